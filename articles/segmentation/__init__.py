@@ -1,0 +1,6 @@
+"""Newspaper issue segmentation: plain text in, articles out. No Django in here."""
+from .bylines import Credit
+from .dates import infer_issue_date
+from .segmenter import SegmentationResult, SegmentedArticle, segment
+
+__all__ = ["Credit", "SegmentationResult", "SegmentedArticle", "infer_issue_date", "segment"]

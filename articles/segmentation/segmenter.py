@@ -1,0 +1,549 @@
+"""Split the plain text of a newspaper issue into articles.
+
+``segment(text, issue_date=...)`` is a pure function: no Django, no I/O. It reads the text as a
+sequence of *units* (non-empty lines), repairs what PDF extraction broke (paragraphs split
+mid-sentence, doubled paragraphs, OCR markup), then walks the units with a small state machine:
+runs of short lines are headlines (or intertitles inside a feature, or section banners), long
+lines are body paragraphs, and credits, continuation marks, photo credits and "this day in
+history" entries each have their own recogniser.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from .bylines import (
+    NON_AUTHOR_ROLES,
+    ROLE_COMMENTATOR,
+    ROLE_SUPPLIER,
+    Credit,
+    parse_byline_line,
+    parse_credit,
+    split_photo_credit,
+    split_trailing_credits,
+)
+from .dates import HISTORY_ENTRY, chinese_numeral, find_dateline, to_ascii_digits
+from .text import OPENING, cjk_ratio, first_clause, is_terminated, join_broken, normalise_newlines, strip_ocr_markup
+
+KIND_NEWS = "news"
+KIND_FEATURE = "feature"
+KIND_COMMENTARY = "commentary"
+KIND_PHOTO = "photo"
+KIND_NOTICE = "notice"
+KIND_COLUMN = "column"
+KIND_CONTINUATION = "continuation"
+
+MAX_HEADLINE_LINE = 60
+
+_LEAD = re.compile(
+    r"^(?:本报讯|据新华社|新华社[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日(?:电|讯)"
+    r"|(?:本报|[\u4e00-\u9fff]{2,4}社)[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日(?:电|讯))"
+)
+_LEAD_CREDIT = re.compile(r"^\s*[(（]([^()（）]{2,40})[)）]")
+_CONTINUED_FROM = re.compile(r"^[(（]\s*上接第?\s*([0-9０-９一二三四五六七八九十]{1,3})\s*版\s*[)）]\s*")
+_CONTINUED_TO = re.compile(r"\s*[(（]\s*(?:下转|转)第?\s*([0-9０-９一二三四五六七八九十]{1,3})\s*版\s*[)）]\s*$")
+_SUBTITLE = re.compile(r"^[—－―]{1,2}\s*")
+_COLUMN_TAG = re.compile(r"^[(（]([\u4e00-\u9fff]{2,8})[)）]$")
+_HEADLINE_TAG = re.compile(r"\s*[(（]([\u4e00-\u9fff]{2,6}(?:观|谈|评|论|语|话|窗|点|录|记))[)）]$")
+_NOTICE_HEADLINE = re.compile(r"(?:启事|启示|公告|通告|声明|公示|讣告|告知书|通知书)$")
+_COMMENTARY_HINT = re.compile(r"(?:评论|时评|社论|短评|述评|观$)")
+# Sentence openers: a paragraph that starts with one of these starts a new sentence, so the short
+# line before it is a title, not the first half of a broken sentence.
+_OPENERS = re.compile(
+    r"^(?:[0-9０-９]|据|近日|日前|目前|此外|同时|另外|今年|去年|近年|今后|当前|如今|随着|截至|通过|按照|根据|依托|"
+    r"围绕|针对|为了|为|在|对|从|由于|我市|我省|我国|该|这|其中|一是|二是|三是|四是|五是|首先|其次|最后|记者|本报|"
+    r"他|她|他们|如果|但|而|因此|所以|总之|与此同时|一方面|另一方面|不仅|虽然|尽管)"
+)
+# Section banners (栏目): recurring page furniture rather than headlines. Matched as whole names or
+# by the campaign phrasing they are built from.
+_BANNER_NAMES = {
+    "要闻", "政务之要", "本地新闻", "综合新闻", "时政", "时政新闻", "国内", "国际", "国内新闻", "国际新闻",
+    "经济", "社会", "民生", "文化", "体育", "评论", "理论", "副刊", "专题", "视点", "观察", "图片新闻",
+    "新闻速递", "简讯", "快讯", "一线", "区县新闻", "城事", "财经", "法治", "健康", "教育", "科技", "文旅",
+}
+_BANNER_PATTERNS = re.compile(
+    r"^(?:聚焦|关注|深入学习|学习贯彻|学习宣传贯彻|深入贯彻|贯彻落实|喜迎|迎接|奋进|庆祝|走进|我为群众办实事|"
+    r"党史学习教育|砥砺奋进|踔厉奋发|奋进新征程|新春走基层|一线见闻|记者一线|抓[\u4e00-\u9fff]{1,6}促)"
+    r"|(?:之要|专栏|特刊|进行时|在行动|新实践|巡礼|系列报道|大家谈|面对面|一线|见闻|时评|观察|速递|专题)$"
+)
+_GENERIC_BANNER_WORDS = re.compile(
+    r"^(?:聚焦|关注|深入学习宣传贯彻|学习宣传贯彻|深入学习|学习贯彻|深入贯彻|贯彻落实|抓)|(?:精神|专栏|专题)$"
+)
+_GLUED_BANNER_TAIL = re.compile(r"^(“[^”]{1,8}”[\u4e00-\u9fff]{2})(?=[\u4e00-\u9fff]{4,})")
+
+
+@dataclass
+class SegmentedArticle:
+    """One article as the segmenter found it."""
+
+    position: int
+    headline: str | None = None
+    subheadline: str | None = None
+    section: str | None = None
+    credits: list[Credit] = field(default_factory=list)
+    dateline: dt.date | None = None
+    kind: str = KIND_NEWS
+    continued_from_page: int | None = None
+    continued_to_page: int | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    start_line: int = 0
+    end_line: int = 0
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def bylines(self) -> list[str]:
+        names: list[str] = []
+        for credit in self.credits:
+            if credit.role not in NON_AUTHOR_ROLES and credit.name not in names:
+                names.append(credit.name)
+        return names
+
+
+@dataclass
+class SegmentationResult:
+    articles: list[SegmentedArticle]
+    warnings: list[str]
+
+
+@dataclass
+class _Unit:
+    text: str
+    line: int
+    end_line: int
+    block: int
+    blank_after: int
+
+
+@dataclass
+class _Draft:
+    """An article being built, with the facts the state machine needs about it."""
+
+    article: SegmentedArticle
+    closed: bool = False
+    truncated: bool = False
+    lead: bool = False
+    intertitles: int = 0
+    date_entries: int = 0
+    tag: str | None = None
+    photo: bool = False
+
+
+@dataclass
+class _Banner:
+    text: str
+    line: int
+    blank_after: int
+    after_article: int  # how many articles came before it
+
+
+def _units(text: str) -> list[_Unit]:
+    units: list[_Unit] = []
+    block = 0
+    blank_run = 0
+    for number, raw in enumerate(normalise_newlines(text).split("\n"), start=1):
+        line = strip_ocr_markup(raw).strip(" \t\u3000\u00a0\ufeff")
+        if not line:
+            blank_run += 1
+            if units:
+                units[-1].blank_after += 1
+            continue
+        if blank_run or not units:
+            block += 1
+        blank_run = 0
+        units.append(_Unit(line, number, number, block, 0))
+    return units
+
+
+def is_lead(text: str) -> bool:
+    return bool(_LEAD.match(to_ascii_digits(text)))
+
+
+def _is_history_entry(text: str) -> bool:
+    return bool(HISTORY_ENTRY.match(to_ascii_digits(text)))
+
+
+def _is_headline_like(text: str) -> bool:
+    # Headlines end in closing quotes and brackets often ("实现首季“开门红”", "完成村(社区)"),
+    # but never in a full stop or a mark that leaves the sentence open.
+    if len(text) > MAX_HEADLINE_LINE or "。" in text or cjk_ratio(text) < 0.3:
+        return False
+    if text[-1] in "！？!?…":
+        return len(text) <= 30
+    return text[-1] not in "。；;，,、：:"
+
+
+def _is_body_like(text: str) -> bool:
+    return len(text) >= 40 or is_terminated(text)
+
+
+def _is_banner(unit: _Unit, following: _Unit | None) -> bool:
+    text = unit.text.replace(" ", "").replace("\u3000", "")
+    if len(text) > 24 or text[0] in OPENING or not _is_headline_like(unit.text):
+        return False
+    if text not in _BANNER_NAMES and not _BANNER_PATTERNS.search(text):
+        return False
+    # A line followed straight by a body paragraph is that paragraph's headline, whatever its words.
+    if following is not None and not _is_headline_like(following.text) and unit.blank_after < 2:
+        return split_photo_credit(following.text) is not None
+    return True
+
+
+def _is_complete_unit(text: str) -> bool:
+    """Units that stand alone whatever punctuation they end with."""
+    return bool(_SUBTITLE.match(text) or _is_history_entry(text) or parse_byline_line(text))
+
+
+def _starts_unit(text: str) -> bool:
+    """Units that begin something new, so they never continue the paragraph before them."""
+    return bool(is_lead(text) or _CONTINUED_FROM.match(text) or _is_complete_unit(text))
+
+
+def _is_broken(prev: _Unit | None, a: _Unit, b: _Unit) -> bool:
+    """Does paragraph ``a`` end mid-sentence and carry on in ``b``?"""
+    if is_terminated(a.text) or _is_complete_unit(a.text) or _starts_unit(b.text):
+        return False
+    if b.text[0] in OPENING or not _is_body_like(b.text):
+        return False
+    if split_photo_credit(a.text):
+        return False
+    if len(a.text) >= 40 or a.text[-1] in "，,、：:":
+        return True
+    # A short line between body paragraphs is either an intertitle or a sentence the layout broke.
+    # It is a broken sentence when what follows cannot start a sentence on its own.
+    if prev is None or not _is_body_like(prev.text) or " " in a.text or "\u3000" in a.text:
+        return False
+    if _OPENERS.match(b.text):
+        return False
+    clause = first_clause(b.text)
+    if len(clause) <= 4:
+        return True
+    return bool(re.search(r"[，,、]", a.text)) and len(clause) <= 12
+
+
+def repair_units(units: list[_Unit]) -> list[_Unit]:
+    """Rejoin paragraphs broken by the layout and drop paragraphs the extraction printed twice."""
+    out: list[_Unit] = []
+    for unit in units:
+        unit = _Unit(unit.text, unit.line, unit.end_line, unit.block, unit.blank_after)
+        if out and len(unit.text) >= 20 and unit.text == out[-1].text:
+            out[-1].end_line = unit.end_line
+            out[-1].blank_after = unit.blank_after
+            continue
+        out.append(unit)
+    joined: list[_Unit] = []
+    for unit in out:
+        if joined and _is_broken(joined[-2] if len(joined) > 1 else None, joined[-1], unit):
+            last = joined[-1]
+            last.text = join_broken(last.text, unit.text)
+            last.end_line = unit.end_line
+            last.blank_after = unit.blank_after
+            last.block = unit.block
+            continue
+        joined.append(unit)
+    return joined
+
+
+def _split_run_in_headline(text: str) -> tuple[str, str] | None:
+    """``中北大学表现突出 网络安全攻防演习 教育部发来感谢信 2021年9月,教育部…``: a headline printed on the
+    same line as the text it heads. The headline is the space-separated run before the first sentence."""
+    m = re.search(r"[，,。、；;：:“”（(]", text)
+    if not m:
+        return None
+    prefix = text[: m.start()]
+    cut = max(prefix.rfind(" "), prefix.rfind("\u3000"))
+    if cut <= 0:
+        return None
+    head, rest = text[:cut].strip(), text[cut + 1:].strip()
+    parts = head.split()
+    if not (4 <= len(head) <= MAX_HEADLINE_LINE) or len(rest) < 40:
+        return None
+    if any(len(p) < 3 or cjk_ratio(p) < 0.6 for p in parts):
+        return None
+    return head, rest
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"[^\u4e00-\u9fff]", "", text)
+    return {text[i: i + 2] for i in range(len(text) - 1)}
+
+
+def _topic_overlap(banner: str, article: SegmentedArticle) -> float:
+    topic = _bigrams(_GENERIC_BANNER_WORDS.sub("", banner.replace(" ", ""))) or _bigrams(banner)
+    if not topic:
+        return 0.0
+    text = _bigrams((article.headline or "") + (article.subheadline or "") + article.body)
+    return len(topic & text) / len(topic)
+
+
+class _Segmenter:
+    def __init__(self, text: str, issue_date: dt.date | None) -> None:
+        self.units = repair_units(_units(text))
+        self.issue_date = issue_date
+        self.drafts: list[_Draft] = []
+        self.banners: list[_Banner] = []
+        self.pending: list[tuple[str, _Unit]] = []  # ("short" | "subtitle" | "credit" | "tag", unit)
+        self.banner_since_body = False
+        self.warnings: list[str] = []
+
+    # -- helpers -------------------------------------------------------------------------
+    @property
+    def current(self) -> _Draft | None:
+        return self.drafts[-1] if self.drafts else None
+
+    def _new_draft(self, first_line: int) -> _Draft:
+        start = self.pending[0][1].line if self.pending else first_line
+        draft = _Draft(SegmentedArticle(position=len(self.drafts) + 1, start_line=start, end_line=first_line))
+        cur = self.current
+        shorts = [u for k, u in self.pending if k == "short"]
+        # A boxed column whose title is printed after its entries takes the first of the lines
+        # that follow it as that title.
+        if cur and cur.date_entries and cur.article.headline is None and len(shorts) >= 2:
+            cur.article.headline = shorts[0].text
+            cur.article.end_line = max(cur.article.end_line, shorts[0].end_line)
+            self.pending = [(k, u) for k, u in self.pending if u is not shorts[0]]
+            draft.article.start_line = self.pending[0][1].line if self.pending else first_line
+        heads: list[str] = []
+        for kind, unit in self.pending:
+            if kind == "short":
+                line = unit.text
+                m = _HEADLINE_TAG.search(line)
+                if m and m.start() > 0:
+                    draft.tag = m.group(1)
+                    line = line[: m.start()]
+                heads.append(line)
+            elif kind == "subtitle":
+                draft.article.subheadline = _SUBTITLE.sub("", unit.text).strip() or None
+            elif kind == "credit":
+                draft.article.credits.extend(parse_byline_line(unit.text) or [])
+            elif kind == "tag":
+                draft.tag = _COLUMN_TAG.match(unit.text).group(1)
+        if heads:
+            draft.article.headline = " ".join(heads)
+        self.pending = []
+        self.drafts.append(draft)
+        self.banner_since_body = False
+        return draft
+
+    def _add_paragraph(self, draft: _Draft, text: str, unit: _Unit) -> None:
+        m = _CONTINUED_TO.search(text)
+        if m:
+            draft.article.continued_to_page = chinese_numeral(m.group(1))
+            text = text[: m.start()].rstrip()
+            draft.closed = True
+        text, credits = split_trailing_credits(text)
+        if credits:
+            draft.article.credits.extend(credits)
+            draft.closed = True
+        elif not is_terminated(text) and not draft.date_entries and not _is_history_entry(text):
+            # The layout cut this article off; what follows belongs to something else.
+            draft.closed = draft.truncated = True
+        if text:
+            draft.article.paragraphs.append(text)
+        draft.article.end_line = unit.end_line
+
+    def _flush_pending_as_intertitles(self, draft: _Draft) -> None:
+        for _kind, unit in self.pending:
+            draft.article.paragraphs.append(unit.text)
+            draft.intertitles += 1
+        self.pending = []
+
+    def _starts_new_article(self, text: str) -> bool:
+        cur = self.current
+        if cur is None or cur.closed or cur.photo or cur.date_entries or self.banner_since_body:
+            return True
+        if is_lead(text):
+            return True
+        kinds = [k for k, _u in self.pending]
+        return kinds.count("short") >= 2 or any(k in ("subtitle", "credit", "tag") for k in kinds)
+
+    # -- the walk ------------------------------------------------------------------------
+    def run(self) -> SegmentationResult:
+        units = self.units
+        i = 0
+        while i < len(units):
+            unit = units[i]
+            following = units[i + 1] if i + 1 < len(units) else None
+            text = unit.text
+            if _is_banner(unit, following):
+                banner = text
+                if following and following.block == unit.block:
+                    glued = _GLUED_BANNER_TAIL.match(following.text)
+                    if glued:
+                        banner += glued.group(1)
+                        following.text = following.text[glued.end():]
+                self.banners.append(_Banner(re.sub(r"[\s\u3000]+", "", banner), unit.line, unit.blank_after,
+                                            len(self.drafts)))
+                self.banner_since_body = True
+            elif m := _CONTINUED_FROM.match(text):
+                draft = self._new_draft(unit.line)
+                draft.article.kind = KIND_CONTINUATION
+                draft.article.continued_from_page = chinese_numeral(m.group(1))
+                rest = text[m.end():].strip()
+                if rest:
+                    self._add_paragraph(draft, rest, unit)
+                draft.article.end_line = unit.end_line
+            elif _SUBTITLE.match(text) and self.pending and len(text) <= MAX_HEADLINE_LINE:
+                self.pending.append(("subtitle", unit))
+            elif _is_history_entry(text):
+                cur = self.current
+                if not (cur and cur.date_entries and not cur.closed and not self.pending):
+                    cur = self._new_draft(unit.line)
+                    cur.article.kind = KIND_COLUMN
+                cur.date_entries += 1
+                cur.article.paragraphs.append(text)
+                cur.article.end_line = unit.end_line
+            elif self.pending and _COLUMN_TAG.match(text) and not any(k == "tag" for k, _ in self.pending):
+                self.pending.append(("tag", unit))
+            elif (credits := parse_byline_line(text)) is not None:
+                if self.pending:
+                    self.pending.append(("credit", unit))
+                elif self.current is not None:
+                    self.current.article.credits.extend(credits)
+                    self.current.closed = True
+                    self.current.article.end_line = unit.end_line
+                else:
+                    self.warnings.append(f"line {unit.line}: credit {text!r} before any article, ignored")
+            elif _is_headline_like(text) and not (split_photo_credit(text) and len(text) > 20):
+                self.pending.append(("short", unit))
+            else:
+                self._body(unit)
+            i += 1
+        if self.pending:
+            cur = self.current
+            if cur and cur.date_entries and cur.article.headline is None:
+                cur.article.headline = self.pending.pop(0)[1].text
+            for _kind, unit in self.pending:
+                self.warnings.append(f"line {unit.line}: short line {unit.text!r} heads no text; kept as its own item")
+                draft = _Draft(SegmentedArticle(position=len(self.drafts) + 1, headline=unit.text,
+                                                start_line=unit.line, end_line=unit.end_line))
+                self.drafts.append(draft)
+            self.pending = []
+        return self._finish()
+
+    def _body(self, unit: _Unit) -> None:
+        text = unit.text
+        photo = split_photo_credit(text)
+        if photo and len(text) <= 400:
+            caption, credits = photo
+            draft = self._new_draft(unit.line)
+            draft.photo = True
+            draft.article.kind = KIND_PHOTO
+            draft.article.credits.extend(credits)
+            draft.article.paragraphs.append(caption)
+            draft.article.end_line = unit.end_line
+            draft.closed = True
+            return
+        if self.pending:
+            if self._starts_new_article(text):
+                draft = self._new_draft(unit.line)
+                self._lead(draft, text, unit)
+            else:
+                cur = self.current
+                self._flush_pending_as_intertitles(cur)
+                self._add_paragraph(cur, text, unit)
+            return
+        cur = self.current
+        if is_lead(text) or cur is None:
+            draft = self._new_draft(unit.line)
+            self._lead(draft, text, unit)
+            return
+        if cur.closed or cur.photo:
+            split = _split_run_in_headline(text)
+            if split:
+                head, rest = split
+                draft = self._new_draft(unit.line)
+                draft.article.headline = head
+                self._lead(draft, rest, unit)
+                return
+            if cur.photo and len(self.drafts) > 1 and not self.drafts[-2].closed:
+                # Text resumes around a photo printed inside an article.
+                self._add_paragraph(self.drafts[-2], text, unit)
+                return
+            if cur.photo or cur.date_entries or cur.truncated:
+                draft = self._new_draft(unit.line)
+                self._lead(draft, text, unit)
+                return
+            cur.closed = False  # a credit printed mid-article (the same byline twice, say)
+        self._add_paragraph(cur, text, unit)
+
+    def _lead(self, draft: _Draft, text: str, unit: _Unit) -> None:
+        if is_lead(text):
+            draft.lead = True
+            after = _LEAD.match(to_ascii_digits(text)).end()
+            m = _LEAD_CREDIT.match(text[after:])
+            if m:
+                credits = parse_credit(m.group(1))
+                if credits:
+                    draft.article.credits.extend(credits)
+        self._add_paragraph(draft, text, unit)
+
+    # -- after the walk ------------------------------------------------------------------
+    def _finish(self) -> SegmentationResult:
+        articles = [d.article for d in self.drafts]
+        for draft in self.drafts:
+            self._classify(draft)
+            art = draft.article
+            if art.kind not in (KIND_CONTINUATION, KIND_COLUMN) and art.paragraphs and self.issue_date:
+                art.dateline = find_dateline(art.paragraphs[0], self.issue_date)
+            if not art.paragraphs:
+                self.warnings.append(f"lines {art.start_line}-{art.end_line}: article {art.position} has no text")
+        self._assign_sections()
+        return SegmentationResult(articles=articles, warnings=self.warnings)
+
+    def _classify(self, draft: _Draft) -> None:
+        art = draft.article
+        if art.kind in (KIND_CONTINUATION, KIND_PHOTO):
+            return
+        headline = (art.headline or "").replace(" ", "")
+        roles = {c.role for c in art.credits}
+        if draft.date_entries or ROLE_SUPPLIER in roles:
+            art.kind = KIND_COLUMN
+        elif _NOTICE_HEADLINE.search(headline):
+            art.kind = KIND_NOTICE
+        elif ROLE_COMMENTATOR in roles or (draft.tag and _COMMENTARY_HINT.search(draft.tag)):
+            art.kind = KIND_COMMENTARY
+        elif art.subheadline or draft.intertitles or (not draft.lead and len(art.paragraphs) >= 3):
+            art.kind = KIND_FEATURE
+        else:
+            art.kind = KIND_NEWS
+
+    def _assign_sections(self) -> None:
+        drafts = self.drafts
+        for draft in drafts:
+            if draft.tag:
+                draft.article.section = draft.tag
+        for banner in self.banners:
+            k = banner.after_article  # drafts[k] is the first article after the banner
+            prev = drafts[k - 1] if k > 0 else None
+            nxt = drafts[k] if k < len(drafts) else None
+            if prev is not None and (nxt is None or self._backward(banner, prev.article, nxt.article)):
+                if prev.article.section is None:
+                    prev.article.section = banner.text
+                continue
+            # Forward: the banner heads the articles under it, up to the next banner or the first
+            # article of another kind (a column, a photo, a continuation, a feature after news).
+            for j in range(k, len(drafts)):
+                later = [b for b in self.banners if b.after_article == j and b is not banner]
+                if j > k and (later or drafts[j].article.kind != KIND_NEWS):
+                    break
+                if drafts[j].article.section is None:
+                    drafts[j].article.section = banner.text
+                if drafts[j].article.kind != KIND_NEWS:
+                    break
+
+    @staticmethod
+    def _backward(banner: _Banner, prev: SegmentedArticle, nxt: SegmentedArticle) -> bool:
+        """A banner printed after the articles it heads: decide by which neighbour it is about."""
+        back, forward = _topic_overlap(banner.text, prev), _topic_overlap(banner.text, nxt)
+        # Banners set apart by extra blank lines close the block above them more often than not.
+        bias = 0.15 if banner.blank_after >= 2 else 0.0
+        return back + bias > forward + 0.1
+
+
+def segment(text: str, *, issue_date: dt.date | None = None) -> SegmentationResult:
+    """Split an issue's text into articles; ``issue_date`` anchors datelines to a year."""
+    return _Segmenter(text, issue_date).run()

@@ -1,0 +1,81 @@
+"""Repairs for the damage PDF extraction does to newspaper text.
+
+Everything here is a pure function of strings; characters are kept as printed
+except where the extraction itself added something (OCR markup, a doubled
+paragraph, a line break inside a sentence).
+"""
+from __future__ import annotations
+
+import re
+
+# Sentence-final marks. A paragraph that ends with one of these is complete.
+TERMINAL = "。！？!?…；;」』”\"）)】"
+# Marks that never end a sentence: text broken after them continues on the next line.
+CONTINUING = "，,、：:（(“‘《〈「『—-"
+# Opening brackets and quotes: a paragraph that starts with one starts a new sentence.
+OPENING = "“‘《〈「『（(【"
+
+_LATEX_SPAN = re.compile(r"\$([^$\n]{1,200})\$")
+_LATEX_SYMBOLS = {
+    r"\geq": "≥", r"\geqslant": "≥", r"\ge": "≥",
+    r"\leq": "≤", r"\leqslant": "≤", r"\le": "≤",
+    r"\neq": "≠", r"\approx": "≈", r"\times": "×", r"\div": "÷", r"\pm": "±",
+    r"\cdot": "·", r"\sim": "~", r"\rightarrow": "→", r"\to": "→", r"\leftarrow": "←",
+    r"\%": "%", r"\permil": "‰", r"\mu": "μ", r"\alpha": "α", r"\beta": "β",
+    r"\gamma": "γ", r"\Delta": "Δ", r"\pi": "π", r"\infty": "∞",
+}
+_SUPERSCRIPTS = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _latex_to_text(expr: str) -> str:
+    s = expr
+    # Degree signs first: ^{\circ}\text{C} is the usual OCR spelling of ℃.
+    s = re.sub(r"\^\{?\\circ\}?\s*(?:\\(?:text|mathrm)\{C\}|C)", "℃", s)
+    s = re.sub(r"\^\{?\\circ\}?", "°", s)
+    s = re.sub(r"\\(?:text|mathrm|mathbf|textbf|rm|mbox)\{([^{}]*)\}", r"\1", s)
+    for name in sorted(_LATEX_SYMBOLS, key=len, reverse=True):
+        s = re.sub(re.escape(name) + r"(?![A-Za-z])", lambda _m, n=name: _LATEX_SYMBOLS[n], s)
+    s = re.sub(r"\^\{([0-9+\-]+)\}", lambda m: m.group(1).translate(_SUPERSCRIPTS), s)
+    s = re.sub(r"\^([0-9])", lambda m: m.group(1).translate(_SUPERSCRIPTS), s)
+    s = re.sub(r"_\{([0-9]+)\}", lambda m: m.group(1).translate(_SUBSCRIPTS), s)
+    s = re.sub(r"_([0-9])", lambda m: m.group(1).translate(_SUBSCRIPTS), s)
+    s = re.sub(r"\\[A-Za-z]+", "", s)  # any command we do not know carries no printed text
+    s = s.replace("{", "").replace("}", "")
+    return re.sub(r"\s+", "", s)
+
+
+def strip_ocr_markup(line: str) -> str:
+    """Turn LaTeX-style OCR markup such as ``$\\geq 37.2^{\\circ}\\text{C}$`` into plain text."""
+    if "$" not in line:
+        return line
+    return _LATEX_SPAN.sub(lambda m: _latex_to_text(m.group(1)), line)
+
+
+def normalise_newlines(text: str) -> str:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def is_terminated(text: str) -> bool:
+    return bool(text) and text[-1] in TERMINAL
+
+
+def first_clause(text: str) -> str:
+    """The text up to the first punctuation mark (the whole text if there is none)."""
+    m = re.search(r"[，,、。！？!?；;：:（(“”]", text)
+    return text[: m.start()] if m else text
+
+
+def cjk_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") / len(text)
+
+
+def join_broken(before: str, after: str) -> str:
+    """Join two halves of a sentence the layout split; a space only between Latin words."""
+    if before and after and before[-1].isascii() and before[-1].isalnum() and after[0].isascii() and after[0].isalnum():
+        return before + " " + after
+    return before + after
