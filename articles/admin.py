@@ -1,0 +1,171 @@
+"""The editors' admin: correct what the segmenter got wrong, with a history of every correction."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, Prefetch
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Article, ArticleContributor, Contributor, Issue, Newspaper, Section
+
+
+class CorrectedFilter(admin.SimpleListFilter):
+    title = "corrected by an editor"
+    parameter_name = "corrected"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "corrected"), ("no", "as segmented")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(is_corrected=True)
+        if self.value() == "no":
+            return queryset.filter(is_corrected=False)
+        return queryset
+
+
+class ArticleContributorInline(admin.TabularInline):
+    model = ArticleContributor
+    extra = 0
+    autocomplete_fields = ["contributor"]
+    fields = ["contributor", "role", "position"]
+
+
+@admin.register(Article)
+class ArticleAdmin(SimpleHistoryAdmin):
+    list_display = ["issue_date", "position", "headline_or_kind", "section", "kind", "bylines", "is_corrected"]
+    list_display_links = ["headline_or_kind"]
+    list_select_related = ["issue", "issue__newspaper", "section"]
+    list_filter = ["kind", CorrectedFilter, "section", "issue__newspaper"]
+    date_hierarchy = "issue__date"
+    search_fields = ["headline", "subheadline", "body", "credits__contributor__name"]
+    ordering = ["-issue__date", "position"]
+    list_per_page = 50
+    autocomplete_fields = ["section"]
+    inlines = [ArticleContributorInline]
+    readonly_fields = ["issue", "position", "source_lines", "segmenter_values", "corrected_fields", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["issue", "position", "headline", "subheadline", "section", "kind", "dateline",
+                           "continued_from_page", "body"]}),
+        ("What the segmenter produced", {"classes": ["collapse"],
+                                         "fields": ["segmenter_values", "corrected_fields", "source_lines",
+                                                    "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        credits = ArticleContributor.objects.select_related("contributor").order_by("position")
+        return super().get_queryset(request).prefetch_related(Prefetch("credits", queryset=credits))
+
+    def has_add_permission(self, request):
+        return False  # articles come from ingestion; editors correct them
+
+    @admin.display(description="issue date", ordering="issue__date")
+    def issue_date(self, obj: Article):
+        return obj.issue.date
+
+    @admin.display(description="headline", ordering="headline")
+    def headline_or_kind(self, obj: Article):
+        return obj.headline or f"({obj.get_kind_display()})"
+
+    @admin.display(description="bylines")
+    def bylines(self, obj: Article):
+        return "、".join(c.contributor.name for c in obj.credits.all())
+
+    @admin.display(description="source lines")
+    def source_lines(self, obj: Article):
+        return f"{obj.source_start_line}–{obj.source_end_line}"
+
+    @admin.display(description="segmenter's values")
+    def segmenter_values(self, obj: Article):
+        rows = []
+        for name in Article.EDITABLE_FIELDS:
+            value = obj.segmented.get(name)
+            if name == "bylines" and value:
+                value = "、".join(f"{n} ({r})" for n, r in value)
+            rows.append((name, "" if value is None else str(value)))
+        return format_html(
+            '<table class="segmenter-values">{}</table>',
+            format_html_join("", '<tr><th>{}</th><td style="white-space: pre-wrap">{}</td></tr>', rows),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Credits are saved after the article, so the correction flags are settled only now.
+        form.instance.refresh_corrections()
+
+
+class ArticleInline(admin.TabularInline):
+    model = Article
+    extra = 0
+    fields = ["position", "headline", "section", "kind", "is_corrected"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    ordering = ["position"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("section")
+
+
+@admin.register(Issue)
+class IssueAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "newspaper", "source_file", "article_count", "date_source", "ingested_at"]
+    list_select_related = ["newspaper"]
+    list_filter = ["newspaper", "date_source"]
+    date_hierarchy = "date"
+    search_fields = ["source_file", "sha256"]
+    inlines = [ArticleInline]
+    fields = ["newspaper", "date", "date_source", "date_note", "source_file", "sha256", "encoding",
+              "segmenter_version", "ingested_at", "segmented_at", "raw_source"]
+    readonly_fields = ["newspaper", "source_file", "sha256", "encoding", "segmenter_version", "ingested_at",
+                       "segmented_at", "date_note", "raw_source"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_total=Count("articles"))
+
+    def has_add_permission(self, request):
+        return False  # issues come from the ingest command
+
+    @admin.display(description="articles", ordering="article_total")
+    def article_count(self, obj: Issue):
+        return obj.article_total
+
+    @admin.display(description="raw source (verbatim)")
+    def raw_source(self, obj: Issue):
+        return format_html('<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
+                           obj.raw_text)
+
+
+@admin.register(Section)
+class SectionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "article_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_total=Count("articles"))
+
+    @admin.display(description="articles", ordering="article_total")
+    def article_count(self, obj: Section):
+        return obj.article_total
+
+
+@admin.register(Contributor)
+class ContributorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "credit_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(credit_total=Count("credits"))
+
+    @admin.display(description="credits", ordering="credit_total")
+    def credit_count(self, obj: Contributor):
+        return obj.credit_total
+
+
+@admin.register(Newspaper)
+class NewspaperAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}

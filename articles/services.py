@@ -1,0 +1,430 @@
+"""Writes: ingesting issue files, re-segmenting stored issues, the editors' group.
+
+The ingest command is a thin shell around ``ingest_paths``; everything here takes keyword-only
+arguments and returns plain report objects the caller prints.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from .models import Article, ArticleContributor, Contributor, Issue, Newspaper, Section
+from .segmentation import SEGMENTER_VERSION, SegmentationResult, SegmentedArticle, infer_issue_date, segment
+from .segmentation import bylines as credit_roles
+from .sources import IssueFile, IssueFileError, ManifestEntry, collect_paths, read_issue_file, read_manifest
+
+DEFAULT_NEWSPAPER_SLUG = "taiyuan-daily"
+DEFAULT_NEWSPAPER_NAME = "太原日报"
+EDITORS_GROUP = "editors"
+
+ROLE_FROM_SEGMENTER = {
+    credit_roles.ROLE_REPORTER: ArticleContributor.Role.REPORTER,
+    credit_roles.ROLE_CORRESPONDENT: ArticleContributor.Role.CORRESPONDENT,
+    credit_roles.ROLE_PHOTOGRAPHER: ArticleContributor.Role.PHOTOGRAPHER,
+    credit_roles.ROLE_COMMENTATOR: ArticleContributor.Role.COMMENTATOR,
+    credit_roles.ROLE_SUPPLIER: ArticleContributor.Role.SUPPLIER,
+    credit_roles.ROLE_AUTHOR: ArticleContributor.Role.AUTHOR,
+    credit_roles.ROLE_PHOTO_SOURCE: ArticleContributor.Role.PHOTO_SOURCE,
+}
+# Shifted out of the way while an issue's articles are renumbered (positions are unique per issue).
+_POSITION_SHIFT = 1_000_000
+
+
+@dataclass
+class FileOutcome:
+    file: str
+    status: str  # "created" | "updated" | "unchanged" | "failed" | "dry-run"
+    issue_date: dt.date | None = None
+    articles: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    interchange: list[dict] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    @property
+    def articles(self) -> int:
+        return sum(o.articles for o in self.outcomes if o.status != "failed")
+
+
+@dataclass
+class _Plan:
+    issue_file: IssueFile
+    date: dt.date
+    date_source: str
+    date_note: str
+    newspaper: str
+    result: SegmentationResult
+
+
+# -- interchange -------------------------------------------------------------------------
+def credits_as_values(article: SegmentedArticle) -> list[list[str]]:
+    return [[c.name, ROLE_FROM_SEGMENTER[c.role].value] for c in _unique_credits(article)]
+
+
+def _unique_credits(article: SegmentedArticle):
+    seen = set()
+    for credit in article.credits:
+        if (credit.name, credit.role) not in seen:
+            seen.add((credit.name, credit.role))
+            yield credit
+
+
+def segmented_values(article: SegmentedArticle) -> dict:
+    """A segmented article in the form ``Article.current_values()`` uses."""
+    return {
+        "headline": article.headline,
+        "subheadline": article.subheadline,
+        "section": article.section,
+        "dateline": article.dateline.isoformat() if article.dateline else None,
+        "kind": article.kind,
+        "continued_from_page": article.continued_from_page,
+        "body": article.body,
+        "bylines": credits_as_values(article),
+    }
+
+
+def interchange_issue(*, file_name: str, issue_date: dt.date, result: SegmentationResult) -> dict:
+    """One issue in the interchange format of ``shared/gold/README.md``."""
+    return {
+        "file": file_name,
+        "issue_date": issue_date.isoformat(),
+        "articles": [
+            {
+                "headline": a.headline,
+                "subheadline": a.subheadline,
+                "section": a.section,
+                "bylines": a.bylines,
+                "dateline": a.dateline.isoformat() if a.dateline else None,
+                "kind": a.kind,
+                "continued_from_page": a.continued_from_page,
+                "body": a.body,
+            }
+            for a in result.articles
+        ],
+    }
+
+
+# -- planning (no database) ------------------------------------------------------------------
+def _plan(issue_file: IssueFile, *, date: dt.date | None, manifest: ManifestEntry | None,
+          newspaper: str | None) -> _Plan:
+    if date is not None:
+        issue_date, source, note = date, Issue.DateSource.COMMAND_LINE, ""
+    elif manifest is not None and manifest.date is not None:
+        issue_date, source, note = manifest.date, Issue.DateSource.MANIFEST, ""
+    else:
+        inferred, how = infer_issue_date(issue_file.text)
+        if inferred is None:
+            raise IssueFileError(
+                f"{issue_file.path}: no issue date in manifest.csv or --date, and none found in the text ({how})"
+            )
+        issue_date, source, note = inferred, Issue.DateSource.INFERRED, f"inferred from {how}"
+    paper = newspaper or (manifest.newspaper if manifest else None) or DEFAULT_NEWSPAPER_SLUG
+    result = segment(issue_file.text, issue_date=issue_date)
+    return _Plan(issue_file, issue_date, source, note, paper, result)
+
+
+def _plans(files: list[Path], *, date: dt.date | None, newspaper: str | None):
+    manifests: dict[Path, dict[str, ManifestEntry]] = {}
+    for path in files:
+        try:
+            folder = path.parent
+            if folder not in manifests:
+                manifests[folder] = read_manifest(folder)
+            issue_file = read_issue_file(path)
+            yield path, _plan(issue_file, date=date, manifest=manifests[folder].get(path.name), newspaper=newspaper), None
+        except IssueFileError as exc:
+            yield path, None, str(exc)
+
+
+# -- writing ---------------------------------------------------------------------------------
+def _resolve_newspaper(key: str) -> Newspaper:
+    paper = Newspaper.objects.filter(slug=key).first() or Newspaper.objects.filter(name=key).first()
+    if paper:
+        return paper
+    if key == DEFAULT_NEWSPAPER_SLUG:
+        return Newspaper.objects.create(slug=DEFAULT_NEWSPAPER_SLUG, name=DEFAULT_NEWSPAPER_NAME)
+    raise IssueFileError(f"unknown newspaper {key!r}: add it in the admin, or name an existing slug with --newspaper")
+
+
+def _section(name: str | None, cache: dict[str, Section]) -> Section | None:
+    if not name:
+        return None
+    if name not in cache:
+        cache[name], _ = Section.objects.get_or_create(name=name)
+    return cache[name]
+
+
+def _contributor(name: str, cache: dict[str, Contributor]) -> Contributor:
+    if name not in cache:
+        cache[name], _ = Contributor.objects.get_or_create(name=name)
+    return cache[name]
+
+
+def _new_article(issue: Issue, seg: SegmentedArticle, sections: dict[str, Section]) -> Article:
+    values = segmented_values(seg)
+    return Article(
+        issue=issue, position=seg.position, headline=seg.headline or "", subheadline=seg.subheadline or "",
+        section=_section(seg.section, sections), dateline=seg.dateline, kind=seg.kind,
+        continued_from_page=seg.continued_from_page, body=seg.body,
+        source_start_line=seg.start_line, source_end_line=seg.end_line, segmented=values,
+    )
+
+
+def _set_credits(article: Article, seg: SegmentedArticle, contributors: dict[str, Contributor]) -> list[ArticleContributor]:
+    return [
+        ArticleContributor(article=article, contributor=_contributor(c.name, contributors),
+                           role=ROLE_FROM_SEGMENTER[c.role], position=i)
+        for i, c in enumerate(_unique_credits(seg))
+    ]
+
+
+def _create_articles(issue: Issue, segs: list[SegmentedArticle]) -> None:
+    sections: dict[str, Section] = {}
+    contributors: dict[str, Contributor] = {}
+    articles = bulk_create_with_history([_new_article(issue, s, sections) for s in segs], Article)
+    if any(a.pk is None for a in articles):  # not every backend returns keys from bulk inserts
+        articles = list(issue.articles.order_by("position"))
+    credits = [c for a, s in zip(articles, segs) for c in _set_credits(a, s, contributors)]
+    if credits:
+        bulk_create_with_history(credits, ArticleContributor)
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"\s+", "", text or "")
+    return {text[i: i + 2] for i in range(len(text) - 1)}
+
+
+def _match_articles(old: list[Article], new: list[SegmentedArticle]) -> dict[int, Article]:
+    """Pair each new article with the stored article it re-segments (by the segmenter's old body)."""
+    pairs: dict[int, Article] = {}
+    used: set[int] = set()
+    by_body = {}
+    for art in old:
+        by_body.setdefault(art.segmented.get("body") or art.body, art)
+    for i, seg in enumerate(new):
+        art = by_body.get(seg.body)
+        if art is not None and art.pk not in used:
+            pairs[i] = art
+            used.add(art.pk)
+    old_grams = {art.pk: _bigrams(art.segmented.get("body") or art.body) for art in old}
+    candidates = []
+    for i, seg in enumerate(new):
+        if i in pairs:
+            continue
+        grams = _bigrams(seg.body)
+        for art in old:
+            if art.pk in used:
+                continue
+            union = grams | old_grams[art.pk]
+            score = len(grams & old_grams[art.pk]) / len(union) if union else 0.0
+            if score >= 0.5:
+                candidates.append((score, i, art))
+    for _score, i, art in sorted(candidates, key=lambda t: -t[0]):
+        if i not in pairs and art.pk not in used:
+            pairs[i] = art
+            used.add(art.pk)
+    return pairs
+
+
+def _label(article: Article) -> str:
+    return f"article {article.position} 「{(article.headline or article.body)[:20]}」"
+
+
+def _resegment(issue: Issue, segs: list[SegmentedArticle]) -> list[str]:
+    """Replace an issue's articles by a new segmentation, keeping every field an editor corrected."""
+    warnings: list[str] = []
+    old = list(issue.articles.select_related("section").prefetch_related("credits__contributor"))
+    pairs = _match_articles(old, segs)
+    issue.articles.update(position=F("position") + _POSITION_SHIFT)
+    sections: dict[str, Section] = {}
+    contributors: dict[str, Contributor] = {}
+    matched_ids = {a.pk for a in pairs.values()}
+    for art in old:
+        if art.pk in matched_ids:
+            continue
+        if art.is_corrected:
+            warnings.append(
+                f"{_label(art)} had editor corrections ({', '.join(art.corrected_fields)}) that match no article "
+                "of the new segmentation; it was removed and its last version is in the history"
+            )
+        art.delete()
+    fresh = []
+    carried = 0
+    for i, seg in enumerate(segs):
+        art = pairs.get(i)
+        if art is None:
+            fresh.append(seg)
+            continue
+        corrected = set(art.corrected_fields)
+        carried += bool(corrected)
+        values = segmented_values(seg)
+        if "headline" not in corrected:
+            art.headline = seg.headline or ""
+        if "subheadline" not in corrected:
+            art.subheadline = seg.subheadline or ""
+        if "section" not in corrected:
+            art.section = _section(seg.section, sections)
+        if "dateline" not in corrected:
+            art.dateline = seg.dateline
+        if "kind" not in corrected:
+            art.kind = seg.kind
+        if "continued_from_page" not in corrected:
+            art.continued_from_page = seg.continued_from_page
+        if "body" not in corrected:
+            art.body = seg.body
+        art.position = seg.position
+        art.source_start_line, art.source_end_line = seg.start_line, seg.end_line
+        art.segmented = values
+        art.save()
+        if "bylines" not in corrected:
+            art.credits.all().delete()
+            ArticleContributor.objects.bulk_create(_set_credits(art, seg, contributors))
+        art.refresh_corrections()
+    if fresh:
+        _create_articles(issue, fresh)
+    if carried:
+        warnings.append(f"kept the corrections editors made to {carried} article(s)")
+    return warnings
+
+
+def _store(plan: _Plan, *, reparse: bool) -> FileOutcome:
+    issue_file = plan.issue_file
+    outcome = FileOutcome(file=issue_file.name, status="created", issue_date=plan.date,
+                          articles=len(plan.result.articles),
+                          warnings=list(issue_file.notes) + list(plan.result.warnings))
+    if plan.date_source == Issue.DateSource.INFERRED:
+        outcome.warnings.append(f"issue date {plan.date.isoformat()} {plan.date_note}; an editor should confirm it")
+    now = timezone.now()
+    with transaction.atomic():
+        newspaper = _resolve_newspaper(plan.newspaper)
+        issue = Issue.objects.select_for_update().filter(newspaper=newspaper, date=plan.date).first()
+        if issue is not None and issue.sha256 == issue_file.sha256 and not reparse:
+            outcome.status = "unchanged"
+            outcome.articles = issue.articles.count()
+            if issue.segmenter_version != SEGMENTER_VERSION:
+                outcome.warnings.append("segmented by an older segmenter; --reparse re-segments it")
+            return outcome
+        if issue is None:
+            issue = Issue.objects.create(
+                newspaper=newspaper, date=plan.date, source_file=issue_file.name, sha256=issue_file.sha256,
+                encoding=issue_file.encoding, raw_text=issue_file.text, date_source=plan.date_source,
+                date_note=plan.date_note, segmenter_version=SEGMENTER_VERSION, ingested_at=now, segmented_at=now,
+            )
+            _create_articles(issue, plan.result.articles)
+            return outcome
+        outcome.status = "updated"
+        issue.source_file, issue.sha256, issue.encoding = issue_file.name, issue_file.sha256, issue_file.encoding
+        issue.raw_text = issue_file.text
+        if issue.date_source != Issue.DateSource.EDITOR:
+            issue.date_source, issue.date_note = plan.date_source, plan.date_note
+        issue.segmenter_version, issue.segmented_at = SEGMENTER_VERSION, now
+        issue.save()
+        outcome.warnings.extend(_resegment(issue, plan.result.articles))
+    return outcome
+
+
+def ingest_paths(
+    *,
+    paths: list[Path],
+    date: dt.date | None = None,
+    newspaper: str | None = None,
+    dry_run: bool = False,
+    reparse: bool = False,
+    on_file: Callable[[FileOutcome], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Ingest issue files (or folders of them). One transaction per issue; a failing file does not
+    stop the others. With ``dry_run`` nothing touches the database."""
+    report = IngestReport()
+    files, errors = collect_paths(paths)
+    if on_start:
+        on_start(len(files) + len(errors))
+    for error in errors:
+        outcome = FileOutcome(file=error.split(":")[0], status="failed", error=error)
+        report.outcomes.append(outcome)
+        if on_file:
+            on_file(outcome)
+    if date is not None and len(files) > 1:
+        raise ValueError(f"--date names one issue, but {len(files)} files were given")
+    for path, plan, error in _plans(files, date=date, newspaper=newspaper):
+        if plan is None:
+            outcome = FileOutcome(file=path.name, status="failed", error=error)
+        else:
+            report.interchange.append(interchange_issue(file_name=path.name, issue_date=plan.date, result=plan.result))
+            if dry_run:
+                outcome = FileOutcome(file=path.name, status="dry-run", issue_date=plan.date,
+                                      articles=len(plan.result.articles),
+                                      warnings=list(plan.issue_file.notes) + list(plan.result.warnings))
+            else:
+                try:
+                    outcome = _store(plan, reparse=reparse)
+                except IssueFileError as exc:
+                    outcome = FileOutcome(file=path.name, status="failed", error=f"{path}: {exc}")
+        report.outcomes.append(outcome)
+        if on_file:
+            on_file(outcome)
+    return report
+
+
+def reparse_stored(*, issues=None, on_file: Callable[[FileOutcome], None] | None = None) -> IngestReport:
+    """Re-segment stored issues from their raw text (after the segmenter improved)."""
+    report = IngestReport()
+    queryset = Issue.objects.select_related("newspaper").order_by("pk") if issues is None else issues
+    last_pk = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last_pk)[:100])
+        if not batch:
+            break
+        for issue in batch:
+            last_pk = issue.pk
+            result = segment(issue.raw_text, issue_date=issue.date)
+            with transaction.atomic():
+                locked = Issue.objects.select_for_update().get(pk=issue.pk)
+                warnings = _resegment(locked, result.articles)
+                locked.segmenter_version, locked.segmented_at = SEGMENTER_VERSION, timezone.now()
+                locked.save(update_fields=["segmenter_version", "segmented_at"])
+            outcome = FileOutcome(file=issue.source_file, status="updated", issue_date=issue.date,
+                                  articles=len(result.articles), warnings=list(result.warnings) + warnings)
+            report.outcomes.append(outcome)
+            if on_file:
+                on_file(outcome)
+    return report
+
+
+def ensure_editors_group() -> Group:
+    """The editors may correct articles, credits and sections, and view issues; they delete nothing but credits."""
+    group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+    wanted = {
+        ("articles", "article"): ["view", "change"],
+        ("articles", "articlecontributor"): ["view", "add", "change", "delete"],
+        ("articles", "contributor"): ["view", "add", "change"],
+        ("articles", "section"): ["view", "add", "change"],
+        ("articles", "issue"): ["view", "change"],
+        ("articles", "newspaper"): ["view"],
+    }
+    perms = []
+    for (app, model), actions in wanted.items():
+        codenames = [f"{action}_{model}" for action in actions]
+        perms.extend(Permission.objects.filter(content_type__app_label=app, codename__in=codenames))
+    group.permissions.set(perms)
+    return group

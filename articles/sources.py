@@ -1,0 +1,144 @@
+"""Reading issue files from disk: decoding, validation, the manifest of issue dates.
+
+No database here. Every problem becomes an ``IssueFileError`` whose message is one line naming the
+file, so the ingest command can report it and carry on with the other files.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MANIFEST_NAME = "manifest.csv"
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class IssueFileError(Exception):
+    """A file that cannot be ingested; the message names the file and says why."""
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    newspaper: str | None
+    date: dt.date | None
+
+
+@dataclass
+class IssueFile:
+    path: Path
+    raw_bytes: bytes
+    text: str
+    encoding: str
+    sha256: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def parse_iso_date(value: str) -> dt.date:
+    """``YYYY-MM-DD`` as a date; ``ValueError`` with a readable message otherwise."""
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def collect_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """Expand folders into their ``.txt`` files (sorted); return the files and the errors."""
+    files: list[Path] = []
+    errors: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".txt" and p.is_file())
+            if not found:
+                errors.append(f"{path}: folder holds no .txt files")
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            errors.append(f"{path}: no such file or folder")
+    return files, errors
+
+
+def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
+    """``manifest.csv`` of a folder: ``file,newspaper,issue_date`` per line (header required)."""
+    path = folder / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IssueFileError(f"{path}: cannot read manifest ({exc.__class__.__name__})") from None
+    reader = csv.DictReader(text.splitlines())
+    columns = {c.strip().lower(): c for c in (reader.fieldnames or [])}
+    file_col = columns.get("file") or columns.get("filename")
+    date_col = columns.get("issue_date") or columns.get("date")
+    paper_col = columns.get("newspaper")
+    if not file_col or not date_col:
+        raise IssueFileError(f"{path}: manifest needs the columns file and issue_date")
+    entries: dict[str, ManifestEntry] = {}
+    for line_no, row in enumerate(reader, start=2):
+        name = (row.get(file_col) or "").strip()
+        if not name:
+            continue
+        raw_date = (row.get(date_col) or "").strip()
+        try:
+            date = parse_iso_date(raw_date) if raw_date else None
+        except ValueError as exc:
+            raise IssueFileError(f"{path}, line {line_no}: issue_date {exc}") from None
+        paper = (row.get(paper_col) or "").strip() if paper_col else ""
+        entries[name] = ManifestEntry(newspaper=paper or None, date=date)
+    return entries
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return control > len(sample) * 0.05
+
+
+def read_issue_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> IssueFile:
+    """Read and decode one issue file; UTF-8 (with or without BOM) or GB18030/GBK."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise IssueFileError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+    if size > max_bytes:
+        raise IssueFileError(f"{path}: file is {size / 1024 / 1024:.1f} MB, over the {max_bytes // 1024 // 1024} MB limit")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IssueFileError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+    if not data.strip():
+        raise IssueFileError(f"{path}: file is empty")
+    if _looks_binary(data):
+        raise IssueFileError(f"{path}: not a text file (binary content)")
+    notes: list[str] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+        notes.append("UTF-8 byte-order mark removed")
+    else:
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise IssueFileError(f"{path}: neither UTF-8 nor GB18030 text") from None
+        encoding = "gb18030"
+        notes.append("decoded as GB18030/GBK")
+    if "\r" in text:
+        notes.append("CRLF line ends normalised")
+    if not text.strip():
+        raise IssueFileError(f"{path}: file is empty")
+    return IssueFile(
+        path=path, raw_bytes=data, text=text, encoding=encoding,
+        sha256=hashlib.sha256(data).hexdigest(), notes=notes,
+    )
