@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import F
@@ -150,7 +151,7 @@ def _plans(files: list[Path], *, date: dt.date | None, newspaper: str | None):
             folder = path.parent
             if folder not in manifests:
                 manifests[folder] = read_manifest(folder)
-            issue_file = read_issue_file(path)
+            issue_file = read_issue_file(path, max_bytes=settings.INGEST_MAX_BYTES)
             yield path, _plan(issue_file, date=date, manifest=manifests[folder].get(path.name), newspaper=newspaper), None
         except IssueFileError as exc:
             yield path, None, str(exc)

@@ -95,6 +95,14 @@ def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
     return entries
 
 
+def _human_size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}".replace(".0 ", " ")
+        n /= 1024
+    return f"{n} MB"
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
@@ -110,7 +118,7 @@ def read_issue_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> IssueF
     except OSError as exc:
         raise IssueFileError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
     if size > max_bytes:
-        raise IssueFileError(f"{path}: file is {size / 1024 / 1024:.1f} MB, over the {max_bytes // 1024 // 1024} MB limit")
+        raise IssueFileError(f"{path}: file is {_human_size(size)}, over the {_human_size(max_bytes)} limit")
     try:
         data = path.read_bytes()
     except OSError as exc:

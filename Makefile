@@ -1,0 +1,51 @@
+# Two commands from a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip -q --disable-pip-version-check
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: run setup install install-dev migrate ingest serve test eval bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: install, start the database, migrate, ingest seeds/, serve on $(HOST)
+run: setup serve
+
+setup: install migrate ingest
+	$(PY) manage.py collectstatic --noinput -v 0
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v 1
+
+ingest: install
+	$(PY) manage.py ingest seeds/
+
+serve: install
+	$(PY) manage.py runserver $(HOST)
+
+## test: install the test tools and run the whole suite on real Postgres
+test: install-dev
+	$(PY) -m pytest
+
+## eval: score the segmentation of seeds/ against ../shared/gold
+eval: install
+	$(PY) manage.py ingest --dry-run --json var/seeds.json seeds/ -v 0
+	$(PY) ../shared/tools/eval_segmentation.py var/seeds.json --verbose
+
+## bench: segmentation throughput (bench/results/)
+bench: install
+	$(PY) bench/segment_bench.py
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache
