@@ -141,20 +141,52 @@ class _Banner:
 
 
 def _units(text: str) -> list[_Unit]:
-    units: list[_Unit] = []
-    block = 0
-    blank_run = 0
+    """Non-empty lines as units, with hard-wrapped paragraphs re-flowed into one unit each."""
+    blocks: list[list[tuple[int, str]]] = []
+    blank_after: dict[int, int] = {}
+    previous_blank = True
     for number, raw in enumerate(normalise_newlines(text).split("\n"), start=1):
-        line = strip_ocr_markup(raw).strip(" \t\u3000\u00a0\ufeff")
-        if not line:
-            blank_run += 1
-            if units:
-                units[-1].blank_after += 1
+        raw = strip_ocr_markup(raw.rstrip())
+        if not raw.strip(" \t\u3000\u00a0\ufeff"):
+            previous_blank = True
+            if blocks:
+                blank_after[id(blocks[-1])] = blank_after.get(id(blocks[-1]), 0) + 1
             continue
-        if blank_run or not units:
-            block += 1
-        blank_run = 0
-        units.append(_Unit(line, number, number, block, 0))
+        if previous_blank or not blocks:
+            blocks.append([])
+        blocks[-1].append((number, raw))
+        previous_blank = False
+    units: list[_Unit] = []
+    for index, block in enumerate(blocks, start=1):
+        for unit in _reflow(block, index):
+            units.append(unit)
+        units[-1].blank_after = blank_after.get(id(block), 0)
+    return units
+
+
+_INDENT = re.compile(r"^[ \u3000]{2,}")
+
+
+def _reflow(block: list[tuple[int, str]], index: int) -> list[_Unit]:
+    """Lines of one block (no blank line between them). Pages printed one paragraph per line pass
+    through unchanged; a paragraph wrapped over several lines (marked by indented first lines, or by
+    lines of near-equal length) becomes one unit again."""
+    stripped = [raw.strip(" \t\u3000\u00a0\ufeff") for _n, raw in block]
+    indented = [bool(_INDENT.match(raw)) for _n, raw in block]
+    longest = max(len(s) for s in stripped)
+    units: list[_Unit] = []
+    for (number, _raw), text, indent in zip(block, stripped, indented):
+        if units:
+            prev = units[-1].text
+            if any(indented):
+                wrapped = not indent and (not is_terminated(prev) or len(text) >= 25)
+            else:
+                wrapped = len(block) >= 3 and longest >= 25 and len(prev) >= 0.8 * longest and not is_terminated(prev)
+            if wrapped:
+                units[-1].text = join_broken(prev, text)
+                units[-1].end_line = number
+                continue
+        units.append(_Unit(text, number, number, index, 0))
     return units
 
 

@@ -207,3 +207,14 @@ def test_seed_segmentation_meets_the_bar_of_the_gold_file():
     scores, problems = scorer.score(gold, {"issues": issues})
     assert scores["segmentation_f1"] >= 0.97, problems
     assert scores["fields_mean"] >= 0.92, problems
+
+
+def test_hard_wrapped_indented_paragraphs_are_reflowed():
+    """The same page with each paragraph indented by 　　 and wrapped at 30 characters."""
+    plain = (FIXTURES / "national_daily_sample.txt").read_text(encoding="utf-8")
+    wrapped = (FIXTURES / "national_daily_wrapped.txt").read_text(encoding="utf-8")
+    assert len(wrapped.splitlines()) > len(plain.splitlines()) + 10
+    date = dt.date(2023, 10, 15)
+    expected = [(a.headline, a.bylines, nospace(a.body)) for a in segment(plain, issue_date=date).articles]
+    got = [(a.headline, a.bylines, nospace(a.body)) for a in segment(wrapped, issue_date=date).articles]
+    assert got == expected
