@@ -53,28 +53,29 @@ class Issue(models.Model):
         return f"{self.newspaper} {self.date.isoformat()}"
 
 
-class Section(models.Model):
+class NamedEntity(models.Model):
+    """A uniquely named thing editors may rename, with its history."""
+
     name = models.CharField(max_length=100, unique=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
+        abstract = True
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Contributor(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+class Section(NamedEntity):
+    class Meta(NamedEntity.Meta):
+        pass
 
-    history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
+class Contributor(NamedEntity):
+    class Meta(NamedEntity.Meta):
+        pass
 
 
 class Article(models.Model):

@@ -181,13 +181,19 @@ def _contributor(name: str, cache: dict[str, Contributor]) -> Contributor:
     return cache[name]
 
 
+def _article_fields(seg: SegmentedArticle, sections: dict[str, Section]) -> dict:
+    """The editable model fields of a segmented article (credits apart)."""
+    return {
+        "headline": seg.headline or "", "subheadline": seg.subheadline or "",
+        "section": _section(seg.section, sections), "dateline": seg.dateline, "kind": seg.kind,
+        "continued_from_page": seg.continued_from_page, "body": seg.body,
+    }
+
+
 def _new_article(issue: Issue, seg: SegmentedArticle, sections: dict[str, Section]) -> Article:
-    values = segmented_values(seg)
     return Article(
-        issue=issue, position=seg.position, headline=seg.headline or "", subheadline=seg.subheadline or "",
-        section=_section(seg.section, sections), dateline=seg.dateline, kind=seg.kind,
-        continued_from_page=seg.continued_from_page, body=seg.body,
-        source_start_line=seg.start_line, source_end_line=seg.end_line, segmented=values,
+        issue=issue, position=seg.position, source_start_line=seg.start_line, source_end_line=seg.end_line,
+        segmented=segmented_values(seg), **_article_fields(seg, sections),
     )
 
 
@@ -278,24 +284,12 @@ def _resegment(issue: Issue, segs: list[SegmentedArticle]) -> list[str]:
             continue
         corrected = set(art.corrected_fields)
         carried += bool(corrected)
-        values = segmented_values(seg)
-        if "headline" not in corrected:
-            art.headline = seg.headline or ""
-        if "subheadline" not in corrected:
-            art.subheadline = seg.subheadline or ""
-        if "section" not in corrected:
-            art.section = _section(seg.section, sections)
-        if "dateline" not in corrected:
-            art.dateline = seg.dateline
-        if "kind" not in corrected:
-            art.kind = seg.kind
-        if "continued_from_page" not in corrected:
-            art.continued_from_page = seg.continued_from_page
-        if "body" not in corrected:
-            art.body = seg.body
+        for name, value in _article_fields(seg, sections).items():
+            if name not in corrected:
+                setattr(art, name, value)
         art.position = seg.position
         art.source_start_line, art.source_end_line = seg.start_line, seg.end_line
-        art.segmented = values
+        art.segmented = segmented_values(seg)
         art.save()
         if "bylines" not in corrected:
             art.credits.all().delete()
