@@ -208,10 +208,9 @@ def _set_credits(article: Article, seg: SegmentedArticle, contributors: dict[str
 def _create_articles(issue: Issue, segs: list[SegmentedArticle]) -> None:
     sections: dict[str, Section] = {}
     contributors: dict[str, Contributor] = {}
+    # PostgreSQL returns the new keys from a bulk insert, so the credits can point at them.
     articles = bulk_create_with_history([_new_article(issue, s, sections) for s in segs], Article)
-    if any(a.pk is None for a in articles):  # not every backend returns keys from bulk inserts
-        articles = list(issue.articles.order_by("position"))
-    credits = [c for a, s in zip(articles, segs) for c in _set_credits(a, s, contributors)]
+    credits = [c for a, s in zip(articles, segs, strict=True) for c in _set_credits(a, s, contributors)]
     if credits:
         bulk_create_with_history(credits, ArticleContributor)
 

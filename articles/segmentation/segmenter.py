@@ -175,7 +175,7 @@ def _reflow(block: list[tuple[int, str]], index: int) -> list[_Unit]:
     indented = [bool(_INDENT.match(raw)) for _n, raw in block]
     longest = max(len(s) for s in stripped)
     units: list[_Unit] = []
-    for (number, _raw), text, indent in zip(block, stripped, indented):
+    for (number, _raw), text, indent in zip(block, stripped, indented, strict=True):
         if units:
             prev = units[-1].text
             if any(indented):
