@@ -70,6 +70,12 @@ _BANNER_PATTERNS = re.compile(
 _GENERIC_BANNER_WORDS = re.compile(
     r"^(?:聚焦|关注|深入学习宣传贯彻|学习宣传贯彻|深入学习|学习贯彻|深入贯彻|贯彻落实|抓)|(?:精神|专栏|专题)$"
 )
+# Page furniture: mastheads with a weekday, page labels, desk credits. Not part of any article.
+_PAGE_FURNITURE = re.compile(
+    r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]"
+    r"|^第?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版(?:\s|$)"
+    r"|^(?:本版)?(?:责任编辑|责编|版式设计|美术编辑|美编|校对|图片编辑|制图)\s*[:：]"
+)
 _GLUED_BANNER_TAIL = re.compile(r"^(“[^”]{1,8}”[\u4e00-\u9fff]{2})(?=[\u4e00-\u9fff]{4,})")
 
 
@@ -400,6 +406,9 @@ class _Segmenter:
             unit = units[i]
             following = units[i + 1] if i + 1 < len(units) else None
             text = unit.text
+            if len(text) <= 60 and _PAGE_FURNITURE.search(to_ascii_digits(text)):
+                i += 1
+                continue
             if _is_banner(unit, following):
                 banner = text
                 if following and following.block == unit.block:

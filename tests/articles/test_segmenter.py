@@ -218,3 +218,12 @@ def test_hard_wrapped_indented_paragraphs_are_reflowed():
     expected = [(a.headline, a.bylines, nospace(a.body)) for a in segment(plain, issue_date=date).articles]
     got = [(a.headline, a.bylines, nospace(a.body)) for a in segment(wrapped, issue_date=date).articles]
     assert got == expected
+
+
+def test_page_furniture_is_not_taken_for_headlines():
+    text = ("人民日报  2023年10月15日  星期日\n\n第4版\n\n江西推动农村产业融合发展\n\n"
+            "新华社南昌10月14日电  （记者 刘菁）  记者14日从江西省农业农村厅获悉，前三季度全省农产品加工业营业收入同比增长。\n\n"
+            "责任编辑：王某某\n")
+    arts = segment(text, issue_date=dt.date(2023, 10, 15)).articles
+    assert [(a.headline, a.bylines) for a in arts] == [("江西推动农村产业融合发展", ["刘菁"])]
+    assert "责任编辑" not in arts[0].body
