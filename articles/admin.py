@@ -120,14 +120,29 @@ class IssueAdmin(SimpleHistoryAdmin):
     inlines = [ArticleInline]
     fields = ["newspaper", "date", "date_source", "date_note", "source_file", "sha256", "encoding",
               "segmenter_version", "ingested_at", "segmented_at", "raw_source"]
-    readonly_fields = ["newspaper", "source_file", "sha256", "encoding", "segmenter_version", "ingested_at",
-                       "segmented_at", "date_note", "raw_source"]
+    readonly_fields = ["newspaper", "date_source", "source_file", "sha256", "encoding", "segmenter_version",
+                       "ingested_at", "segmented_at", "date_note", "raw_source"]
+    actions = ["confirm_dates"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_total=Count("articles"))
 
     def has_add_permission(self, request):
         return False  # issues come from the ingest command
+
+    def save_model(self, request, obj, form, change):
+        if "date" in form.changed_data:
+            obj.date_source = Issue.DateSource.EDITOR
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Confirm the issue date of the selected issues", permissions=["change"])
+    def confirm_dates(self, request, queryset):
+        confirmed = 0
+        for issue in queryset.exclude(date_source=Issue.DateSource.EDITOR):
+            issue.date_source = Issue.DateSource.EDITOR
+            issue.save(update_fields=["date_source"])  # one by one, so each confirmation is in the history
+            confirmed += 1
+        self.message_user(request, f"Confirmed the date of {confirmed} issue(s).")
 
     @admin.display(description="articles", ordering="article_total")
     def article_count(self, obj: Issue):

@@ -116,3 +116,16 @@ def test_admin_lists_run_a_fixed_number_of_queries(client, editor, tmp_path):
     assert Article.objects.count() == 46
     large = {url: count_queries(client, url) for url in small}
     assert large == small
+
+
+def test_editor_confirms_an_inferred_issue_date(client, editor, tmp_path):
+    lone = tmp_path / "lone.txt"
+    lone.write_bytes(seed_file("004").read_bytes())
+    call_command("ingest", str(lone), stdout=StringIO())
+    issue = Issue.objects.get()
+    assert issue.date_source == Issue.DateSource.INFERRED
+    response = client.post("/admin/articles/issue/", {"action": "confirm_dates", "_selected_action": [issue.pk]})
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.date_source == Issue.DateSource.EDITOR
+    assert issue.history.first().history_user == editor
