@@ -76,6 +76,10 @@ class _Plan:
     newspaper: str
     result: SegmentationResult
 
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.issue_file.notes) + list(self.result.warnings)
+
 
 # -- interchange -------------------------------------------------------------------------
 def credits_as_values(article: SegmentedArticle) -> list[list[str]]:
@@ -305,7 +309,7 @@ def _store(plan: _Plan, *, reparse: bool) -> FileOutcome:
     issue_file = plan.issue_file
     outcome = FileOutcome(file=issue_file.name, status="created", issue_date=plan.date,
                           articles=len(plan.result.articles),
-                          warnings=list(issue_file.notes) + list(plan.result.warnings))
+                          warnings=plan.warnings)
     if plan.date_source == Issue.DateSource.INFERRED:
         outcome.warnings.append(f"issue date {plan.date.isoformat()} {plan.date_note}; an editor should confirm it")
     now = timezone.now()
@@ -368,7 +372,7 @@ def ingest_paths(
             if dry_run:
                 outcome = FileOutcome(file=path.name, status="dry-run", issue_date=plan.date,
                                       articles=len(plan.result.articles),
-                                      warnings=list(plan.issue_file.notes) + list(plan.result.warnings))
+                                      warnings=plan.warnings)
             else:
                 try:
                     outcome = _store(plan, reparse=reparse)
@@ -380,10 +384,10 @@ def ingest_paths(
     return report
 
 
-def reparse_stored(*, issues=None, on_file: Callable[[FileOutcome], None] | None = None) -> IngestReport:
-    """Re-segment stored issues from their raw text (after the segmenter improved)."""
+def reparse_stored(*, on_file: Callable[[FileOutcome], None] | None = None) -> IngestReport:
+    """Re-segment every stored issue from its raw text (after the segmenter improved)."""
     report = IngestReport()
-    queryset = Issue.objects.select_related("newspaper").order_by("pk") if issues is None else issues
+    queryset = Issue.objects.order_by("pk")
     last_pk = 0
     while True:
         batch = list(queryset.filter(pk__gt=last_pk)[:100])

@@ -96,11 +96,10 @@ def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
 
 
 def _human_size(n: int) -> str:
-    for unit in ("bytes", "KB", "MB"):
-        if n < 1024 or unit == "MB":
-            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}".replace(".0 ", " ")
-        n /= 1024
-    return f"{n} MB"
+    if n < 1024:
+        return f"{n} bytes"
+    value, unit = (n / 1024, "KB") if n < 1024 * 1024 else (n / 1024 / 1024, "MB")
+    return f"{value:.1f} {unit}".replace(".0 ", " ")
 
 
 def _looks_binary(data: bytes) -> bool:

@@ -23,7 +23,7 @@ from .bylines import (
     split_photo_credit,
     split_trailing_credits,
 )
-from .dates import HISTORY_ENTRY, chinese_numeral, find_dateline, to_ascii_digits
+from .dates import HISTORY_ENTRY, MASTHEAD_DATE, chinese_numeral, find_dateline, to_ascii_digits
 from .text import OPENING, cjk_ratio, first_clause, is_terminated, join_broken, normalise_newlines, strip_ocr_markup
 
 KIND_NEWS = "news"
@@ -72,8 +72,7 @@ _GENERIC_BANNER_WORDS = re.compile(
 )
 # Page furniture: mastheads with a weekday, page labels, desk credits. Not part of any article.
 _PAGE_FURNITURE = re.compile(
-    r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]"
-    r"|^第?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版(?:\s|$)"
+    MASTHEAD_DATE.pattern + r"|^第?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版(?:\s|$)"
     r"|^(?:本版)?(?:责任编辑|责编|版式设计|美术编辑|美编|校对|图片编辑|制图)\s*[:：]"
 )
 _GLUED_BANNER_TAIL = re.compile(r"^(“[^”]{1,8}”[\u4e00-\u9fff]{2})(?=[\u4e00-\u9fff]{4,})")
@@ -146,27 +145,27 @@ class _Banner:
     after_article: int  # how many articles came before it
 
 
+_BLANK = " \t\u3000\u00a0\ufeff"
+
+
 def _units(text: str) -> list[_Unit]:
     """Non-empty lines as units, with hard-wrapped paragraphs re-flowed into one unit each."""
     blocks: list[list[tuple[int, str]]] = []
-    blank_after: dict[int, int] = {}
-    previous_blank = True
+    blank_after: list[int] = []  # blank lines after each block
     for number, raw in enumerate(normalise_newlines(text).split("\n"), start=1):
         raw = strip_ocr_markup(raw.rstrip())
-        if not raw.strip(" \t\u3000\u00a0\ufeff"):
-            previous_blank = True
+        if not raw.strip(_BLANK):
             if blocks:
-                blank_after[id(blocks[-1])] = blank_after.get(id(blocks[-1]), 0) + 1
+                blank_after[-1] += 1
             continue
-        if previous_blank or not blocks:
+        if not blocks or blank_after[-1]:
             blocks.append([])
+            blank_after.append(0)
         blocks[-1].append((number, raw))
-        previous_blank = False
     units: list[_Unit] = []
-    for index, block in enumerate(blocks, start=1):
-        for unit in _reflow(block, index):
-            units.append(unit)
-        units[-1].blank_after = blank_after.get(id(block), 0)
+    for index, (block, blanks) in enumerate(zip(blocks, blank_after, strict=True), start=1):
+        units.extend(_reflow(block, index))
+        units[-1].blank_after = blanks
     return units
 
 
@@ -177,7 +176,7 @@ def _reflow(block: list[tuple[int, str]], index: int) -> list[_Unit]:
     """Lines of one block (no blank line between them). Pages printed one paragraph per line pass
     through unchanged; a paragraph wrapped over several lines (marked by indented first lines, or by
     lines of near-equal length) becomes one unit again."""
-    stripped = [raw.strip(" \t\u3000\u00a0\ufeff") for _n, raw in block]
+    stripped = [raw.strip(_BLANK) for _n, raw in block]
     indented = [bool(_INDENT.match(raw)) for _n, raw in block]
     longest = max(len(s) for s in stripped)
     units: list[_Unit] = []
