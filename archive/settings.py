@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "articles",
+    "search",  # before haystack: its update_index command adds a progress display to haystack's
+    "haystack",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +103,16 @@ else:
 DATABASES["default"].setdefault("TEST", {})
 
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "whoosh"))
+HAYSTACK_CONNECTIONS = {
+    "default": {"ENGINE": "search.backend.ArchiveWhooshEngine", "PATH": str(SEARCH_INDEX_DIR)},
+}
+HAYSTACK_SIGNAL_PROCESSOR = "search.signals.QueuedSignalProcessor"
+# Only articles are indexed: skip the per-query narrowing by model that haystack adds otherwise.
+HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
+# Caps that keep any one request cheap; the README documents them.
+SEARCH_PAGE_SIZE = 20
+SEARCH_API_MAX_PAGE_SIZE = 1000
+SEARCH_EXPORT_MAX_ROWS = int(os.environ.get("SEARCH_EXPORT_MAX_ROWS", "10000"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -116,6 +128,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve static files straight from the apps as well, so pages render before collectstatic has run.
 WHITENOISE_USE_FINDERS = True
 STORAGES = {

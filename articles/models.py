@@ -122,7 +122,9 @@ class Article(models.Model):
         return self.headline or f"({self.get_kind_display()}) {self.body[:30]}"
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:articles_article_change", args=[self.pk])
+        return reverse("articles:article", kwargs={
+            "paper": self.issue.newspaper.slug, "date": self.issue.date, "position": self.position,
+        })
 
     def current_values(self) -> dict:
         """The editable fields in the same form as ``segmented``."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from .models import Issue
+from .models import Article, Issue
 
 
 def issue_list(*, newspaper_slug: str | None = None) -> QuerySet[Issue]:
@@ -12,3 +12,13 @@ def issue_list(*, newspaper_slug: str | None = None) -> QuerySet[Issue]:
     if newspaper_slug:
         issues = issues.filter(newspaper__slug=newspaper_slug)
     return issues.only("id", "date", "source_file", "date_source", "newspaper__name", "newspaper__slug")
+
+
+def article_detail(*, newspaper_slug: str, date, position: int) -> Article | None:
+    """One article by its citable address, with everything its page shows (two queries)."""
+    return (
+        Article.objects.select_related("issue__newspaper", "section")
+        .prefetch_related("credits__contributor")
+        .filter(issue__newspaper__slug=newspaper_slug, issue__date=date, position=position)
+        .first()
+    )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .models import Article, ArticleContributor, Contributor, Issue, Newspaper, Section
+from .signals import articles_created
 from .segmentation import SEGMENTER_VERSION, SegmentationResult, SegmentedArticle, infer_issue_date, segment
 from .segmentation import bylines as credit_roles
 from .sources import IssueFile, IssueFileError, ManifestEntry, collect_paths, read_issue_file, read_manifest
@@ -217,6 +218,7 @@ def _create_articles(issue: Issue, segs: list[SegmentedArticle]) -> None:
     credits = [c for a, s in zip(articles, segs, strict=True) for c in _set_credits(a, s, contributors)]
     if credits:
         bulk_create_with_history(credits, ArticleContributor)
+    articles_created.send(sender=Article, article_ids=[a.pk for a in articles])
 
 
 def _bigrams(text: str) -> set[str]:

@@ -23,3 +23,40 @@ def seed_excerpt(prefix: str, first: int, last: int) -> str:
 @pytest.fixture
 def seeds_dir() -> Path:
     return SEEDS
+
+
+@pytest.fixture(autouse=True, scope="session")
+def search_index_dir(tmp_path_factory):
+    """Every test run gets its own Whoosh index: tests never touch the one in var/whoosh."""
+    from haystack import connections
+
+    path = tmp_path_factory.mktemp("whoosh")
+    connections.connections_info["default"]["PATH"] = str(path)
+    connections.reload("default")
+    return path
+
+
+def clear_search_index() -> None:
+    from haystack import connections
+
+    connections["default"].get_backend().clear()
+
+
+@pytest.fixture(scope="module")
+def seeded_archive(django_db_setup, django_db_blocker):
+    """The five seed issues ingested and indexed once for a module of read-only tests."""
+    from django.apps import apps
+
+    from articles.models import Contributor, Issue, Newspaper, Section
+    from articles.services import ingest_paths
+
+    with django_db_blocker.unblock():
+        clear_search_index()
+        report = ingest_paths(paths=[SEEDS])
+        assert not report.failed, report
+        yield report
+        Issue.objects.all().delete()
+        for model in (Section, Contributor, Newspaper, *apps.get_app_config("articles").get_models(),
+                      *apps.get_app_config("search").get_models()):
+            model.objects.all().delete()  # the rest, history included
+        clear_search_index()

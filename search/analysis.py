@@ -1,0 +1,146 @@
+"""Text analysis shared by documents and queries: normalisation, jieba words, character grams.
+
+Pure Python (jieba and the OpenCC character table, no Django, no Whoosh), so the same functions
+feed the index, the query compiler and the snippet highlighter, and can be tested alone.
+
+Normalisation folds what a reader treats as the same text: NFKC (full-width ２０２１ → 2021,
+compatibility ideographs → unified), lower case, and traditional → simplified characters
+(優勢 → 优势) with OpenCC's one-character table. Every character is folded on its own, so a
+folded text lines up with its source wherever no character expands (nearly always), and the
+snippet code can map hits back to the original.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+_SPACE = re.compile(r"\s+")
+_CONTROL_KEPT = {"\n", "\t"}
+
+
+@functools.cache
+def _traditional_to_simplified() -> dict[str, str]:
+    """OpenCC's TSCharacters table, first candidate of each one-character entry."""
+    import opencc  # only for its dictionary file; its converter is phrase-based and slow
+
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    table: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        traditional, _, simplified = line.partition("\t")
+        candidates = simplified.split()
+        if len(traditional) == 1 and candidates and len(candidates[0]) == 1:
+            if candidates[0] != traditional:
+                table[traditional] = candidates[0]
+    return table
+
+
+class _Folding(dict):
+    """A str.translate table that folds each character the first time it is seen."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if unicodedata.category(char) == "Cc" and char not in _CONTROL_KEPT:
+            folded = " "
+        else:
+            table = _traditional_to_simplified()
+            folded = "".join(table.get(c, c) for c in unicodedata.normalize("NFKC", char).lower())
+        self[code] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+
+
+def normalise(text: str) -> str:
+    """Fold width, case, compatibility forms and traditional characters; control characters → space."""
+    return text.translate(_FOLDING)
+
+
+def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The folded text and, for each of its characters, the index of the source character."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        folded = _FOLDING[ord(char)]
+        parts.append(folded)
+        offsets.extend([index] * len(folded))
+    return "".join(parts), offsets
+
+
+def is_wordlike(token: str) -> bool:
+    """A token worth indexing: it holds a letter, digit or ideograph (not only punctuation or space)."""
+    return any(c.isalnum() for c in token)
+
+
+def words(text: str, *, for_query: bool = False) -> Iterator[tuple[int, str]]:
+    """(position, word) pairs from jieba, positions counted in words so phrases line up.
+
+    Documents also get jieba's search-mode sub-words (the 2- and 3-character dictionary words
+    inside a longer word) at the position of the word that holds them, so 京都 matches inside
+    京都大学 without shifting the positions of the words after it. Queries get plain words.
+    """
+    folded = normalise(text)
+    frequencies: dict[str, int] | None = None
+    if not for_query:
+        jieba.dt.check_initialized()
+        frequencies = jieba.dt.FREQ
+    position = 0
+    for word in jieba.cut(folded, HMM=True):
+        if not is_wordlike(word):
+            continue
+        yield position, word
+        if frequencies is not None and len(word) > 2:
+            for size in (2, 3):
+                if size >= len(word):
+                    break
+                for start in range(len(word) - size + 1):
+                    part = word[start : start + size]
+                    if frequencies.get(part):
+                        yield position, part
+        position += 1
+
+
+def query_words(text: str) -> list[str]:
+    """The jieba words of a query term, in order, without duplicates."""
+    seen: dict[str, None] = {}
+    for _, word in words(text, for_query=True):
+        seen.setdefault(word)
+    return list(seen)
+
+
+def literal_key(text: str) -> str:
+    """A string as the literal (gram) field sees it: folded, with white space removed."""
+    return _SPACE.sub("", normalise(text))
+
+
+def grams(text: str, *, for_query: bool = False) -> Iterator[tuple[int, str]]:
+    """(position, gram) pairs: character unigrams and bigrams, white space removed within a line.
+
+    Positions are character offsets, so a phrase of bigrams matches exactly the literal string.
+    Lines (paragraphs, and the headline/body boundary of the document template) are separated by
+    a gap, so no match spans two of them. A query of two or more characters needs only its
+    bigrams; a one-character query is its own unigram.
+    """
+    if for_query:
+        key = literal_key(text)
+        if len(key) == 1:
+            yield 0, key
+        for start in range(len(key) - 1):
+            yield start, key[start : start + 2]
+        return
+    position = 0
+    for line in normalise(text).split("\n"):
+        key = _SPACE.sub("", line)
+        for start, char in enumerate(key):
+            yield position + start, char
+            if start + 1 < len(key):
+                yield position + start, key[start : start + 2]
+        position += len(key) + 1

@@ -1,0 +1,222 @@
+"""haystack's Whoosh backend, adapted to Chinese text and to an archive's edits.
+
+What changes from the stock backend, and why:
+
+* The schema: our jieba word analysis and character grams instead of the stemming analyser,
+  no stored copies of the text (the database has it), sortable columns for dates and facets.
+* Queries arrive as a ``SearchPlan`` (a parsed query plus filters, owned by no engine) and are
+  compiled here into Whoosh query objects, so user text never passes through a query-string
+  parser. Another engine's backend would compile the same plan; the views do not change.
+* Writers wait for Whoosh's single-writer lock for a while instead of failing at once, and a
+  lock that cannot be had raises, so the caller keeps the update queued rather than losing it.
+"""
+from __future__ import annotations
+
+from haystack.backends import BaseEngine
+from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
+from haystack.constants import DJANGO_CT, DJANGO_ID, ID
+from haystack.utils import get_identifier
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.fields import ID as WHOOSH_ID
+from whoosh.fields import KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from . import analysis
+from .query import Filters, SearchPlan, Term
+from .whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer
+
+# Field names of the article index (search_indexes.ArticleIndex) that the compiler relies on.
+WORDS, GRAMS = "text", "grams"
+HEADLINE_WORDS, HEADLINE_GRAMS = "headline", "headline_grams"
+BYLINE_GRAMS, SECTION_GRAMS = "bylines", "section_text"
+MULTI_VALUED_FACETS = {"contributors"}
+
+# Ranking: a term found in the headline counts most, then as jieba words, then as a bare literal.
+HEADLINE_BOOST = 4.0
+WORD_BOOST = 2.0
+LOCK_TIMEOUT_SECONDS = 10.0
+
+
+def _literal(fieldname: str, text: str, boost: float = 1.0) -> wq.Query:
+    grams = [gram for _, gram in analysis.grams(text, for_query=True)]
+    if not grams:
+        return wq.NullQuery
+    if len(grams) == 1:
+        return wq.Term(fieldname, grams[0], boost=boost)
+    return wq.Phrase(fieldname, grams, boost=boost)
+
+
+def _words(fieldname: str, text: str, boost: float = 1.0) -> wq.Query:
+    words = analysis.query_words(text)
+    if not words:
+        return wq.NullQuery
+    return wq.And([wq.Term(fieldname, word, boost=boost) for word in words])
+
+
+def compile_term(term: Term) -> wq.Query:
+    if term.field == "byline":
+        return _literal(BYLINE_GRAMS, term.text)
+    if term.field == "section":
+        return _literal(SECTION_GRAMS, term.text)
+    if term.field == "headline":
+        parts = [_literal(HEADLINE_GRAMS, term.text, HEADLINE_BOOST)]
+        if not term.exact:
+            parts.append(_words(HEADLINE_WORDS, term.text, HEADLINE_BOOST))
+        return wq.Or(parts)
+    parts = [_literal(GRAMS, term.text), _literal(HEADLINE_GRAMS, term.text, HEADLINE_BOOST)]
+    if not term.exact:
+        parts.append(_words(WORDS, term.text, WORD_BOOST))
+    return wq.Or(parts)
+
+
+def compile_plan(plan: SearchPlan) -> wq.Query:
+    required = [wq.Or([compile_term(t) for t in clause.terms]) for clause in plan.query.required]
+    excluded = [wq.Or([compile_term(t) for t in clause.terms]) for clause in plan.query.excluded]
+    positive: wq.Query = wq.And(required) if required else wq.Every()
+    if excluded:
+        return wq.AndNot(positive, wq.Or(excluded))
+    return positive
+
+
+def compile_filters(filters: Filters) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if filters.date_from or filters.date_to:
+        start = int(filters.date_from.strftime("%Y%m%d")) if filters.date_from else None
+        end = int(filters.date_to.strftime("%Y%m%d")) if filters.date_to else None
+        parts.append(wq.NumericRange("day", start, end))
+    exact = {
+        "year": str(filters.year) if filters.year else None,
+        "month": filters.month,
+        "month_of_year": str(filters.month_of_year) if filters.month_of_year else None,
+        "section": filters.section,
+        "contributors": filters.contributor,
+        "kind": filters.kind,
+        "newspaper": filters.newspaper,
+    }
+    parts.extend(wq.Term(name, value) for name, value in exact.items() if value)
+    if not parts:
+        return None
+    return wq.And(parts)
+
+
+def _sorting(sort_by: list[str] | None):
+    if not sort_by:
+        return None
+    facets = [sorting.FieldFacet(name.lstrip("-"), reverse=name.startswith("-")) for name in sort_by]
+    return facets[0] if len(facets) == 1 else sorting.MultiFacet(facets)
+
+
+class ArchiveWhooshBackend(WhooshSearchBackend):
+    on_indexed = None  # a callable told how many documents each update wrote (progress displays)
+
+    def build_schema(self, fields):
+        content_field_name, _ = super().build_schema(fields)
+        schema_fields = {
+            ID: WHOOSH_ID(stored=True, unique=True),
+            DJANGO_CT: WHOOSH_ID(stored=True),
+            DJANGO_ID: WHOOSH_ID(stored=True),
+        }
+        for field in fields.values():
+            name = field.index_fieldname
+            kind = getattr(field, "whoosh_kind", None)
+            if kind == "words":
+                schema_fields[name] = TEXT(analyzer=JiebaWordTokenizer(), stored=False, phrase=True)
+            elif kind == "grams":
+                schema_fields[name] = TEXT(analyzer=CharGramTokenizer(), stored=False, phrase=True)
+            elif kind == "facet":
+                schema_fields[name] = KEYWORD(
+                    stored=False, commas=True, scorable=False, sortable=not field.is_multivalued
+                )
+            elif kind == "sort":
+                schema_fields[name] = NUMERIC(int, bits=32, stored=False, sortable=True, signed=False)
+            elif kind == "stored":
+                schema_fields[name] = STORED()
+            else:
+                raise ValueError(f"search field {name!r} has no whoosh_kind")
+        return content_field_name, Schema(**schema_fields)
+
+    def _writer(self):
+        self.index = self.index.refresh()
+        return self.index.writer(timeout=LOCK_TIMEOUT_SECONDS, delay=0.05)
+
+    def update(self, index, iterable, commit=True):
+        if not self.setup_complete:
+            self.setup()
+        documents = []
+        for obj in iterable:
+            doc = index.full_prepare(obj)
+            doc.pop("boost", None)
+            documents.append({key: self._from_python(value) for key, value in doc.items()})
+        if not documents:
+            return
+        writer = self._writer()  # LockError propagates: the caller keeps the work queued
+        try:
+            for doc in documents:
+                writer.update_document(**doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        if self.on_indexed is not None:
+            self.on_indexed(len(documents))
+
+    def remove(self, obj_or_string, commit=True):
+        self.remove_many([get_identifier(obj_or_string)])
+
+    def remove_many(self, identifiers: list[str]) -> None:
+        if not self.setup_complete:
+            self.setup()
+        if not identifiers:
+            return
+        writer = self._writer()
+        try:
+            for identifier in identifiers:
+                writer.delete_by_term(ID, identifier)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def search(self, query_string, sort_by=None, start_offset=0, end_offset=None, facets=None, **kwargs):
+        if not isinstance(query_string, SearchPlan):
+            return super().search(query_string, sort_by=sort_by, start_offset=start_offset,
+                                  end_offset=end_offset, facets=facets, **kwargs)
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
+        page_num, page_length = self.calculate_page(start_offset, end_offset)
+        group_by = [
+            sorting.FieldFacet(name, allow_overlap=name in MULTI_VALUED_FACETS, maptype=sorting.Count)
+            for name in facets or ()
+        ]
+        with self.index.searcher() as searcher:
+            raw_page = searcher.search_page(
+                compile_plan(query_string),
+                page_num,
+                pagelen=page_length,
+                filter=compile_filters(query_string.filters),
+                sortedby=_sorting(sort_by),
+                groupedby=group_by or None,
+            )
+            results = self._process_results(raw_page, facet_types=dict.fromkeys(facets or (), "fields"))
+            if raw_page.pagenum < page_num:  # Whoosh answers a page past the end with the last page
+                results["results"] = []
+        return results
+
+    def indexed_ids(self) -> dict[str, str]:
+        """Every document's identifier with its stored ``updated`` stamp."""
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
+        with self.index.searcher() as searcher:
+            return {fields[ID]: fields.get("updated", "") for fields in searcher.all_stored_fields()}
+
+    def size_bytes(self) -> int:
+        if not self.setup_complete:
+            self.setup()
+        return sum(self.storage.file_length(name) for name in self.storage.list())
+
+
+class ArchiveWhooshEngine(BaseEngine):
+    backend = ArchiveWhooshBackend
+    query = WhooshSearchQuery

@@ -1,0 +1,37 @@
+"""Does the search index agree with the database? Counts, ids and versions; --fix repairs."""
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from search.services import check_index, repair_index
+
+_SHOWN = 20
+
+
+class Command(BaseCommand):
+    help = "Compare the articles in the database with the documents in the search index."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fix", action="store_true", help="index what is missing or stale, remove what is extra")
+
+    def handle(self, *args, fix: bool = False, **options):
+        check = check_index()
+        verbosity = int(options["verbosity"])
+        if verbosity >= 1:
+            self.stdout.write(f"database: {check.database_count} articles; index: {check.index_count} documents; "
+                              f"queued edits: {check.queued}")
+        for label, ids in (("missing from the index", check.missing), ("stale in the index", check.stale),
+                           ("in the index but not in the database", check.extra)):
+            if ids:
+                shown = ", ".join(str(i) for i in ids[:_SHOWN]) + (" …" if len(ids) > _SHOWN else "")
+                self.stdout.write(f"{len(ids)} {label}: {shown}")
+        if check.consistent:
+            self.stdout.write(self.style.SUCCESS("index and database agree"))
+            return
+        if not fix:
+            raise CommandError("index and database differ; run `manage.py check_index --fix` to repair")
+        fixed = repair_index(check)
+        after = check_index()
+        if not after.consistent:
+            raise CommandError(f"repaired {fixed} document(s) but the index still differs; is another process writing?")
+        self.stdout.write(self.style.SUCCESS(f"repaired {fixed} document(s); index and database agree"))

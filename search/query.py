@@ -1,0 +1,205 @@
+"""The researchers' query language, parsed into a small tree that no search engine owns.
+
+    太原 疫情          both terms (AND)
+    太原 OR 晋阳        either term
+    太原 -疫情          exclude a term (also ``NOT 疫情``)
+    "疫情防控"          exact literal: every result contains the string
+    headline:太原       in the headline (also 标题:); byline:刘涛 (作者:); section:要闻 (栏目:)
+
+An unquoted term matches where its jieba words all occur or where it occurs literally. Parsing
+never fails: a stray quote, an unknown field or a dangling operator becomes plain text and a
+notice for the reader. Pure Python, no Django; the search backend compiles the tree.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from .analysis import literal_key, normalise
+
+MAX_QUERY_CHARS = 500
+MAX_TERMS = 32
+
+FIELD_ALIASES = {
+    "headline": "headline",
+    "title": "headline",
+    "标题": "headline",
+    "byline": "byline",
+    "author": "byline",
+    "作者": "byline",
+    "section": "section",
+    "栏目": "section",
+}
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "„": '"'})
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_FIELD = re.compile(r"^([^\s:：\"]+)[:：](.*)$", re.S)
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    field: str | None = None  # None (everywhere), "headline", "byline" or "section"
+    exact: bool = False  # quoted: literal match only
+
+    @property
+    def literal(self) -> str:
+        """The string every literal match contains, as the index compares it."""
+        return literal_key(self.text)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Terms joined by OR; the whole clause may be excluded."""
+
+    terms: tuple[Term, ...]
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    clauses: tuple[Clause, ...] = ()
+    notices: tuple[str, ...] = field(default=())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.clauses
+
+    @property
+    def required(self) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if not c.negated)
+
+    @property
+    def excluded(self) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if c.negated)
+
+    def highlight_strings(self) -> list[str]:
+        """Folded strings worth marking in a snippet: each wanted term, longest first."""
+        strings = {t.literal for c in self.required for t in c.terms if t.literal}
+        return sorted(strings, key=lambda s: (-len(s), s))
+
+
+class QueryTooLong(ValueError):
+    pass
+
+
+def _lex(text: str, notices: list[str]) -> list[tuple[str, bool]]:
+    """Split into (token, quoted) pairs; a quote opens a literal that runs to the next quote."""
+    tokens: list[tuple[str, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char.isspace():
+            i += 1
+            continue
+        if char == '"' or (char in "-" and i + 1 < n and text[i + 1] == '"'):
+            prefix = ""
+            if char == "-":
+                prefix, i = "-", i + 1
+            end = text.find('"', i + 1)
+            if end == -1:
+                notices.append("引号不成对：已把引号后的全部文字当作精确短语。")
+                end = n
+            tokens.append((prefix + text[i + 1 : end], True))
+            i = end + 1
+            continue
+        j = i
+        while j < n and not text[j].isspace():
+            if text[j] == '"':
+                # field:"quoted value" keeps its quotes together with the field name
+                close = text.find('"', j + 1)
+                if close == -1:
+                    notices.append("引号不成对：已把引号后的全部文字当作精确短语。")
+                    close = n
+                j = close + 1
+                break
+            j += 1
+        tokens.append((text[i:j], False))
+        i = j
+    return tokens
+
+
+def _term(token: str, quoted: bool) -> tuple[Term | None, bool]:
+    """A token as a Term and whether it is negated."""
+    negated = False
+    if quoted:
+        if token.startswith("-"):
+            negated, token = True, token[1:]
+        return (Term(token, exact=True) if token.strip() else None), negated
+    if token.startswith("-") and len(token) > 1:
+        negated, token = True, token[1:]
+    match = _FIELD.match(token)
+    if match and match.group(1).lower() in FIELD_ALIASES:
+        name, value = FIELD_ALIASES[match.group(1).lower()], match.group(2)
+        exact = value.startswith('"')
+        value = value.strip('"')
+        if not value.strip():
+            return None, negated
+        return Term(value, field=name, exact=exact), negated
+    return Term(token), negated
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse a query string; raises QueryTooLong past MAX_QUERY_CHARS, never anything else."""
+    text = _CONTROL.sub(" ", text or "").translate(_QUOTES)
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryTooLong(f"查询过长：最多 {MAX_QUERY_CHARS} 个字符，这次是 {len(text)} 个。")
+    notices: list[str] = []
+    clauses: list[Clause] = []
+    pending_or = False
+    pending_not = False
+    for token, quoted in _lex(text, notices):
+        if not quoted and token in ("OR", "|", "或"):
+            pending_or = bool(clauses) and not clauses[-1].negated
+            continue
+        if not quoted and token == "NOT":
+            pending_not = True
+            continue
+        term, negated = _term(token, quoted)
+        if term is None or not normalise(term.text).strip():
+            continue
+        negated = negated or pending_not
+        if pending_or and not negated:
+            last = clauses[-1]
+            clauses[-1] = Clause(last.terms + (term,), negated=False)
+        else:
+            clauses.append(Clause((term,), negated=negated))
+        pending_or = pending_not = False
+    if sum(len(c.terms) for c in clauses) > MAX_TERMS:
+        notices.append(f"检索词过多：只使用前 {MAX_TERMS} 个。")
+        kept, count = [], 0
+        for clause in clauses:
+            if count + len(clause.terms) > MAX_TERMS:
+                break
+            kept.append(clause)
+            count += len(clause.terms)
+        clauses = kept
+    return ParsedQuery(tuple(clauses), tuple(dict.fromkeys(notices)))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrowing that does not affect ranking; all given filters must hold."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    year: int | None = None
+    month: str | None = None  # "YYYY-MM"
+    month_of_year: int | None = None  # 1-12, any year
+    section: str | None = None
+    contributor: str | None = None
+    kind: str | None = None
+    newspaper: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return all(getattr(self, name) in (None, "") for name in self.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """What a search backend is asked for: the parsed query and the filters."""
+
+    query: ParsedQuery
+    filters: Filters = Filters()

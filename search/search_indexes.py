@@ -1,0 +1,92 @@
+"""The article index: what a search can match, filter, count and sort by."""
+from __future__ import annotations
+
+from haystack import indexes
+
+from articles.models import Article
+
+from .fields import FacetField, GramsField, MultiFacetField, SortField, StoredField, WordsField
+
+
+def index_stamp(article: Article) -> str:
+    """Changes whenever the indexed document would: compared by the consistency check."""
+    return article.updated_at.isoformat()
+
+
+class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
+    # The document: headline, subheadline, section, bylines, dateline and body, one per line.
+    text = WordsField(document=True, use_template=True)
+    grams = GramsField()
+    headline = WordsField(model_attr="headline")
+    headline_grams = GramsField(model_attr="headline")
+    bylines = GramsField()
+    section_text = GramsField()
+
+    section = FacetField()
+    contributors = MultiFacetField()
+    kind = FacetField(model_attr="kind")
+    newspaper = FacetField()
+    year = FacetField()
+    month = FacetField()
+    month_of_year = FacetField()
+
+    day = SortField()
+    position = SortField(model_attr="position")
+    updated = StoredField()
+
+    def get_model(self):
+        return Article
+
+    def index_queryset(self, using=None):
+        return Article.objects.select_related("issue__newspaper", "section").prefetch_related(
+            "credits__contributor"
+        )
+
+    def read_queryset(self, using=None):
+        return self.index_queryset(using)
+
+    def prepare(self, obj: Article):
+        data = super().prepare(obj)
+        data["grams"] = data["text"]  # one rendering of the document feeds both analyses
+        return data
+
+    def prepare_bylines(self, obj: Article) -> str:
+        return "\n".join(_names(obj))
+
+    def prepare_section_text(self, obj: Article) -> str:
+        return obj.section.name if obj.section_id else ""
+
+    def prepare_section(self, obj: Article) -> str:
+        return _facet_value(obj.section.name) if obj.section_id else ""
+
+    def prepare_contributors(self, obj: Article) -> list[str]:
+        return [_facet_value(name) for name in dict.fromkeys(_names(obj))]
+
+    def prepare_newspaper(self, obj: Article) -> str:
+        return obj.issue.newspaper.slug
+
+    def prepare_year(self, obj: Article) -> str:
+        return str(obj.issue.date.year)
+
+    def prepare_month(self, obj: Article) -> str:
+        return obj.issue.date.strftime("%Y-%m")
+
+    def prepare_month_of_year(self, obj: Article) -> str:
+        return str(obj.issue.date.month)
+
+    def prepare_day(self, obj: Article) -> int:
+        return int(obj.issue.date.strftime("%Y%m%d"))
+
+    def prepare_updated(self, obj: Article) -> str:
+        return index_stamp(obj)
+
+
+def _names(article: Article) -> list[str]:
+    # credits are prefetched: sort in Python rather than issue a query per article
+    credits = sorted(article.credits.all(), key=lambda credit: credit.position)
+    return [credit.contributor.name for credit in credits]
+
+
+def _facet_value(name: str) -> str:
+    # facet values are comma-separated in Whoosh's keyword field
+    return name.replace(",", "，").strip()

@@ -1,0 +1,135 @@
+"""Reads from the search index: one function behind the search page, the API, the export and
+the ``search`` command, so all four answer a query the same way."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from haystack.query import SearchQuerySet
+
+from articles.models import Article
+
+from . import analysis
+from .query import ParsedQuery, SearchPlan
+from .snippets import highlight, kwic
+
+SORTS: dict[str, list[str]] = {
+    "relevance": [],
+    "newest": ["-day", "position"],
+    "oldest": ["day", "position"],
+}
+SORT_LABELS = {"relevance": "相关度", "newest": "最新在前", "oldest": "最早在前"}
+FACETS = ("year", "section", "contributors", "kind")
+FACET_LIMIT = 30
+_EXPORT_BATCH = 500
+
+
+@dataclass
+class Hit:
+    article: Article
+    score: float
+    headline_html: str
+    snippets: list[str]
+
+    @property
+    def bylines(self) -> list[str]:
+        return [credit.contributor.name for credit in self.article.credits.all()]
+
+
+@dataclass
+class SearchPage:
+    plan: SearchPlan
+    sort: str
+    page: int
+    page_size: int
+    total: int = 0
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    took_ms: float = 0.0
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def highlight_needles(query: ParsedQuery) -> list[str]:
+    """What to mark: each wanted term literally, and its jieba words of two or more characters."""
+    needles = set(query.highlight_strings())
+    for clause in query.required:
+        for term in clause.terms:
+            if not term.exact:
+                needles.update(w for w in analysis.query_words(term.text) if len(w) > 1)
+    return sorted(needles, key=lambda s: (-len(s), s))
+
+
+def _queryset(plan: SearchPlan, sort: str) -> SearchQuerySet:
+    queryset = SearchQuerySet()
+    # SearchQuerySet.raw_search would turn the plan into a query string; the query object passes
+    # it to the backend as it is.
+    queryset.query.raw_search(plan)
+    if SORTS[sort]:
+        queryset = queryset.order_by(*SORTS[sort])
+    return queryset
+
+
+def _articles(ids: list[int]) -> dict[int, Article]:
+    articles = (
+        Article.objects.filter(pk__in=ids)
+        .select_related("issue__newspaper", "section")
+        .prefetch_related("credits__contributor")
+    )
+    return {article.pk: article for article in articles}
+
+
+def search_articles(*, plan: SearchPlan, sort: str = "relevance", page: int = 1, page_size: int = 20,
+                    with_facets: bool = True) -> SearchPage:
+    """One page of results with snippets, the total, and facet counts for the whole result set."""
+    started = time.perf_counter()
+    result = SearchPage(plan=plan, sort=sort, page=page, page_size=page_size)
+    queryset = _queryset(plan, sort)
+    if with_facets:
+        for name in FACETS:
+            queryset = queryset.facet(name)
+    start = (page - 1) * page_size
+    raw = list(queryset[start : start + page_size])
+    result.total = queryset.count()
+    if with_facets:
+        fields = queryset.facet_counts().get("fields", {})
+        result.facets = {
+            name: [(value, count) for value, count in fields.get(name, []) if value][:FACET_LIMIT]
+            for name in FACETS
+        }
+        result.facets["year"].sort(reverse=True)
+    articles = _articles([int(r.pk) for r in raw])
+    needles = highlight_needles(plan.query)
+    for r in raw:
+        article = articles.get(int(r.pk))
+        if article is None:  # deleted since it was indexed; the queue removes it shortly
+            continue
+        result.hits.append(
+            Hit(article=article, score=r.score or 0.0, headline_html=highlight(article.headline, needles),
+                snippets=kwic(article.body, needles))
+        )
+    result.took_ms = (time.perf_counter() - started) * 1000
+    return result
+
+
+def iter_matching_articles(*, plan: SearchPlan, sort: str = "relevance", limit: int) -> Iterator[Article]:
+    """Every hit up to ``limit``, in order, loaded from the database a batch at a time."""
+    queryset = _queryset(plan, sort)
+    ids = [int(r.pk) for r in queryset[:limit]]
+    for offset in range(0, len(ids), _EXPORT_BATCH):
+        batch = ids[offset : offset + _EXPORT_BATCH]
+        articles = _articles(batch)
+        for pk in batch:
+            if pk in articles:
+                yield articles[pk]

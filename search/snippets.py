@@ -1,0 +1,85 @@
+"""Keyword-in-context snippets and highlighting, cut from the stored text (not the index).
+
+Hits are found in the folded text (so 優勢 marks 优势, and spaces that PDF extraction put inside
+a word do not hide it) and mapped back to the original characters, which are what the reader
+sees. Output is HTML: every character of the text escaped, only our <mark> added. Pure Python.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from .analysis import normalise_with_offsets
+
+MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+
+
+def find_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
+    """Sorted, merged (start, end) spans of ``text`` where a folded needle occurs."""
+    folded, offsets = normalise_with_offsets(text)
+    compact_chars: list[str] = []
+    compact_map: list[int] = []
+    for char, source in zip(folded, offsets):
+        if not char.isspace():
+            compact_chars.append(char)
+            compact_map.append(source)
+    compact = "".join(compact_chars)
+    spans: list[tuple[int, int]] = []
+    for needle in needles:
+        if not needle:
+            continue
+        start = compact.find(needle)
+        while start != -1:
+            end = start + len(needle)
+            spans.append((compact_map[start], compact_map[end - 1] + 1))
+            start = compact.find(needle, end)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _render(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    parts: list[str] = []
+    cursor = start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        parts.append(escape(text[cursor:span_start]))
+        parts.append(MARK_OPEN + escape(text[span_start:span_end]) + MARK_CLOSE)
+        cursor = span_end
+    parts.append(escape(text[cursor:end]))
+    return "".join(parts)
+
+
+def highlight(text: str, needles: list[str]) -> str:
+    """The whole text, escaped, with every hit marked."""
+    return _render(text, find_spans(text, needles), 0, len(text))
+
+
+def kwic(text: str, needles: list[str], *, width: int = 50, limit: int = 3) -> list[str]:
+    """Up to ``limit`` escaped windows of about ``width`` characters each side of a hit.
+
+    Text without a hit gives its opening, so a result matched on its headline or byline still
+    shows what the article is about.
+    """
+    text = " ".join(text.split())  # paragraphs and stray breaks read as one line in a snippet
+    spans = find_spans(text, needles)
+    if not spans:
+        opening = text[: width * 2]
+        return [escape(opening) + ("…" if len(text) > len(opening) else "")] if opening else []
+    windows: list[tuple[int, int]] = []
+    for span_start, span_end in spans:
+        if windows and span_start < windows[-1][1]:
+            continue  # already shown in the previous window
+        windows.append((max(0, span_start - width), min(len(text), span_end + width)))
+        if len(windows) == limit:
+            break
+    return [
+        ("…" if start > 0 else "") + _render(text, spans, start, end) + ("…" if end < len(text) else "")
+        for start, end in windows
+    ]
