@@ -32,9 +32,8 @@ FIELD_ALIASES = {
     "栏目": "section",
 }
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "„": '"'})
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_FIELD = re.compile(r"^([^\s:：\"]+)[:：](.*)$", re.S)
+_FIELD = re.compile(r"^(-?[^\s:：\"“]+)[:：](.*)$", re.S)
 
 
 @dataclass(frozen=True)
@@ -84,48 +83,56 @@ class QueryTooLong(ValueError):
     pass
 
 
-def _lex(text: str, notices: list[str]) -> list[tuple[str, bool]]:
-    """Split into (token, quoted) pairs; a quote opens a literal that runs to the next quote."""
-    tokens: list[tuple[str, bool]] = []
+_OPENERS = '"“＂'
+_CLOSERS = {'"': '"', "“": '”"', "＂": '＂"'}  # a straight quote is only closed by another
+_UNPAIRED = "引号不成对：已把引号后的全部文字当作精确短语。"
+
+
+def _closing(text: str, opening: int) -> int:
+    """Index of the quote that closes the one at ``opening``, or len(text)."""
+    positions = [i for i in (text.find(q, opening + 1) for q in _CLOSERS[text[opening]]) if i != -1]
+    return min(positions) if positions else len(text)
+
+
+def _lex(text: str, notices: list[str]) -> list[tuple[str, bool, bool]]:
+    """Split into (token, quoted, negated) triples. A quote at the start of a token (or of a field's value)
+    opens a literal that runs to the next closing quote; a quote inside a word is just a character."""
+    tokens: list[tuple[str, bool, bool]] = []
     i, n = 0, len(text)
     while i < n:
-        char = text[i]
-        if char.isspace():
+        if text[i].isspace():
             i += 1
             continue
-        if char == '"' or (char in "-" and i + 1 < n and text[i + 1] == '"'):
-            prefix = ""
-            if char == "-":
-                prefix, i = "-", i + 1
-            end = text.find('"', i + 1)
-            if end == -1:
-                notices.append("引号不成对：已把引号后的全部文字当作精确短语。")
-                end = n
-            tokens.append((prefix + text[i + 1 : end], True))
+        prefix = "-" if text[i] == "-" and i + 1 < n and text[i + 1] in _OPENERS else ""
+        if text[i + len(prefix)] in _OPENERS:
+            opening = i + len(prefix)
+            end = _closing(text, opening)
+            if end == n:
+                notices.append(_UNPAIRED)
+            tokens.append((text[opening + 1 : end], True, bool(prefix)))
             i = end + 1
             continue
         j = i
         while j < n and not text[j].isspace():
-            if text[j] == '"':
-                # field:"quoted value" keeps its quotes together with the field name
-                close = text.find('"', j + 1)
-                if close == -1:
-                    notices.append("引号不成对：已把引号后的全部文字当作精确短语。")
-                    close = n
-                j = close + 1
-                break
             j += 1
-        tokens.append((text[i:j], False))
+        token = text[i:j]
+        match = _FIELD.match(token)
+        if match and match.group(2)[:1] in _OPENERS:
+            # field:"a quoted value" may hold spaces: take it up to its closing quote
+            value_start = i + len(match.group(1)) + 1
+            end = _closing(text, value_start)
+            if end == n:
+                notices.append(_UNPAIRED)
+            token = text[i:value_start] + '"' + text[value_start + 1 : end] + '"'
+            j = end + 1
+        tokens.append((token, False, False))
         i = j
     return tokens
 
 
-def _term(token: str, quoted: bool) -> tuple[Term | None, bool]:
+def _term(token: str, quoted: bool, negated: bool) -> tuple[Term | None, bool]:
     """A token as a Term and whether it is negated."""
-    negated = False
     if quoted:
-        if token.startswith("-"):
-            negated, token = True, token[1:]
         return (Term(token, exact=True) if token.strip() else None), negated
     if token.startswith("-") and len(token) > 1:
         negated, token = True, token[1:]
@@ -142,21 +149,21 @@ def _term(token: str, quoted: bool) -> tuple[Term | None, bool]:
 
 def parse(text: str) -> ParsedQuery:
     """Parse a query string; raises QueryTooLong past MAX_QUERY_CHARS, never anything else."""
-    text = _CONTROL.sub(" ", text or "").translate(_QUOTES)
+    text = _CONTROL.sub(" ", text or "")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryTooLong(f"查询过长：最多 {MAX_QUERY_CHARS} 个字符，这次是 {len(text)} 个。")
     notices: list[str] = []
     clauses: list[Clause] = []
     pending_or = False
     pending_not = False
-    for token, quoted in _lex(text, notices):
+    for token, quoted, negated in _lex(text, notices):
         if not quoted and token in ("OR", "|", "或"):
             pending_or = bool(clauses) and not clauses[-1].negated
             continue
         if not quoted and token == "NOT":
             pending_not = True
             continue
-        term, negated = _term(token, quoted)
+        term, negated = _term(token, quoted, negated)
         if term is None or not normalise(term.text).strip():
             continue
         negated = negated or pending_not

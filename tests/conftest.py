@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,8 @@ def clear_search_index() -> None:
 
 @pytest.fixture(scope="module")
 def seeded_archive(django_db_setup, django_db_blocker):
-    """The five seed issues ingested and indexed once for a module of read-only tests."""
+    """The five seed issues, and an issue of search edge cases (tests/fixtures/search_cases.txt),
+    ingested and indexed once for a module of read-only tests."""
     from django.apps import apps
 
     from articles.models import Contributor, Issue, Newspaper, Section
@@ -53,7 +55,8 @@ def seeded_archive(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         clear_search_index()
         report = ingest_paths(paths=[SEEDS])
-        assert not report.failed, report
+        cases = ingest_paths(paths=[FIXTURES / "search_cases.txt"], date=dt.date(2024, 1, 2))
+        assert not report.failed and not cases.failed, (report, cases)
         yield report
         Issue.objects.all().delete()
         for model in (Section, Contributor, Newspaper, *apps.get_app_config("articles").get_models(),

@@ -1,0 +1,75 @@
+"""The analysis every document and query goes through (pure functions, no index)."""
+from search import analysis
+from search.query import Term, parse
+
+
+def test_folds_width_case_and_traditional_characters():
+    assert analysis.normalise("優勢 ２０２１年 ＡＢＣ") == "优势 2021年 abc"
+
+
+def test_control_characters_become_spaces_but_lines_survive():
+    assert analysis.normalise("a\x00b\nc") == "a b\nc"
+
+
+def test_word_positions_count_words_and_subwords_share_their_word_position():
+    pairs = list(analysis.words("日本京都大学的学生"))
+    positions = {word: pos for pos, word in pairs}
+    assert positions["京都"] == positions["日本京都大学"]  # a sub-word, at its word's position
+    assert positions["学生"] == positions["的"] + 1  # positions advance one per word
+
+
+def test_single_characters_digits_and_latin_words_are_kept():
+    words = [w for _, w in analysis.words("在2021年COVID疫苗")]
+    assert {"在", "2021", "年", "covid"} <= set(words)
+
+
+def test_query_words_are_plain_words_without_subwords():
+    assert analysis.query_words("京都大学") == ["京都大学"]
+
+
+def test_grams_are_unigrams_and_bigrams_within_a_line_ignoring_spaces():
+    pairs = list(analysis.grams("疫情 防控\n好"))
+    assert (0, "疫情") in pairs and (1, "情防") in pairs  # the space inside the line is ignored
+    assert not any(g == "控好" for _, g in pairs)  # no gram spans two lines
+    assert (5, "好") in pairs  # the next line starts after a gap, so phrases cannot cross it
+
+
+def test_query_grams_are_consecutive_bigrams_or_one_character():
+    assert list(analysis.grams("疫情防控", for_query=True)) == [(0, "疫情"), (1, "情防"), (2, "防控")]
+    assert list(analysis.grams("疫", for_query=True)) == [(0, "疫")]
+
+
+def test_parse_terms_operators_and_fields():
+    query = parse('太原 OR 晋阳 -疫情 "防控 工作" 作者:刘涛 栏目："民生 观" NOT 会议')
+    assert [c.terms for c in query.required] == [
+        (Term("太原"), Term("晋阳")),
+        (Term("防控 工作", exact=True),),
+        (Term("刘涛", field="byline"),),
+        (Term("民生 观", field="section", exact=True),),
+    ]
+    assert [c.terms for c in query.excluded] == [(Term("疫情"),), (Term("会议"),)]
+
+
+def test_parse_never_fails_on_broken_syntax():
+    assert parse('"未闭合 的引号').required[0].terms == (Term("未闭合 的引号", exact=True),)
+    assert parse('"未闭合').notices
+    assert parse("OR OR NOT").is_empty
+    assert parse('unknown:field').required[0].terms == (Term("unknown:field"),)
+    assert parse("“弯引号”").required[0].terms == (Term("弯引号", exact=True),)
+
+
+def test_parse_limits_query_length():
+    import pytest
+
+    from search.query import QueryTooLong
+
+    with pytest.raises(QueryTooLong):
+        parse("字" * 5000)
+
+
+def test_curly_quotes_delimit_phrases_only_at_token_edges():
+    assert parse("“疫情防控”").required[0].terms == (Term("疫情防控", exact=True),)
+    assert parse("五”期间").required[0].terms == (Term("五”期间"),)
+    assert parse('"-abc"').required[0].terms == (Term("-abc", exact=True),)
+    assert parse('-"a b"').excluded[0].terms == (Term("a b", exact=True),)
+    assert parse('-作者:"刘 涛"').excluded[0].terms == (Term("刘 涛", field="byline", exact=True),)
