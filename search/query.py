@@ -117,7 +117,7 @@ def _lex(text: str, notices: list[str]) -> list[tuple[str, bool, bool]]:
             j += 1
         token = text[i:j]
         match = _FIELD.match(token)
-        if match and match.group(2)[:1] in _OPENERS:
+        if match and match.group(2).startswith(tuple(_OPENERS)):
             # field:"a quoted value" may hold spaces: take it up to its closing quote
             value_start = i + len(match.group(1)) + 1
             end = _closing(text, value_start)

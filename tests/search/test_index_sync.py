@@ -1,0 +1,122 @@
+"""The index follows the database: ingest, admin edits, deletes, a locked index, the check."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from haystack import connections
+
+from articles.models import Article
+from articles.services import ingest_paths
+from search import backend as search_backend
+from search.models import IndexQueueEntry
+from search.query import SearchPlan, parse
+from search.selectors import search_articles
+from search.services import check_index
+from tests.articles.test_admin import change_form_data
+from tests.conftest import FIXTURES, clear_search_index
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def ids(query: str) -> set[int]:
+    return {h.article.pk for h in search_articles(plan=SearchPlan(parse(query)), page_size=100).hits}
+
+
+@pytest.fixture
+def cases():
+    clear_search_index()
+    report = ingest_paths(paths=[FIXTURES / "search_cases.txt"], date=dt.date(2024, 1, 2))
+    assert not report.failed
+    yield
+    clear_search_index()
+
+
+def test_an_ingested_issue_is_searchable_at_once(cases):
+    assert len(ids("京都大学")) == 1
+    assert check_index().consistent
+
+
+def test_an_admin_edit_is_searchable_within_a_second(client, cases):
+    client.force_login(User.objects.create_superuser("chief", password="pw-for-tests-only"))
+    article = Article.objects.get(headline="日本京都大学代表团来访我市")
+    saved = time.monotonic()
+    response = client.post(f"/admin/articles/article/{article.pk}/change/",
+                           change_form_data(article, headline="京都大学客人参观晋祠"))
+    assert response.status_code == 302
+    found = ids('headline:"客人参观晋祠"')
+    elapsed = time.monotonic() - saved
+    assert found == {article.pk} and elapsed < 1.0
+    assert ids('headline:"代表团来访"') == set()
+    assert check_index().consistent
+
+
+def test_an_edit_while_the_index_is_locked_is_queued_and_not_lost(cases, monkeypatch):
+    monkeypatch.setattr(search_backend, "LOCK_TIMEOUT_SECONDS", 0.2)
+    backend = connections["default"].get_backend()
+    held = backend.index.refresh().writer()  # another process's writer holds Whoosh's lock
+    try:
+        article = Article.objects.get(headline="发挥资源优势 推动转型发展")
+        article.headline = "锁定期间修改的标题"
+        article.save()  # commits; the drain after it finds the index locked
+        assert IndexQueueEntry.objects.filter(article_id=article.pk).exists()
+    finally:
+        held.cancel()
+    other = Article.objects.get(headline="警惕网页代码带来的风险")
+    other.headline = "警惕网页代码风险"
+    other.save()  # the next drain takes both
+    assert ids('"锁定期间修改的标题"') == {article.pk}
+    assert ids('"警惕网页代码风险"') == {other.pk}
+    assert not IndexQueueEntry.objects.exists()
+    assert check_index().consistent
+
+
+def test_a_deleted_article_leaves_the_index(cases):
+    article = Article.objects.get(headline="日本京都大学代表团来访我市")
+    article.delete()
+    assert ids("京都大学") == set()
+    assert check_index().consistent
+
+
+def test_check_index_reports_differences_and_fix_repairs_them(cases):
+    backend = connections["default"].get_backend()
+    missing = Article.objects.get(headline="日本京都大学代表团来访我市")
+    backend.remove_many([f"articles.article.{missing.pk}"])
+    stale = Article.objects.get(headline="发挥资源优势 推动转型发展")
+    Article.objects.filter(pk=stale.pk).update(headline="静默修改", updated_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    out = StringIO()
+    with pytest.raises(CommandError, match="differ"):
+        call_command("check_index", stdout=out)
+    assert f"1 missing from the index: {missing.pk}" in out.getvalue()
+    assert f"1 stale in the index: {stale.pk}" in out.getvalue()
+    out = StringIO()
+    call_command("check_index", "--fix", stdout=out)
+    assert "index and database agree" in out.getvalue()
+    assert ids("静默修改") == {stale.pk} and ids("京都大学") == {missing.pk}
+
+
+def test_rebuild_and_update_index_show_progress(cases):
+    out = StringIO()
+    call_command("rebuild_index", "--noinput", stdout=out)
+    assert "indexed 4 of 4 articles (100%)" in out.getvalue()
+    assert check_index().consistent and ids("京都大学")
+    out = StringIO()
+    call_command("update_index", stdout=out, verbosity=0)
+    assert out.getvalue() == ""
+
+
+def test_search_command_uses_the_query_language(cases):
+    out = StringIO()
+    call_command("search", "京都大学 OR 优势", "--json", "--limit", "2", stdout=out)
+    body = json.loads(out.getvalue())
+    assert body["total"] == 3 and len(body["results"]) == 2
+    out = StringIO()
+    call_command("search", "作者:王丽", "--sort", "oldest", stdout=out)
+    assert out.getvalue().startswith("2 hits")
+    with pytest.raises(CommandError, match="page_size"):
+        call_command("search", "太原", "--limit", "5000", stdout=StringIO())
