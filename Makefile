@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip -q --disable-pip-version-check
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run setup install install-dev migrate ingest serve test eval bench clean
+.PHONY: run setup install install-dev migrate ingest index rebuild-index serve test eval bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,10 +19,10 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## run: install, start the database, migrate, ingest seeds/, serve on $(HOST)
+## run: install, start the database, migrate, ingest seeds/, build the search index, serve on $(HOST)
 run: setup serve
 
-setup: install migrate ingest
+setup: install migrate ingest index
 	$(PY) manage.py collectstatic --noinput -v 0
 
 migrate: install
@@ -30,6 +30,13 @@ migrate: install
 
 ingest: install
 	$(PY) manage.py ingest seeds/
+
+## index: bring the search index in step with the database (indexes only what is missing or stale)
+index: install
+	$(PY) manage.py check_index --fix
+
+rebuild-index: install
+	$(PY) manage.py rebuild_index --noinput
 
 serve: install
 	$(PY) manage.py runserver $(HOST)
@@ -43,9 +50,10 @@ eval: install
 	$(PY) manage.py ingest --dry-run --json var/seeds.json seeds/ -v 0
 	$(PY) ../shared/tools/eval_segmentation.py var/seeds.json --verbose
 
-## bench: segmentation throughput (bench/results/)
+## bench: segmentation throughput, and search against the stock haystack+jieba setup (bench/results/)
 bench: install
 	$(PY) bench/segment_bench.py
+	$(PY) bench/search_bench.py
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache

@@ -53,10 +53,13 @@ class _Folding(dict):
             table = _traditional_to_simplified()
             folded = "".join(table.get(c, c) for c in unicodedata.normalize("NFKC", char).lower())
         self[code] = folded
+        if len(folded) != 1:
+            _EXPANDING.add(char)
         return folded
 
 
 _FOLDING = _Folding()
+_EXPANDING: set[str] = set()  # characters seen so far that fold to more or fewer than one
 
 
 def normalise(text: str) -> str:
@@ -64,8 +67,12 @@ def normalise(text: str) -> str:
     return text.translate(_FOLDING)
 
 
-def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
-    """The folded text and, for each of its characters, the index of the source character."""
+def normalise_with_offsets(text: str) -> tuple[str, list[int] | None]:
+    """The folded text and, for each of its characters, the index of the source character;
+    None when they line up one to one (nearly always), which callers treat as the identity."""
+    folded = normalise(text)
+    if _EXPANDING.isdisjoint(text):
+        return folded, None
     parts: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
@@ -144,3 +151,9 @@ def grams(text: str, *, for_query: bool = False) -> Iterator[tuple[int, str]]:
             if start + 1 < len(key):
                 yield position + start, key[start : start + 2]
         position += len(key) + 1
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary and the folding table now (a server process calls this at start)."""
+    jieba.dt.check_initialized()
+    _traditional_to_simplified()

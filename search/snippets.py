@@ -6,6 +6,7 @@ sees. Output is HTML: every character of the text escaped, only our <mark> added
 """
 from __future__ import annotations
 
+import re
 from html import escape
 
 from .analysis import normalise_with_offsets
@@ -14,32 +15,23 @@ MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 
 
 def find_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
-    """Sorted, merged (start, end) spans of ``text`` where a folded needle occurs."""
+    """Sorted, merged (start, end) spans of ``text`` where a folded needle occurs, spaces and
+    line breaks inside it allowed (as the literal index allows them)."""
+    needles = sorted({n for n in needles if n}, key=len, reverse=True)
+    if not needles or not text:
+        return []
     folded, offsets = normalise_with_offsets(text)
-    compact_chars: list[str] = []
-    compact_map: list[int] = []
-    for char, source in zip(folded, offsets):
-        if not char.isspace():
-            compact_chars.append(char)
-            compact_map.append(source)
-    compact = "".join(compact_chars)
+    pattern = re.compile("|".join(r"\s*".join(map(re.escape, needle)) for needle in needles))
     spans: list[tuple[int, int]] = []
-    for needle in needles:
-        if not needle:
-            continue
-        start = compact.find(needle)
-        while start != -1:
-            end = start + len(needle)
-            spans.append((compact_map[start], compact_map[end - 1] + 1))
-            start = compact.find(needle, end)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+    for match in pattern.finditer(folded):
+        start, end = match.span()
+        if offsets is not None:
+            start, end = offsets[start], offsets[end - 1] + 1
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
         else:
-            merged.append((start, end))
-    return merged
+            spans.append((start, end))
+    return spans
 
 
 def _render(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:

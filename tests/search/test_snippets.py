@@ -18,3 +18,7 @@ def test_kwic_windows_around_hits():
 
 def test_kwic_without_hit_shows_the_opening():
     assert kwic("开头的文字<script>", [], width=3) == ["开头的文字&lt;…"]
+
+
+def test_hits_after_a_character_that_folds_to_several_map_back_to_the_source():
+    assert highlight("㈱太原 ﬁ太原", ["太原"]) == "㈱<mark>太原</mark> ﬁ<mark>太原</mark>"
