@@ -195,7 +195,7 @@ def main() -> int:
     from articles.models import Article
     from bench.stock_index import StockArticleIndex
     from search.query import SearchPlan, parse
-    from search.selectors import search_articles
+    from search.selectors import matching_ids, search_articles
 
     connections["stock"].get_unified_index().build(indexes=[StockArticleIndex()])
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
@@ -231,9 +231,9 @@ def main() -> int:
         results["ours"]["queries_without_facets"] = time_queries(lambda p: ours(p, facets=False), args.rounds)
         results["stock"]["queries"] = time_queries(stock, args.rounds)
         results["ours"]["literal_recall"] = literal_recall(articles, lambda s: {
-            h.article.pk for h in search_articles(plan=SearchPlan(parse(s)), page_size=1000, with_facets=False).hits})
+            int(r.pk) for r in matching_ids(plan=SearchPlan(parse(s)), limit=len(articles))})
         results["stock"]["literal_recall"] = literal_recall(articles, lambda s: {
-            int(r.pk) for r in SearchQuerySet(using="stock").auto_query(s)[:1000]})
+            int(r.pk) for r in SearchQuerySet(using="stock").auto_query(s)[:len(articles)]})
         variants = literal_field_variants(articles, work, args.rounds)
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)

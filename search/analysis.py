@@ -36,9 +36,8 @@ def _traditional_to_simplified() -> dict[str, str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         traditional, _, simplified = line.partition("\t")
         candidates = simplified.split()
-        if len(traditional) == 1 and candidates and len(candidates[0]) == 1:
-            if candidates[0] != traditional:
-                table[traditional] = candidates[0]
+        if len(traditional) == 1 and candidates and len(candidates[0]) == 1 and candidates[0] != traditional:
+            table[traditional] = candidates[0]
     return table
 
 

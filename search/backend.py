@@ -63,10 +63,12 @@ def compile_term(term: Term) -> wq.Query:
         if not term.exact:
             parts.append(_words(HEADLINE_WORDS, term.text, HEADLINE_BOOST))
         return wq.Or(parts)
-    parts = [_literal(GRAMS, term.text), _literal(HEADLINE_GRAMS, term.text, HEADLINE_BOOST)]
+    matches = [_literal(GRAMS, term.text)]
     if not term.exact:
-        parts.append(_words(WORDS, term.text, WORD_BOOST))
-    return wq.Or(parts)
+        matches.append(_words(WORDS, term.text, WORD_BOOST))
+    # The document holds the headline, so a headline match is already a match: it only adds to
+    # the score, and is looked at only for the documents that match anyway.
+    return wq.AndMaybe(wq.Or(matches), _literal(HEADLINE_GRAMS, term.text, HEADLINE_BOOST))
 
 
 def compile_plan(plan: SearchPlan) -> wq.Query:
@@ -183,25 +185,37 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                                   end_offset=end_offset, facets=facets, **kwargs)
         if not self.setup_complete:
             self.setup()
-        self.index = self.index.refresh()
         page_num, page_length = self.calculate_page(start_offset, end_offset)
         group_by = [
             sorting.FieldFacet(name, allow_overlap=name in MULTI_VALUED_FACETS, maptype=sorting.Count)
             for name in facets or ()
         ]
-        with self.index.searcher() as searcher:
-            raw_page = searcher.search_page(
-                compile_plan(query_string),
-                page_num,
-                pagelen=page_length,
-                filter=compile_filters(query_string.filters),
-                sortedby=_sorting(sort_by),
-                groupedby=group_by or None,
-            )
-            results = self._process_results(raw_page, facet_types=dict.fromkeys(facets or (), "fields"))
-            if raw_page.pagenum < page_num:  # Whoosh answers a page past the end with the last page
-                results["results"] = []
+        raw_page = self._searcher().search_page(
+            compile_plan(query_string),
+            page_num,
+            pagelen=page_length,
+            filter=compile_filters(query_string.filters),
+            sortedby=_sorting(sort_by),
+            groupedby=group_by or None,
+        )
+        results = self._process_results(raw_page, facet_types=dict.fromkeys(facets or (), "fields"))
+        if raw_page.pagenum < page_num:  # Whoosh answers a page past the end with the last page
+            results["results"] = []
         return results
+
+    _cached_searcher = None
+
+    def _searcher(self):
+        """A searcher kept open between queries: opening the index's files costs more than many
+        a query. It is refreshed when another process has committed since."""
+        if self._cached_searcher is None:
+            self.index = self.index.refresh()
+            self._cached_searcher = self.index.searcher()
+        elif not self._cached_searcher.up_to_date():
+            self._cached_searcher.close()
+            self.index = self.index.refresh()
+            self._cached_searcher = self.index.searcher()
+        return self._cached_searcher
 
     def indexed_ids(self) -> dict[str, str]:
         """Every document's identifier with its stored ``updated`` stamp."""

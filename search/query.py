@@ -33,7 +33,7 @@ FIELD_ALIASES = {
 }
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_FIELD = re.compile(r"^(-?[^\s:：\"“]+)[:：](.*)$", re.S)
+_FIELD = re.compile(r"^(-?[^\s:：\"“]+)[:：](.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)

@@ -123,10 +123,14 @@ def search_articles(*, plan: SearchPlan, sort: str = "relevance", page: int = 1,
     return result
 
 
+def matching_ids(*, plan: SearchPlan, sort: str = "relevance", limit: int) -> list:
+    """The index's results (ids and scores) up to ``limit``, without loading any article."""
+    return list(_queryset(plan, sort)[:limit])
+
+
 def iter_matching_articles(*, plan: SearchPlan, sort: str = "relevance", limit: int) -> Iterator[Article]:
     """Every hit up to ``limit``, in order, loaded from the database a batch at a time."""
-    queryset = _queryset(plan, sort)
-    ids = [int(r.pk) for r in queryset[:limit]]
+    ids = [int(r.pk) for r in matching_ids(plan=plan, sort=sort, limit=limit)]
     for offset in range(0, len(ids), _EXPORT_BATCH):
         batch = ids[offset : offset + _EXPORT_BATCH]
         articles = _articles(batch)
