@@ -186,6 +186,8 @@ def main() -> int:
         "default": {"ENGINE": "search.backend.ArchiveWhooshEngine", "PATH": str(work / "ours")},
         "stock": {"ENGINE": "haystack.backends.whoosh_backend.WhooshEngine", "PATH": str(work / "stock")},
     }
+    # its own throw-away database, so a benchmark and the test suite can run side by side
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "archive_search_bench"
     django.setup()
     from django.core.management import call_command
     from django.db import connection

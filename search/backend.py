@@ -12,6 +12,8 @@ What changes from the stock backend, and why:
 """
 from __future__ import annotations
 
+import os
+
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
@@ -204,18 +206,33 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return results
 
     _cached_searcher = None
+    _cached_version = None
+
+    def _version(self) -> tuple[int, int]:
+        """The index's generation and the time its table of contents was written: a rebuild in
+        another process restarts the generations, so the number alone can repeat."""
+        generation = self.index.latest_generation()
+        toc = os.path.join(self.path, f"_{self.index.indexname}_{generation}.toc")
+        try:
+            return generation, os.stat(toc).st_mtime_ns
+        except FileNotFoundError:
+            return generation, 0
 
     def _searcher(self):
-        """A searcher kept open between queries: opening the index's files costs more than many
-        a query. It is refreshed when another process has committed since."""
-        if self._cached_searcher is None:
+        """A searcher kept open between queries (opening the index's files costs more than many a
+        query), replaced when any process has written to the index since."""
+        version = self._version()
+        if self._cached_searcher is None or version != self._cached_version:
+            if self._cached_searcher is not None:
+                self._cached_searcher.close()
             self.index = self.index.refresh()
             self._cached_searcher = self.index.searcher()
-        elif not self._cached_searcher.up_to_date():
-            self._cached_searcher.close()
-            self.index = self.index.refresh()
-            self._cached_searcher = self.index.searcher()
+            self._cached_version = version
         return self._cached_searcher
+
+    def clear(self, models=None, commit=True):
+        self._cached_searcher, self._cached_version = None, None
+        super().clear(models=models, commit=commit)
 
     def indexed_ids(self) -> dict[str, str]:
         """Every document's identifier with its stored ``updated`` stamp."""

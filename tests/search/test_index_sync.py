@@ -120,3 +120,13 @@ def test_search_command_uses_the_query_language(cases):
     assert out.getvalue().startswith("2 hits")
     with pytest.raises(CommandError, match="page_size"):
         call_command("search", "太原", "--limit", "5000", stdout=StringIO())
+
+
+def test_a_rebuild_by_another_process_is_seen_by_an_open_searcher(cases):
+    assert len(ids("京都大学")) == 1  # this process now holds a searcher open
+    other = search_backend.ArchiveWhooshBackend("default", **connections["default"].options)
+    other.clear()  # another process rebuilds: the generations restart from the beginning
+    assert ids("京都大学") == set()
+    index = connections["default"].get_unified_index().get_index(Article)
+    other.update(index, list(index.index_queryset()))
+    assert len(ids("京都大学")) == 1
