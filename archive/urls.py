@@ -12,3 +12,6 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("articles.urls")),
 ]
+
+handler404 = "archive.views.page_not_found"
+handler500 = "archive.views.server_error"

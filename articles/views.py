@@ -1,18 +1,151 @@
-"""Public pages of the articles app. They only read."""
-from django.http import Http404
-from django.shortcuts import render
+"""Public pages of the archive: calendars, issues, articles, contributors, sections. They only read."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from .selectors import article_detail
+from . import selectors
+from .citation import authors, gbt7714, title
+from .models import Article, Contributor, Newspaper, Section
+
+MONTH_NAMES = ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"]
+WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
+LIST_PAGE_SIZE = 50
+
+
+def year_calendar(*, newspaper: Newspaper, year: int) -> list[dict]:
+    """Twelve months of weeks; a day with an issue carries its URL."""
+    dates = selectors.issue_dates(newspaper=newspaper, year=year)
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        for week in calendar.Calendar().monthdatescalendar(year, month):
+            weeks.append([
+                {"day": day.day if day.month == month else None, "date": day,
+                 "url": reverse("articles:issue", kwargs={"paper": newspaper.slug, "date": day})
+                 if day in dates and day.month == month else None}
+                for day in week
+            ])
+        months.append({"number": month, "name": MONTH_NAMES[month - 1], "weeks": weeks,
+                       "issues": sum(1 for d in dates if d.month == month)})
+    return months
+
+
+def _newspaper(slug: str) -> Newspaper:
+    return get_object_or_404(Newspaper, slug=slug)
 
 
 @require_safe
-def article(request, paper: str, date, position: int):
-    found = article_detail(newspaper_slug=paper, date=date, position=position)
+def newspaper(request, paper: str):
+    paper_obj = _newspaper(paper)
+    return render(request, "articles/newspaper.html", {
+        "newspaper": paper_obj, "years": selectors.years_with_issues(newspaper=paper_obj),
+    })
+
+
+@require_safe
+def year(request, paper: str, year: int):
+    paper_obj = _newspaper(paper)
+    if not 1800 <= year <= 2200:
+        raise Http404("没有这一年")
+    years = selectors.years_with_issues(newspaper=paper_obj)
+    return render(request, "articles/year.html", {
+        "newspaper": paper_obj, "year": year, "months": year_calendar(newspaper=paper_obj, year=year),
+        "weekdays": WEEKDAYS, "years": years,
+    })
+
+
+def _issue_or_404(paper: str, date: dt.date):
+    paper_obj = _newspaper(paper)
+    issue = selectors.issue_page(newspaper=paper_obj, date=date)
+    if issue is None:
+        raise Http404("这一天没有报纸")
+    return issue
+
+
+@require_safe
+def issue(request, paper: str, date: dt.date):
+    issue_obj = _issue_or_404(paper, date)
+    articles = selectors.issue_articles(issue=issue_obj)
+    groups: list[dict] = []
+    for article in articles:  # consecutive articles of one section form a group, in page order
+        name = article.section.name if article.section_id else ""
+        if not groups or groups[-1]["section"] != name:
+            groups.append({"section": name, "section_obj": article.section, "articles": []})
+        groups[-1]["articles"].append(article)
+    previous, following = selectors.adjacent_issues(issue=issue_obj)
+    return render(request, "articles/issue.html", {
+        "issue": issue_obj, "newspaper": issue_obj.newspaper, "groups": groups, "count": len(articles),
+        "previous": previous, "following": following,
+    })
+
+
+@require_safe
+def issue_source(request, paper: str, date: dt.date):
+    issue_obj = _issue_or_404(paper, date)
+    return render(request, "articles/issue_source.html", {"issue": issue_obj, "newspaper": issue_obj.newspaper})
+
+
+def _article_or_404(paper: str, date: dt.date, position: int) -> Article:
+    found = selectors.article_detail(newspaper_slug=paper, date=date, position=position)
     if found is None:
         raise Http404("没有这篇文章")
+    return found
+
+
+@require_safe
+def article(request, paper: str, date: dt.date, position: int):
+    found = _article_or_404(paper, date, position)
+    previous, following = selectors.adjacent_articles(article=found)
     return render(request, "articles/article.html", {
         "article": found,
+        "title": title(found),
         "paragraphs": [p for p in found.body.split("\n") if p.strip()],
         "credits": list(found.credits.all()),
+        "authors": authors(found),
+        "citation": gbt7714(found),
+        "previous": previous,
+        "following": following,
     })
+
+
+@require_safe
+def article_text(request, paper: str, date: dt.date, position: int):
+    found = _article_or_404(paper, date, position)
+    lines = [title(found)]
+    if found.subheadline:
+        lines.append(found.subheadline)
+    names = authors(found)
+    if names:
+        lines.append("、".join(names))
+    lines += ["", found.body.strip(), "", gbt7714(found), request.build_absolute_uri(found.get_absolute_url())]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    filename = f"{paper}-{date.isoformat()}-{position}.txt"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _entity_page(request, *, entity, articles, kind: str):
+    page = Paginator(articles, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "articles/entity.html", {
+        "entity": entity, "kind": kind, "page": page, "articles": page.object_list,
+    })
+
+
+@require_safe
+def contributor(request, pk: int):
+    entity = get_object_or_404(Contributor, pk=pk)
+    return _entity_page(request, entity=entity, articles=selectors.contributor_articles(contributor=entity),
+                        kind="作者")
+
+
+@require_safe
+def section(request, pk: int):
+    entity = get_object_or_404(Section, pk=pk)
+    return _entity_page(request, entity=entity, articles=selectors.section_articles(section=entity), kind="栏目")

@@ -1,0 +1,140 @@
+"""The reader's pages over the seeded archive: status, content, query counts, 404s, headers."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+
+from articles.models import Article, Contributor, Issue, Section
+
+pytestmark = pytest.mark.django_db
+
+PAPER = "taiyuan-daily"
+
+
+@pytest.fixture(autouse=True)
+def _archive(seeded_archive):
+    return seeded_archive
+
+
+def queries(client, url: str) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured), response
+
+
+def test_home_shows_extent_latest_issues_and_a_calendar(client):
+    html = client.get("/").content.decode()
+    assert 'lang="zh-CN"' in html
+    assert f"<strong>{Issue.objects.count()}</strong> 期" in html
+    assert f"<strong>{Article.objects.count()}</strong> 篇" in html
+    assert "2021-10-28 至 2024-01-02" in html
+    assert f'href="/{PAPER}/2024-01-02/"' in html  # the latest year's calendar links its issue
+
+
+def test_home_lists_articles_of_this_day_in_other_years(client, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda: dt.date(2026, 10, 28))
+    html = client.get("/").content.decode()
+    assert "历史上的今天" in html and "紧盯重点环节" in html
+
+
+def test_year_calendar_links_days_with_an_issue_only(client):
+    html = client.get(f"/{PAPER}/2022/").content.decode()
+    assert f'href="/{PAPER}/2022-03-04/"' in html and f'href="/{PAPER}/2022-03-25/"' in html
+    assert f'href="/{PAPER}/2022-03-05/"' not in html
+    assert "<td>5</td>" in html  # a day without an issue is plain text
+
+
+def test_newspaper_page_lists_years(client):
+    html = client.get(f"/{PAPER}/").content.decode()
+    for year in (2021, 2022, 2023):
+        assert f'href="/{PAPER}/{year}/"' in html
+
+
+def test_issue_page_groups_articles_under_sections_and_links_neighbours(client):
+    count, response = queries(client, f"/{PAPER}/2022-03-04/")
+    html = response.content.decode()
+    issue = Issue.objects.get(date=dt.date(2022, 3, 4))
+    positions = [int(p) for p in re.findall(rf'href="/{PAPER}/2022-03-04/(\d+)/"', html)]
+    assert positions == sorted(positions) == list(issue.articles.values_list("position", flat=True))
+    assert f'rel="prev" href="/{PAPER}/2021-10-28/"' in html
+    assert f'rel="next" href="/{PAPER}/2022-03-25/"' in html
+    assert count <= 8
+
+
+def test_issue_and_article_pages_use_a_fixed_number_of_queries(client):
+    counts = set()
+    for issue in Issue.objects.all():
+        counts.add(queries(client, f"/{issue.newspaper.slug}/{issue.date}/")[0])
+    assert len(counts) == 1, counts  # whatever the issue's length
+    article_counts = {queries(client, a.get_absolute_url())[0] for a in Article.objects.select_related("issue__newspaper")}
+    # article, credits, their contributors (skipped when there are no credits), previous, next
+    assert max(article_counts) <= 5, article_counts
+
+
+def test_article_page_cites_and_describes_itself(client):
+    article = Article.objects.get(headline__startswith="紧盯重点环节")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "刘涛. 紧盯重点环节 全力筑牢疫情防控安全防线[N]. 太原日报, 2021-10-28." in html
+    assert '<meta name="citation_title" content="紧盯重点环节 全力筑牢疫情防控安全防线">' in html
+    assert '<meta name="citation_author" content="刘涛">' in html
+    assert '<meta name="citation_publication_date" content="2021/10/28">' in html
+    assert '<meta name="citation_journal_title" content="太原日报">' in html
+    assert 'rel="next"' in html
+
+
+def test_article_text_download(client):
+    article = Article.objects.get(headline__startswith="紧盯重点环节")
+    response = client.get(article.get_absolute_url() + "text/")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode()
+    assert text.startswith("紧盯重点环节") and article.body.strip()[:20] in text
+
+
+def test_continued_article_says_where_it_comes_from(client):
+    article = Article.objects.filter(continued_from_page__isnull=False).select_related("issue__newspaper").first()
+    if article is None:
+        pytest.skip("no continuation among the seeds")
+    assert f"上接第 {article.continued_from_page} 版" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_contributor_and_section_pages(client):
+    liu = Contributor.objects.get(name="刘涛")
+    html = client.get(f"/contributors/{liu.pk}/").content.decode()
+    assert "紧盯重点环节" in html
+    section = Section.objects.first()
+    count, _ = queries(client, f"/sections/{section.pk}/")
+    assert count <= 6
+
+
+@pytest.mark.parametrize("url", [
+    f"/{PAPER}/2021-02-30/", f"/{PAPER}/2021-10-29/", f"/{PAPER}/2021-10-28/999/", "/no-such-paper/",
+    f"/{PAPER}/99999/", "/contributors/999999/", "/sections/999999/", f"/{PAPER}/2021-10-28/0/",
+])
+def test_bad_addresses_are_friendly_404s(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "找不到这个页面" in response.content.decode()
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_public_pages_have_no_inline_scripts_or_styles(client):
+    article = Article.objects.select_related("issue__newspaper").first()
+    for url in ("/", f"/{PAPER}/2022/", f"/{PAPER}/2022-03-04/", article.get_absolute_url(), "/search/?q=太原"):
+        html = client.get(url).content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+        assert "<style" not in html and " style=" not in html, url
