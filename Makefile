@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip -q --disable-pip-version-check
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run setup install install-dev migrate ingest index rebuild-index serve test eval bench clean
+.PHONY: browser run setup install install-dev migrate ingest index rebuild-index serve test eval bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,8 +41,17 @@ rebuild-index: install
 serve: install
 	$(PY) manage.py runserver $(HOST)
 
-## test: install the test tools and run the whole suite on real Postgres
-test: install-dev
+# Debian's Chromium (and a CJK font, so screenshots show the Chinese) for the browser tests;
+# `playwright install` cannot download browsers here.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+browser:
+	@dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get install -y -q $(BROWSER_PACKAGES) || \
+	    { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(BROWSER_PACKAGES); }; }
+
+## test: install the test tools and Chromium, run the whole suite on real Postgres and in the browser
+test: install-dev browser
 	$(PY) -m pytest
 
 ## eval: score the segmentation of seeds/ against ../shared/gold

@@ -20,7 +20,7 @@ SORTS: dict[str, list[str]] = {
     "oldest": ["day", "position"],
 }
 SORT_LABELS = {"relevance": "相关度", "newest": "最新在前", "oldest": "最早在前"}
-FACETS = ("year", "section", "contributors", "kind")
+FACETS = ("year", "section", "contributors", "kind", "month")
 FACET_LIMIT = 30
 _EXPORT_BATCH = 500
 
@@ -106,9 +106,11 @@ def search_articles(*, plan: SearchPlan, sort: str = "relevance", page: int = 1,
         fields = queryset.facet_counts().get("fields", {})
         result.facets = {
             name: [(value, count) for value, count in fields.get(name, []) if value][:FACET_LIMIT]
-            for name in FACETS
+            for name in FACETS if name != "month"
         }
         result.facets["year"].sort(reverse=True)
+        # every month, in order: the trend chart needs them all
+        result.facets["month"] = sorted((value, count) for value, count in fields.get("month", []) if value)
     articles = _articles([int(r.pk) for r in raw])
     needles = highlight_needles(plan.query)
     for r in raw:

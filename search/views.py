@@ -37,6 +37,8 @@ def _facet_lists(request, page) -> list[dict]:
     kind_labels = dict(Article.Kind.choices)
     lists = []
     for name, values in page.facets.items():
+        if name not in FACET_PARAMS:
+            continue
         param = FACET_PARAMS[name]
         current = request.GET.get(param, "")
         entries = []
@@ -51,6 +53,46 @@ def _facet_lists(request, page) -> list[dict]:
             })
         lists.append({"name": name, "label": FACET_LABELS[name], "values": entries})
     return lists
+
+
+CHART_WIDTH, CHART_HEIGHT, MAX_MONTH_BARS = 600, 120, 36
+
+
+def trend_chart(request, months: list[tuple[str, int]]) -> dict | None:
+    """Hits per month (per year when the hits span more than three years) as SVG bars; each bar
+    links to the search narrowed to its period. Periods without hits get an empty bar."""
+    if not months:
+        return None
+    counts = dict(months)
+    (y0, m0), (y1, m1) = (tuple(map(int, key.split("-"))) for key in (months[0][0], months[-1][0]))
+    span = (y1 - y0) * 12 + (m1 - m0) + 1
+    periods: list[tuple[str, int, dict]] = []
+    if span > MAX_MONTH_BARS:
+        by_year: dict[int, int] = {}
+        for key, count in months:
+            by_year[int(key[:4])] = by_year.get(int(key[:4]), 0) + count
+        for year in range(y0, y1 + 1):
+            periods.append((str(year), by_year.get(year, 0), {"year": year, "month": None}))
+        unit = "年"
+    else:
+        year, month = y0, m0
+        for _ in range(span):
+            key = f"{year:04d}-{month:02d}"
+            periods.append((key, counts.get(key, 0), {"month": key, "year": None}))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        unit = "月"
+    peak = max(count for _, count, _ in periods) or 1
+    width = CHART_WIDTH / len(periods)
+    bars = []
+    for index, (label, count, narrowing) in enumerate(periods):
+        height = round(CHART_HEIGHT * count / peak, 1)
+        bars.append({
+            "label": label, "count": count, "url": _kept(request, **narrowing),
+            "x": round(index * width + width * 0.1, 1), "width": round(width * 0.8, 1),
+            "y": round(CHART_HEIGHT - height, 1), "height": height,
+        })
+    return {"bars": bars, "unit": unit, "peak": peak, "width": CHART_WIDTH, "height": CHART_HEIGHT,
+            "first": periods[0][0], "last": periods[-1][0], "label_y": CHART_HEIGHT + 14}
 
 
 @require_safe
@@ -78,6 +120,7 @@ def search_page(request):
             "results": page,
             "notices": list(form.plan().query.notices),
             "facets": _facet_lists(request, page),
+            "trend": trend_chart(request, page.facets.get("month", [])),
             "first_number": (page.page - 1) * page.page_size + 1,
             "previous_query": _kept(request, page=page.page - 1),
             "next_query": _kept(request, page=page.page + 1),

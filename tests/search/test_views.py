@@ -50,7 +50,7 @@ def test_api_returns_the_documented_fields(client):
     body = response.json()
     assert response.status_code == 200
     assert body["total"] == 1 and body["page"] == 1
-    assert set(body["facets"]) == {"year", "section", "contributors", "kind"}
+    assert set(body["facets"]) == {"year", "section", "contributors", "kind", "month"}
     result = body["results"][0]
     assert {"id", "url", "issue_date", "position", "headline", "section", "bylines", "kind", "snippets"} <= set(result)
     article = Article.objects.get(pk=result["id"])
@@ -148,3 +148,25 @@ def test_hostile_queries_never_give_a_server_error(client):
 
 def rng_page(number: int) -> str:
     return ["1", "2", "-1", "99999999999", "x", ""][number % 6]
+
+
+def test_trend_chart_has_a_bar_per_month_linking_to_that_month(client):
+    html = client.get("/search/", {"q": "疫情"}).content.decode()
+    assert 'role="img"' in html and "每月命中篇数" in html
+    months = client.get("/api/search", {"q": "疫情"}).json()["facets"]["month"]
+    first, last = months[0]["value"], months[-1]["value"]
+    assert f'href="?q=%E7%96%AB%E6%83%85&amp;month={first}"' in html
+    bars = html.count("<rect ")
+    (y0, m0), (y1, m1) = (map(int, v.split("-")) for v in (first, last))
+    assert bars == (y1 - y0) * 12 + (m1 - m0) + 1  # months without hits are empty bars
+    narrowed = client.get("/api/search", {"q": "疫情", "month": first}).json()
+    assert narrowed["total"] == months[0]["count"]
+
+
+def test_trend_chart_counts_years_over_long_ranges(rf):
+    from search.views import trend_chart
+
+    chart = trend_chart(rf.get("/search/", {"q": "x"}), [("2015-01", 2), ("2021-10", 5), ("2023-01", 1)])
+    assert chart["unit"] == "年" and [b["label"] for b in chart["bars"]][:2] == ["2015", "2016"]
+    assert [b["count"] for b in chart["bars"]] == [2, 0, 0, 0, 0, 0, 5, 0, 1]
+    assert chart["bars"][6]["url"] == "q=x&year=2021"
