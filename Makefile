@@ -50,8 +50,13 @@ browser:
 	  { $(SUDO) apt-get install -y -q $(BROWSER_PACKAGES) || \
 	    { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(BROWSER_PACKAGES); }; }
 
+# axe-core, the accessibility checker the browser tests run in each page (from the npm registry).
+AXE_VERSION := 4.14.1
+$(VENV)/axe/node_modules/axe-core/axe.min.js:
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@$(AXE_VERSION)
+
 ## test: install the test tools and Chromium, run the whole suite on real Postgres and in the browser
-test: install-dev browser
+test: install-dev browser $(VENV)/axe/node_modules/axe-core/axe.min.js
 	$(PY) -m pytest
 
 ## eval: score the segmentation of seeds/ against ../shared/gold

@@ -138,3 +138,16 @@ def test_public_pages_have_no_inline_scripts_or_styles(client):
         html = client.get(url).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
         assert "<style" not in html and " style=" not in html, url
+
+
+def test_server_error_page_is_in_chinese(rf):
+    from archive.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500 and "出错了" in response.content.decode()
+
+
+def test_staff_see_a_link_to_the_admin_and_readers_do_not(client, django_user_model):
+    assert "/admin/" not in client.get("/").content.decode()
+    client.force_login(django_user_model.objects.create_user("desk", password="pw-for-tests-only", is_staff=True))
+    assert 'href="/admin/"' in client.get("/").content.decode()

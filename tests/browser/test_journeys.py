@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -105,3 +106,28 @@ def test_a_phone_never_scrolls_sideways(phone, archive):
         assert width <= 375, (path, width)
     phone.goto(archive + "/search/?q=%E5%A4%AA%E5%8E%9F")
     screenshot(phone, "search-phone")
+
+
+AXE = Path(__file__).resolve().parents[2] / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def test_pages_pass_an_axe_core_check(browser, archive):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: `make test` installs it")
+    from articles.models import Article
+
+    # axe is injected through the DevTools protocol; the pages' own policy stays as served
+    context = browser.new_context(bypass_csp=True, locale="zh-CN")
+    page = context.new_page()
+    article = Article.objects.select_related("issue__newspaper").first()
+    problems = {}
+    for path in ("/", "/taiyuan-daily/", "/taiyuan-daily/2022/", "/taiyuan-daily/2022-03-04/",
+                 article.get_absolute_url(), "/search/?q=%E7%96%AB%E6%83%85", "/no-such-page/"):
+        page.goto(archive + path)
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+        violations = page.evaluate("""async () => (await axe.run(document)).violations
+            .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`)""")
+        if violations:
+            problems[path] = violations
+    context.close()
+    assert not problems, "\n".join(f"{path}: {v}" for path, found in problems.items() for v in found)

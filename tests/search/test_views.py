@@ -152,7 +152,7 @@ def rng_page(number: int) -> str:
 
 def test_trend_chart_has_a_bar_per_month_linking_to_that_month(client):
     html = client.get("/search/", {"q": "疫情"}).content.decode()
-    assert 'role="img"' in html and "每月命中篇数" in html
+    assert 'role="group"' in html and "每月命中篇数" in html
     months = client.get("/api/search", {"q": "疫情"}).json()["facets"]["month"]
     first, last = months[0]["value"], months[-1]["value"]
     assert f'href="?q=%E7%96%AB%E6%83%85&amp;month={first}"' in html
