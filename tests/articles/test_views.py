@@ -5,8 +5,8 @@ import datetime as dt
 import re
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Contributor, Issue, Section
 

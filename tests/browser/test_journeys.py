@@ -70,7 +70,7 @@ def test_csv_export_downloads_and_opens_as_utf8(page, archive):
     expected = total(page)
     with page.expect_download() as info:
         page.locator("a", has_text="CSV").click()
-    data = open(info.value.path(), "rb").read()
+    data = Path(info.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == expected and any("疫情" in row["headline"] for row in rows)
