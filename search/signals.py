@@ -13,23 +13,24 @@ from .services import enqueue_articles
 class QueuedSignalProcessor(BaseSignalProcessor):
     """Queues changed articles in the writing transaction and indexes them after it commits."""
 
+    def _receivers(self):
+        return [
+            (signals.post_save, self.article_changed, Article),
+            (signals.post_delete, self.article_changed, Article),
+            (signals.post_save, self.credit_changed, ArticleContributor),
+            (signals.post_delete, self.credit_changed, ArticleContributor),
+            (signals.post_save, self.name_changed, Section),
+            (signals.post_save, self.name_changed, Contributor),
+            (articles_created, self.articles_created, Article),
+        ]
+
     def setup(self):
-        signals.post_save.connect(self.article_changed, sender=Article)
-        signals.post_delete.connect(self.article_changed, sender=Article)
-        signals.post_save.connect(self.credit_changed, sender=ArticleContributor)
-        signals.post_delete.connect(self.credit_changed, sender=ArticleContributor)
-        signals.post_save.connect(self.name_changed, sender=Section)
-        signals.post_save.connect(self.name_changed, sender=Contributor)
-        articles_created.connect(self.articles_created)
+        for signal, receiver, sender in self._receivers():
+            signal.connect(receiver, sender=sender)
 
     def teardown(self):
-        signals.post_save.disconnect(self.article_changed, sender=Article)
-        signals.post_delete.disconnect(self.article_changed, sender=Article)
-        signals.post_save.disconnect(self.credit_changed, sender=ArticleContributor)
-        signals.post_delete.disconnect(self.credit_changed, sender=ArticleContributor)
-        signals.post_save.disconnect(self.name_changed, sender=Section)
-        signals.post_save.disconnect(self.name_changed, sender=Contributor)
-        articles_created.disconnect(self.articles_created)
+        for signal, receiver, sender in self._receivers():
+            signal.disconnect(receiver, sender=sender)
 
     def article_changed(self, sender, instance, raw=False, **kwargs):
         if not raw:
