@@ -128,12 +128,13 @@ def literal_key(text: str) -> str:
 
 
 def grams(text: str, *, for_query: bool = False) -> Iterator[tuple[int, str]]:
-    """(position, gram) pairs: character unigrams and bigrams, white space removed within a line.
+    """(position, gram) pairs: the character bigrams of each line, white space removed, and the
+    line's last character alone (the one character no bigram starts with).
 
-    Positions are character offsets, so a phrase of bigrams matches exactly the literal string.
-    Lines (paragraphs, and the headline/body boundary of the document template) are separated by
-    a gap, so no match spans two of them. A query of two or more characters needs only its
-    bigrams; a one-character query is its own unigram.
+    Positions are character offsets, so a phrase of bigrams matches exactly the literal string,
+    and a single character is found as the prefix of a gram. Lines (paragraphs, and the
+    headline/body boundary of the document template) are separated by a gap, so no match spans
+    two of them. A query yields its bigrams, or itself when it is one character.
     """
     if for_query:
         key = literal_key(text)
@@ -145,10 +146,10 @@ def grams(text: str, *, for_query: bool = False) -> Iterator[tuple[int, str]]:
     position = 0
     for line in normalise(text).split("\n"):
         key = _SPACE.sub("", line)
-        for start, char in enumerate(key):
-            yield position + start, char
-            if start + 1 < len(key):
-                yield position + start, key[start : start + 2]
+        for start in range(len(key) - 1):
+            yield position + start, key[start : start + 2]
+        if key:
+            yield position + len(key) - 1, key[-1]
         position += len(key) + 1
 
 

@@ -21,11 +21,11 @@ from haystack.utils import get_identifier
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.fields import ID as WHOOSH_ID
-from whoosh.fields import KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import KEYWORD, NUMERIC, STORED, Schema
 
 from . import analysis
 from .query import Filters, SearchPlan, Term
-from .whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer
+from .whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 
 # Field names of the article index (search_indexes.ArticleIndex) that the compiler relies on.
 WORDS, GRAMS = "text", "grams"
@@ -37,12 +37,16 @@ MULTI_VALUED_FACETS = {"contributors"}
 HEADLINE_BOOST = 4.0
 WORD_BOOST = 2.0
 LOCK_TIMEOUT_SECONDS = 10.0
+WRITER_MEMORY_MB = 512
 
 
 def _literal(fieldname: str, text: str, boost: float = 1.0) -> wq.Query:
     grams = [gram for _, gram in analysis.grams(text, for_query=True)]
     if not grams:
         return wq.NullQuery
+    if len(grams) == 1 and len(grams[0]) == 1:
+        # one character: the bigrams it starts, or itself at the end of a line
+        return wq.Prefix(fieldname, grams[0], boost=boost)
     if len(grams) == 1:
         return wq.Term(fieldname, grams[0], boost=boost)
     return wq.Phrase(fieldname, grams, boost=boost)
@@ -124,9 +128,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             name = field.index_fieldname
             kind = getattr(field, "whoosh_kind", None)
             if kind == "words":
-                schema_fields[name] = TEXT(analyzer=JiebaWordTokenizer(), stored=False, phrase=True)
+                schema_fields[name] = PairsTEXT(JiebaWordTokenizer())
             elif kind == "grams":
-                schema_fields[name] = TEXT(analyzer=CharGramTokenizer(), stored=False, phrase=True)
+                schema_fields[name] = PairsTEXT(CharGramTokenizer())
             elif kind == "facet":
                 schema_fields[name] = KEYWORD(
                     stored=False, commas=True, scorable=False, sortable=not field.is_multivalued
@@ -141,7 +145,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def _writer(self):
         self.index = self.index.refresh()
-        return self.index.writer(timeout=LOCK_TIMEOUT_SECONDS, delay=0.05)
+        # A large pool keeps a batch's postings in memory instead of sorting them through temp files.
+        return self.index.writer(timeout=LOCK_TIMEOUT_SECONDS, delay=0.05, limitmb=WRITER_MEMORY_MB)
 
     def update(self, index, iterable, commit=True):
         if not self.setup_complete:

@@ -27,11 +27,12 @@ def test_query_words_are_plain_words_without_subwords():
     assert analysis.query_words("京都大学") == ["京都大学"]
 
 
-def test_grams_are_unigrams_and_bigrams_within_a_line_ignoring_spaces():
+def test_grams_are_bigrams_within_a_line_ignoring_spaces_and_each_line_end():
     pairs = list(analysis.grams("疫情 防控\n好"))
     assert (0, "疫情") in pairs and (1, "情防") in pairs  # the space inside the line is ignored
     assert not any(g == "控好" for _, g in pairs)  # no gram spans two lines
     assert (5, "好") in pairs  # the next line starts after a gap, so phrases cannot cross it
+    assert (3, "控") in pairs and (0, "疫") not in pairs  # a line's last character stands alone
 
 
 def test_query_grams_are_consecutive_bigrams_or_one_character():

@@ -168,3 +168,9 @@ def test_snippets_mark_the_hit():
     hit = search_articles(plan=SearchPlan(parse("京都大学")), page_size=5).hits[0]
     assert "<mark>京都大学</mark>" in hit.snippets[0]
     assert "<mark>京都大学</mark>" in hit.headline_html
+
+
+def test_a_single_character_finds_every_article_holding_it(articles):
+    for char in ("晋", "疫", "。", "5"):
+        assert ids(char) >= holders(articles, char), char
+        assert ids(f'"{char}"') == holders(articles, char), char
