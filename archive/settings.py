@@ -108,6 +108,9 @@ HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "search.backend.ArchiveWhooshEngine", "PATH": str(SEARCH_INDEX_DIR)},
 }
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.QueuedSignalProcessor"
+# Index edits right after each commit (the default). A bulk load may turn it off
+# (SEARCH_INDEX_ON_COMMIT=0): edits then wait in the queue for `update_index`.
+SEARCH_INDEX_ON_COMMIT = os.environ.get("SEARCH_INDEX_ON_COMMIT", "1").lower() not in ("0", "false", "no")
 # Only articles are indexed: skip the per-query narrowing by model that haystack adds otherwise.
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 # Caps that keep any one request cheap; the README documents them.

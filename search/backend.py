@@ -38,6 +38,7 @@ HEADLINE_BOOST = 4.0
 WORD_BOOST = 2.0
 LOCK_TIMEOUT_SECONDS = 10.0
 WRITER_MEMORY_MB = 512
+BULK_BATCH = 200
 
 
 def _literal(fieldname: str, text: str, boost: float = 1.0) -> wq.Query:
@@ -160,14 +161,28 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             return
         writer = self._writer()  # LockError propagates: the caller keeps the work queued
         try:
+            # Whoosh's update_document opens a new searcher for each document to delete its old
+            # version; one searcher for the whole batch is what makes bulk indexing affordable.
+            self._delete(writer, [doc[ID] for doc in documents])
             for doc in documents:
-                writer.update_document(**doc)
+                writer.add_document(**doc)
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        # A bulk batch (update_index) is written as a segment of its own: merging it into the
+        # earlier ones would rewrite their postings at every batch. Small edits merge as usual.
+        writer.commit(merge=len(documents) < BULK_BATCH)
         if self.on_indexed is not None:
             self.on_indexed(len(documents))
+
+    @staticmethod
+    def _delete(writer, identifiers: list[str]) -> None:
+        searcher = writer.searcher()
+        try:
+            for identifier in identifiers:
+                writer.delete_by_term(ID, identifier, searcher=searcher)
+        finally:
+            searcher.close()
 
     def remove(self, obj_or_string, commit=True):
         self.remove_many([get_identifier(obj_or_string)])
@@ -179,8 +194,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             return
         writer = self._writer()
         try:
-            for identifier in identifiers:
-                writer.delete_by_term(ID, identifier)
+            self._delete(writer, identifiers)
         except BaseException:
             writer.cancel()
             raise

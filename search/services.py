@@ -5,6 +5,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
 from haystack import connections
 from haystack.utils import get_identifier
@@ -28,7 +29,8 @@ def enqueue_articles(*, article_ids: list[int]) -> None:
     if not article_ids:
         return
     IndexQueueEntry.objects.bulk_create([IndexQueueEntry(article_id=pk) for pk in article_ids])
-    transaction.on_commit(drain_index_queue_quietly)
+    if settings.SEARCH_INDEX_ON_COMMIT:
+        transaction.on_commit(drain_index_queue_quietly)
 
 
 def _backend_and_index():
@@ -78,6 +80,17 @@ def drain_index_queue() -> int:
             processed += len(ids)
     finally:
         _unlock()
+
+
+def forget_queued_before(*, last_pk: int) -> int:
+    """Drop queue rows up to ``last_pk`` of articles that still exist: a full reindex that started
+    after them covered them. Rows of deleted articles stay, so their documents are removed."""
+    covered = IndexQueueEntry.objects.filter(pk__lte=last_pk, article_id__in=Article.objects.values("pk"))
+    return covered.delete()[0]
+
+
+def last_queued_pk() -> int:
+    return IndexQueueEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def drain_index_queue_quietly() -> None:

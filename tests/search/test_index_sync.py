@@ -130,3 +130,17 @@ def test_a_rebuild_by_another_process_is_seen_by_an_open_searcher(cases):
     index = connections["default"].get_unified_index().get_index(Article)
     other.update(index, list(index.index_queryset()))
     assert len(ids("京都大学")) == 1
+
+
+def test_a_bulk_load_can_leave_indexing_to_update_index(settings):
+    settings.SEARCH_INDEX_ON_COMMIT = False
+    clear_search_index()
+    ingest_paths(paths=[FIXTURES / "search_cases.txt"], date=dt.date(2024, 1, 2))
+    assert ids("京都大学") == set() and IndexQueueEntry.objects.count() == 4
+    deleted = Article.objects.get(headline="警惕网页代码带来的风险")
+    deleted.delete()  # queued too: its (absent) document must not be resurrected or kept
+    call_command("update_index", stdout=StringIO(), verbosity=0)
+    assert len(ids("京都大学")) == 1
+    assert not IndexQueueEntry.objects.exists()
+    assert check_index().consistent
+    clear_search_index()

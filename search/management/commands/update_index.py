@@ -11,7 +11,7 @@ from haystack.management.commands.update_index import Command as HaystackUpdateI
 from tqdm import tqdm
 
 from articles.models import Article
-from search.services import drain_index_queue
+from search.services import drain_index_queue, forget_queued_before, last_queued_pk
 
 
 class _Progress:
@@ -43,11 +43,15 @@ class Command(HaystackUpdateIndex):
         backend = connections["default"].get_backend()
         progress = _Progress(self.stdout, Article.objects.count(), enabled=int(options.get("verbosity", 1)) >= 1)
         backend.on_indexed = progress.advance
+        queued_before = last_queued_pk()
+        full = not any(options.get(name) for name in ("age", "minutes", "start_date", "end_date"))
         try:
             super().handle(**options)
         finally:
             backend.on_indexed = None
             progress.close()
+        if full:  # every article was just indexed from the database: older queued edits are done
+            forget_queued_before(last_pk=queued_before)
         drained = drain_index_queue()
         if drained and int(options.get("verbosity", 1)) >= 1:
             self.stdout.write(f"  indexed {drained} queued edit(s)")
