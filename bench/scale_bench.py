@@ -1,0 +1,241 @@
+"""Scale: ingest, index, size, queries and pages at growing archive sizes, one clean archive each.
+
+    python bench/scale_bench.py [--sizes 1000,10000] [--rounds 10] [--stock-up-to 10000]
+
+For each size it makes a fresh embedded database and index in a temporary folder, writes a
+synthetic corpus with ``generate_corpus`` (about 25 articles an issue), and measures:
+``ingest`` (segment + store, indexing deferred) and ``update_index`` as separate processes with
+their peak memory; raw jieba over the same text (the floor of any jieba-based index); the stock
+setup's ``rebuild_index`` (up to --stock-up-to articles); the index's size next to the raw text;
+the query mix's p50/p95/p99; the search, issue and article pages' server time and SQL queries;
+and one more issue ingested and searchable. Writes bench/results/scale.json and
+docs/performance.md.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+ARTICLES_PER_ISSUE = 25  # the generator's mean (10-40)
+
+QUERY_MIX = {
+    "very common word": {"q": "太原"},
+    "mid-frequency word": {"q": "转型"},
+    "rare word": {"q": "晋祠"},
+    "2-character literal": {"q": '"防控"'},
+    "quoted 8-character phrase": {"q": '"全力筑牢疫情防控"'},
+    "3-term AND": {"q": "太原 疫情 企业"},
+    "OR": {"q": "晋祠 OR 古县城"},
+    "date filter": {"q": "太原", "date_from": "2015-03-01", "date_to": "2015-03-31"},
+    "facets only (filter, no words)": {"q": "", "kind": "news"},
+    "page 1": {"q": "发展", "page": 1},
+    "page 50": {"q": "发展", "page": 50},
+}
+
+
+def run(args: list[str], env: dict) -> dict:
+    """A command as its own process: seconds and peak memory (from the kernel's accounting)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.stdout.close()
+    if status:
+        raise SystemExit(f"{' '.join(args)} failed:\n{output.decode(errors='replace')[-2000:]}")
+    return {"seconds": round(time.perf_counter() - started, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1)}
+
+
+def stop_database(var: Path) -> None:
+    import pgserver
+
+    pg_ctl = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_ctl"
+    command = f"{pg_ctl} -D {var / 'pgdata'} stop -m fast"
+    if os.geteuid() == 0:  # pgserver runs PostgreSQL as its own user when started by root
+        subprocess.run(["su", "pgserver", "-s", "/bin/sh", "-c", command], capture_output=True)
+    else:
+        subprocess.run(command.split(), capture_output=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)], 2)
+
+
+def probe(rounds: int, stock: bool) -> dict:
+    """Run inside the size's environment: everything measured in one Django process."""
+    import django
+    from django.conf import settings
+
+    if stock:
+        settings.HAYSTACK_CONNECTIONS["stock"] = {"ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+                                                  "PATH": os.environ["SEARCH_INDEX_DIR"] + "-stock"}
+    django.setup()
+    import jieba
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from haystack import connections
+
+    from articles.models import Article, Issue
+    from search.forms import SearchForm
+    from search.selectors import search_articles
+
+    texts = list(Article.objects.values_list("headline", "body"))
+    characters = sum(len(h) + len(b) for h, b in texts)
+    raw_bytes = sum(len(h.encode()) + len(b.encode()) for h, b in texts)
+    jieba.initialize()
+    started = time.perf_counter()
+    for headline, body in texts:
+        for _ in jieba.cut(headline + "\n" + body):
+            pass
+    jieba_seconds = time.perf_counter() - started
+    index_dir = Path(os.environ["SEARCH_INDEX_DIR"])
+    index_bytes = sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file())
+
+    queries = {}
+    everything: list[float] = []
+    for name, params in QUERY_MIX.items():
+        form = SearchForm({k: str(v) for k, v in params.items()}, max_page_size=1000)
+        assert form.is_valid(), form.errors
+        search_articles(plan=form.plan(), page=form.page_number, page_size=20)  # warm
+        timings = []
+        for _ in range(rounds):
+            began = time.perf_counter()
+            page = search_articles(plan=form.plan(), page=form.page_number, page_size=20)
+            timings.append((time.perf_counter() - began) * 1000)
+        everything += timings
+        queries[name] = {"hits": page.total, "p50_ms": percentile(timings, 0.5), "p95_ms": percentile(timings, 0.95),
+                         "p99_ms": percentile(timings, 0.99)}
+
+    client = Client()
+    issue = Issue.objects.select_related("newspaper").order_by("date")[Issue.objects.count() // 2]
+    article = issue.articles.order_by("position").first()
+    pages = {}
+    for name, url in (("search page", "/search/?q=%E5%A4%AA%E5%8E%9F"),
+                      ("issue page", f"/{issue.newspaper.slug}/{issue.date}/"),
+                      ("article page", f"/{issue.newspaper.slug}/{issue.date}/{article.position}/")):
+        client.get(url)
+        timings, count = [], 0
+        for _ in range(rounds):
+            with CaptureQueriesContext(connection) as captured:
+                began = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+            count = len(captured)
+        pages[name] = {"p50_ms": percentile(timings, 0.5), "p95_ms": percentile(timings, 0.95), "sql_queries": count}
+
+    result = {
+        "articles": len(texts), "issues": Issue.objects.count(), "characters": characters,
+        "raw_text_bytes": raw_bytes, "index_bytes": index_bytes, "index_to_raw_text": round(index_bytes / raw_bytes, 2),
+        "raw_jieba": {"seconds": round(jieba_seconds, 2), "characters_per_second": round(characters / jieba_seconds)},
+        "queries": queries,
+        "query_mix": {"p50_ms": percentile(everything, 0.5), "p95_ms": percentile(everything, 0.95),
+                      "p99_ms": percentile(everything, 0.99)},
+        "pages": pages,
+    }
+    if stock:
+        from django.core.management import call_command
+
+        from bench.stock_index import StockArticleIndex
+
+        connections["stock"].get_unified_index().build(indexes=[StockArticleIndex()])
+        began = time.perf_counter()
+        call_command("rebuild_index", interactive=False, using=["stock"], verbosity=0)
+        seconds = time.perf_counter() - began
+        stock_dir = Path(os.environ["SEARCH_INDEX_DIR"] + "-stock")
+        result["stock_index"] = {"seconds": round(seconds, 2), "articles_per_second": round(len(texts) / seconds, 1),
+                                 "index_bytes": sum(f.stat().st_size for f in stock_dir.rglob("*") if f.is_file())}
+    return result
+
+
+def measure(size: int, rounds: int, stock: bool, work: Path) -> dict:
+    var = work / f"var-{size}"
+    env = {**os.environ, "ARCHIVE_VAR_DIR": str(var), "SEARCH_INDEX_DIR": str(var / "whoosh"),
+           "DJANGO_SETTINGS_MODULE": "archive.settings", "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
+           "PYTHONPATH": str(ROOT)}
+    env.pop("DATABASE_URL", None)
+    manage = [PY, "manage.py"]
+    try:
+        run(manage + ["migrate", "-v", "0"], env)
+        issues = max(1, round(size / ARTICLES_PER_ISSUE))
+        corpus = work / f"corpus-{size}"
+        run(manage + ["generate_corpus", "--issues", str(issues), "--seed", "1", "--out", str(corpus)], env)
+        ingest = run(manage + ["ingest", str(corpus), "-v", "0"], {**env, "SEARCH_INDEX_ON_COMMIT": "0"})
+        index = run(manage + ["update_index", "-v", "0"], env)
+        result = json.loads(subprocess.run(
+            [PY, __file__, "--probe", "--rounds", str(rounds)] + (["--stock"] if stock else []),
+            env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+        next_day = (dt.date(2015, 1, 1) + dt.timedelta(days=issues)).isoformat()
+        extra = work / f"extra-{size}"
+        run(manage + ["generate_corpus", "--issues", "1", "--seed", "2", "--start", next_day, "--out", str(extra)], env)
+        incremental = run(manage + ["ingest", str(extra), "-v", "0"], env)  # indexed on commit, as in use
+    finally:
+        stop_database(var)
+    articles = result["articles"]
+    result["ingest"] = {**ingest, "issues_per_second": round(result["issues"] / ingest["seconds"], 1),
+                        "articles_per_second": round(articles / ingest["seconds"], 1)}
+    result["index"] = {**index, "articles_per_second": round(articles / index["seconds"], 1),
+                       "characters_per_second": round(result["characters"] / index["seconds"])}
+    result["ingest_plus_index_minutes"] = round((ingest["seconds"] + index["seconds"]) / 60, 2)
+    result["one_more_issue_searchable_seconds"] = incremental["seconds"]
+    if "stock_index" in result:
+        result["index"]["ours_over_stock_rate"] = round(
+            result["index"]["articles_per_second"] / result["stock_index"]["articles_per_second"], 2)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts (default 1000,10000)")
+    parser.add_argument("--rounds", type=int, default=10, help="timed runs of each query and page (default 10)")
+    parser.add_argument("--stock-up-to", type=int, default=10000,
+                        help="also build the stock index for sizes up to this many articles (default 10000)")
+    parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--stock", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.probe:
+        print(json.dumps(probe(args.rounds, args.stock)))
+        return 0
+    try:
+        sizes = [int(s) for s in args.sizes.split(",")]
+    except ValueError:
+        parser.error("--sizes must be whole numbers separated by commas, e.g. 1000,10000")
+    if any(s < 100 for s in sizes) or args.rounds < 1:
+        parser.error("each size must be at least 100 and --rounds at least 1")
+    work = Path(tempfile.mkdtemp(prefix="scale-bench-"))
+    results = {}
+    try:
+        for size in sizes:
+            print(f"measuring {size} articles …", flush=True)
+            results[str(size)] = measure(size, args.rounds, size <= args.stock_up_to, work)
+            r = results[str(size)]
+            print(f"  ingest {r['ingest']['articles_per_second']} art/s, index {r['index']['articles_per_second']} art/s,"
+                  f" index {r['index_to_raw_text']}× raw text, query mix p95 {r['query_mix']['p95_ms']} ms,"
+                  f" one more issue {r['one_more_issue_searchable_seconds']} s", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report = {"benchmark": "scale", "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+              "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+              "sizes": results}
+    out = ROOT / "bench" / "results" / "scale.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"written to {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
