@@ -4,6 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip -q --disable-pip-version-check
 HOST   ?= 127.0.0.1:8000
+SCALE_SIZES ?= 1000,10000
 
 .PHONY: browser run setup install install-dev migrate ingest index rebuild-index serve test eval bench clean
 
@@ -68,6 +69,7 @@ eval: install
 bench: install
 	$(PY) bench/segment_bench.py
 	$(PY) bench/search_bench.py
+	$(PY) bench/scale_bench.py --sizes $(SCALE_SIZES)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache
