@@ -1,7 +1,8 @@
 """Reads for the public pages. Each returns a queryset whose SQL cost does not grow with its length."""
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Min, QuerySet
+from django.db.models.functions import ExtractYear
 
 from .models import Article, Contributor, Issue, Newspaper, Section
 
@@ -31,8 +32,6 @@ def _article_list() -> QuerySet[Article]:
 
 def archive_extent() -> dict:
     """How much the archive holds: issues, articles, first and last issue date (two queries)."""
-    from django.db.models import Max, Min
-
     issues = Issue.objects.aggregate(count=Count("id"), first=Min("date"), last=Max("date"))
     return {"issues": issues["count"], "articles": Article.objects.count(), "first": issues["first"],
             "last": issues["last"]}
@@ -43,8 +42,6 @@ def issue_dates(*, newspaper: Newspaper, year: int) -> set:
 
 
 def years_with_issues(*, newspaper: Newspaper) -> list[dict]:
-    from django.db.models.functions import ExtractYear
-
     return list(
         Issue.objects.filter(newspaper=newspaper).annotate(year=ExtractYear("date")).values("year")
         .annotate(issues=Count("id")).order_by("-year")

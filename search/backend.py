@@ -119,7 +119,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     on_indexed = None  # a callable told how many documents each update wrote (progress displays)
 
     def build_schema(self, fields):
-        content_field_name, _ = super().build_schema(fields)
+        content_field_name = next((f.index_fieldname for f in fields.values() if f.document), "")
         schema_fields = {
             ID: WHOOSH_ID(stored=True, unique=True),
             DJANGO_CT: WHOOSH_ID(stored=True),
@@ -260,11 +260,6 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self.index = self.index.refresh()
         with self.index.searcher() as searcher:
             return {fields[ID]: fields.get("updated", "") for fields in searcher.all_stored_fields()}
-
-    def size_bytes(self) -> int:
-        if not self.setup_complete:
-            self.setup()
-        return sum(self.storage.file_length(name) for name in self.storage.list())
 
 
 class ArchiveWhooshEngine(BaseEngine):

@@ -9,17 +9,16 @@ from django.core.validators import MaxValueValidator
 
 from articles.models import Article
 
-from .query import Filters, ParsedQuery, QueryTooLong, SearchPlan, parse
+from .query import Filters, ParsedQuery, QueryTooLong, SearchPlan, parse, strip_control
 from .selectors import SORT_LABELS
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class QueryField(forms.CharField):
     def to_python(self, value):
         # control characters are dropped before validation rather than rejected with an error
-        return super().to_python(_CONTROL.sub(" ", value) if isinstance(value, str) else value)
+        return super().to_python(strip_control(value) if isinstance(value, str) else value)
 
 
 class SearchForm(forms.Form):

@@ -79,6 +79,11 @@ class ParsedQuery:
         return sorted(strings, key=lambda s: (-len(s), s))
 
 
+def strip_control(text: str) -> str:
+    """Control characters (other than tab and newline) as spaces: they can only come from a paste."""
+    return _CONTROL.sub(" ", text)
+
+
 class QueryTooLong(ValueError):
     pass
 
@@ -149,7 +154,7 @@ def _term(token: str, quoted: bool, negated: bool) -> tuple[Term | None, bool]:
 
 def parse(text: str) -> ParsedQuery:
     """Parse a query string; raises QueryTooLong past MAX_QUERY_CHARS, never anything else."""
-    text = _CONTROL.sub(" ", text or "")
+    text = strip_control(text or "")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryTooLong(f"查询过长：最多 {MAX_QUERY_CHARS} 个字符，这次是 {len(text)} 个。")
     notices: list[str] = []

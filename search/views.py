@@ -12,6 +12,8 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from articles.models import Article
+
 from .forms import SearchForm
 from .query import MAX_QUERY_CHARS
 from .selectors import SORT_LABELS, iter_matching_articles, search_articles
@@ -27,13 +29,11 @@ _KEPT_PARAMS = ("q", "date_from", "date_to", "year", "month", "section", "contri
 def _kept(request, **changes) -> str:
     """The current query string with some parameters changed (None drops one); page resets."""
     params = {name: request.GET.get(name, "") for name in _KEPT_PARAMS}
-    params.update({k: v for k, v in changes.items()})
+    params.update(changes)
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
 def _facet_lists(request, page) -> list[dict]:
-    from articles.models import Article
-
     kind_labels = dict(Article.Kind.choices)
     lists = []
     for name, values in page.facets.items():
@@ -118,7 +118,7 @@ def search_page(request):
                                page_size=settings.SEARCH_PAGE_SIZE)
         context.update({
             "results": page,
-            "notices": list(form.plan().query.notices),
+            "notices": list(page.plan.query.notices),
             "facets": _facet_lists(request, page),
             "trend": trend_chart(request, page.facets.get("month", [])),
             "first_number": (page.page - 1) * page.page_size + 1,
@@ -141,7 +141,7 @@ def api_search(request):
     page = search_articles(plan=form.plan(), sort=form.sort_key, page=form.page_number, page_size=form.page_length)
     if page.page > page.num_pages and page.total:
         return _json_error(f"page: 超出范围（共 {page.num_pages} 页）")
-    body = page_record(page, notices=list(form.plan().query.notices))
+    body = page_record(page, notices=list(page.plan.query.notices))
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 

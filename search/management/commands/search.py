@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if not form.is_valid():
             raise CommandError(form.error_text())
         page = search_articles(plan=form.plan(), sort=form.sort_key, page=form.page_number, page_size=form.page_length)
-        notices = list(form.plan().query.notices)
+        notices = list(page.plan.query.notices)
         if options["json"]:
             self.stdout.write(json.dumps(page_record(page, notices=notices), ensure_ascii=False, indent=2))
             return
