@@ -12,8 +12,14 @@ What changes from the stock backend, and why:
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
+from array import array
+from collections.abc import Callable, Iterable
 
+from django import db
+from django.apps import apps
+from haystack import connections
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
@@ -22,8 +28,10 @@ from whoosh import query as wq
 from whoosh import sorting
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC, STORED, Schema
+from whoosh.writing import SegmentWriter
 
 from . import analysis
+from .codec import ArchiveCodec
 from .query import Filters, SearchPlan, Term
 from .whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 
@@ -37,8 +45,11 @@ MULTI_VALUED_FACETS = {"contributors"}
 HEADLINE_BOOST = 4.0
 WORD_BOOST = 2.0
 LOCK_TIMEOUT_SECONDS = 10.0
-WRITER_MEMORY_MB = 512
 BULK_BATCH = 200
+# An edit's commit merges the segments smaller than this (Whoosh's own policy would, in a large
+# index, merge most of it into the edit's commit); a full build writes segments this large.
+SMALL_SEGMENT_DOCS = 200
+BULK_SEGMENT_DOCS = 5000
 
 
 def _literal(fieldname: str, text: str, boost: float = 1.0) -> wq.Query:
@@ -115,6 +126,89 @@ def _sorting(sort_by: list[str] | None):
     return facets[0] if len(facets) == 1 else sorting.MultiFacet(facets)
 
 
+class TermPool:
+    """Whoosh's posting pool, keyed by term as postings arrive.
+
+    Whoosh keeps one tuple per posting and sorts them all when the segment is written (spilling
+    to temporary files past ``limitmb``). Documents are added in document-number order, so the
+    postings of a term arrive sorted already: only the terms need sorting, and packed arrays hold
+    a posting in about a quarter of the memory.
+    """
+
+    def __init__(self):
+        self.fieldnames: set[str] = set()
+        self._terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
+
+    def add(self, item) -> None:
+        fieldname, text, docnum, weight, value = item
+        try:
+            docnums, weights, values = self._terms[(fieldname, text)]
+        except KeyError:
+            self.fieldnames.add(fieldname)
+            docnums, weights, values = self._terms[(fieldname, text)] = (array("I"), array("f"), [])
+        docnums.append(docnum)
+        weights.append(weight)
+        values.append(value)
+
+    def iter_postings(self):
+        for key in sorted(self._terms):
+            fieldname, text = key
+            docnums, weights, values = self._terms[key]
+            for i, docnum in enumerate(docnums):
+                yield fieldname, text, docnum, weights[i], values[i]
+
+    def cleanup(self) -> None:
+        self._terms.clear()
+
+
+def merge_small_segments(writer, segments):
+    """Merge policy for edits: fold the small segments into the new one and drop emptied ones.
+
+    Whoosh's MERGE_SMALL sizes "small" against the whole index, so in an archive of bulk-built
+    segments one edit would rewrite most of the index; here small means a fixed document count.
+    """
+    from whoosh.reading import SegmentReader
+
+    kept = []
+    for segment in segments:
+        if segment.deleted_count() >= segment.doc_count_all():
+            continue
+        if segment.doc_count_all() < SMALL_SEGMENT_DOCS:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        else:
+            kept.append(segment)
+    return kept
+
+
+def _open_writer(ix, *, lock: bool) -> SegmentWriter:
+    if lock:
+        writer = SegmentWriter(ix, timeout=LOCK_TIMEOUT_SECONDS, delay=0.05, codec=ArchiveCodec())
+    else:  # a worker of a parallel build, whose parent holds the lock
+        writer = SegmentWriter(ix, _lk=False, codec=ArchiveCodec())
+    writer.pool = TermPool()
+    return writer
+
+
+def _index_range(task: tuple[int, str, str, int, int]) -> tuple[int, object, int]:
+    """In a worker process: write the objects with first <= pk <= last as one new segment.
+
+    The segment is not yet part of the index; the parent, which holds the index's lock for the
+    whole build, adds it when every worker is done.
+    """
+    number, alias, model_label, first, last = task
+    backend = connections[alias].get_backend()
+    index = connections[alias].get_unified_index().get_index(apps.get_model(model_label))
+    objects = index.build_queryset(using=alias).filter(pk__gte=first, pk__lte=last).order_by("pk")
+    writer = _open_writer(backend.index.refresh(), lock=False)
+    count = 0
+    for document in backend.documents(index, objects.iterator(chunk_size=500)):
+        writer.add_document(**document)
+        count += 1
+    return number, writer._finalize_segment(), count
+
+
 class ArchiveWhooshBackend(WhooshSearchBackend):
     on_indexed = None  # a callable told how many documents each update wrote (progress displays)
 
@@ -144,19 +238,20 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 raise ValueError(f"search field {name!r} has no whoosh_kind")
         return content_field_name, Schema(**schema_fields)
 
-    def _writer(self):
-        self.index = self.index.refresh()
-        # A large pool keeps a batch's postings in memory instead of sorting them through temp files.
-        return self.index.writer(timeout=LOCK_TIMEOUT_SECONDS, delay=0.05, limitmb=WRITER_MEMORY_MB)
-
-    def update(self, index, iterable, commit=True):
+    def _writer(self) -> SegmentWriter:
         if not self.setup_complete:
             self.setup()
-        documents = []
-        for obj in iterable:
-            doc = index.full_prepare(obj)
-            doc.pop("boost", None)
-            documents.append({key: self._from_python(value) for key, value in doc.items()})
+        self.index = self.index.refresh()
+        return _open_writer(self.index, lock=True)
+
+    def documents(self, index, objects: Iterable) -> Iterable[dict]:
+        for obj in objects:
+            document = index.full_prepare(obj)
+            document.pop("boost", None)
+            yield {key: self._from_python(value) for key, value in document.items()}
+
+    def update(self, index, iterable, commit=True):
+        documents = list(self.documents(index, iterable))
         if not documents:
             return
         writer = self._writer()  # LockError propagates: the caller keeps the work queued
@@ -169,11 +264,53 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        # A bulk batch (update_index) is written as a segment of its own: merging it into the
-        # earlier ones would rewrite their postings at every batch. Small edits merge as usual.
-        writer.commit(merge=len(documents) < BULK_BATCH)
+        if not commit:  # update_index --nocommit: analyse everything, keep nothing
+            writer.cancel()
+            return
+        # A bulk batch is written as a segment of its own: merging it into the earlier ones would
+        # rewrite their postings at every batch. An edit's commit folds in the small segments.
+        writer.commit(mergetype=merge_small_segments if len(documents) < BULK_BATCH else None, merge=False)
         if self.on_indexed is not None:
             self.on_indexed(len(documents))
+
+    def update_in_parallel(self, index, *, pks: list[int], workers: int, segment_size: int = BULK_SEGMENT_DOCS,
+                           on_indexed: Callable[[int], None] | None = None) -> int:
+        """Index the index's objects with these primary keys in ``workers`` processes; returns how
+        many were indexed.
+
+        Each worker writes whole segments of ``segment_size`` objects (a run of consecutive
+        keys). This process holds the index's lock from start to end, so no other writer can
+        commit meanwhile (and in doing so delete the workers' segment files, which are not yet in
+        the index); edits made during the build stay queued and are indexed after it. The old
+        versions of the documents are deleted and the new segments added in one commit: a build
+        that fails leaves the index as it was.
+        """
+        pks = sorted(pks)
+        if not pks:
+            return 0
+        writer = self._writer()
+        try:
+            model = index.get_model()
+            runs = [pks[i:i + segment_size] for i in range(0, len(pks), segment_size)]
+            tasks = [(number, self.connection_alias, model._meta.label, run[0], run[-1])
+                     for number, run in enumerate(runs)]
+            segments, count = {}, 0
+            db.connections.close_all()  # a forked worker must open its own database connection
+            with multiprocessing.get_context("fork").Pool(max(1, workers), maxtasksperchild=4) as pool:
+                for number, segment, indexed in pool.imap_unordered(_index_range, tasks):
+                    segments[number] = segment
+                    count += indexed
+                    if on_indexed is not None:
+                        on_indexed(indexed)
+            self._delete(writer, [f"{model._meta.app_label}.{model._meta.model_name}.{pk}" for pk in pks])
+            kept = [s for s in writer.segments if s.deleted_count() < s.doc_count_all()]
+            writer._close_segment()  # this process added no documents of its own
+            writer._commit_toc(kept + [segments[number] for number in sorted(segments)])
+        except BaseException:
+            writer.cancel()
+            raise
+        writer._finish()
+        return count
 
     @staticmethod
     def _delete(writer, identifiers: list[str]) -> None:
@@ -198,7 +335,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=merge_small_segments)
 
     def search(self, query_string, sort_by=None, start_offset=0, end_offset=None, facets=None, **kwargs):
         if not isinstance(query_string, SearchPlan):

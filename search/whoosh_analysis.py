@@ -11,6 +11,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import TEXT
 
 from . import analysis
+from .codec import CompactPositions
 
 
 class _PairTokenizer(Tokenizer):
@@ -56,6 +57,7 @@ class PairsTEXT(TEXT):
 
     def __init__(self, tokenizer: _PairTokenizer, **kwargs):
         super().__init__(analyzer=tokenizer, phrase=True, stored=False, **kwargs)
+        self.format = CompactPositions(field_boost=self.format.field_boost)
 
     def index(self, value, **kwargs):
         positions: dict[str, list[int]] = defaultdict(list)

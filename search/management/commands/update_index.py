@@ -1,13 +1,20 @@
-"""haystack's update_index with a progress display, and the edit queue drained at the end.
+"""haystack's update_index, indexing with every core, with a progress display and the edit
+queue drained at the end.
 
-``rebuild_index`` calls this command too, so both show progress.
+A run over everything (no --age, --minutes, --start or --end) goes to the backend's
+``update_in_parallel``: ``--workers`` processes (0, the default, means one per core) each write
+whole segments of ``--batch-size`` articles. Dated runs, and engines without that method, take
+haystack's own path. ``rebuild_index`` calls this command too, so both show progress.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from haystack import connections
+from haystack.exceptions import NotHandled
 from haystack.management.commands.update_index import Command as HaystackUpdateIndex
+from haystack.utils.app_loading import haystack_get_models
 from tqdm import tqdm
 
 from articles.models import Article
@@ -37,12 +44,14 @@ class _Progress:
 
 
 class Command(HaystackUpdateIndex):
-    help = HaystackUpdateIndex.help + " Shows progress, then indexes edits still queued."
+    _on_indexed = None  # the progress display, set for the length of a run
+    help = (HaystackUpdateIndex.help + " A full run indexes in --workers processes (0: one per core), "
+            "--batch-size articles a segment. Shows progress, then indexes edits still queued.")
 
     def handle(self, **options):
         backend = connections["default"].get_backend()
         progress = _Progress(self.stdout, Article.objects.count(), enabled=int(options.get("verbosity", 1)) >= 1)
-        backend.on_indexed = progress.advance
+        backend.on_indexed = self._on_indexed = progress.advance
         queued_before = last_queued_pk()
         full = not any(options.get(name) for name in ("age", "minutes", "start_date", "end_date"))
         try:
@@ -55,3 +64,29 @@ class Command(HaystackUpdateIndex):
         drained = drain_index_queue()
         if drained and int(options.get("verbosity", 1)) >= 1:
             self.stdout.write(f"  indexed {drained} queued edit(s)")
+
+    def update_backend(self, label, using):
+        backend = connections[using].get_backend()
+        dated = self.start_date is not None or self.end_date is not None
+        if dated or not self.commit or not hasattr(backend, "update_in_parallel"):
+            return super().update_backend(label, using)
+        unified_index = connections[using].get_unified_index()
+        workers = self.workers or os.cpu_count() or 1
+        for model in haystack_get_models(label):
+            try:
+                index = unified_index.get_index(model)
+            except NotHandled:
+                continue
+            pks = list(index.build_queryset(using=using).order_by("pk").values_list("pk", flat=True))
+            options = {"segment_size": self.batchsize} if self.batchsize else {}
+            count = backend.update_in_parallel(index, pks=pks, workers=workers, on_indexed=self._on_indexed,
+                                               **options)
+            if self.verbosity >= 2:
+                self.stdout.write(f"  indexed {count:,} {model._meta.verbose_name_plural} in {workers} process(es)")
+            if self.remove:
+                label_prefix = f"{model._meta.app_label}.{model._meta.model_name}."
+                wanted = {f"{label_prefix}{pk}" for pk in pks}
+                gone = [i for i in backend.indexed_ids() if i.startswith(label_prefix) and i not in wanted]
+                backend.remove_many(gone)
+                if self.verbosity >= 1 and gone:
+                    self.stdout.write(f"  removed {len(gone):,} documents no longer in the database")

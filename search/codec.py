@@ -1,0 +1,244 @@
+"""A Whoosh codec whose posting blocks are packed arrays instead of pickles.
+
+Whoosh 2.7's own codec pickles every block of postings: a tuple of document-number deltas, a
+tuple of weights (nine bytes a float as soon as one posting's weight is not 1.0) and a tuple of
+per-posting byte strings, each carrying a four-byte count and a pickled list of its positions.
+On Chinese text indexed as character bigrams, where nearly every posting holds one or two
+positions, that came to about 15 bytes a posting and most of an index seven times the size of
+its text. Here a block is the document numbers as deltas in the narrowest array type that holds
+them, the weights as bytes when they are small whole numbers (they are term frequencies), and
+the positions as one array per posting; the block is then deflated as before.
+
+Everything else (term dictionary, columns, stored fields, segments, merging) is Whoosh's own:
+the classes below only change how a block of postings is laid out. Segments written with the
+stock codec remain readable, since each segment records the codec that wrote it, and indexes
+are rebuilt rather than converted. Whoosh pickles the codec and the format into the index, so
+these names must stay importable.
+"""
+from __future__ import annotations
+
+import struct
+import sys
+import zlib
+from array import array
+from itertools import accumulate
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
+from whoosh.formats import Positions
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+# postings in the block, last document number, highest weight, zlib level, min and max length bytes
+_BLOCK_INFO = struct.Struct("<IIfBBB")
+_FLOAT = struct.Struct("<f")
+_BIG_ENDIAN = sys.byteorder == "big"
+# Deflating a few bytes costs more time than it saves space.
+_MIN_COMPRESSED_BYTES = 48
+
+_WEIGHTS_ALL_ONE, _WEIGHTS_ONE_VALUE, _WEIGHTS_BYTES, _WEIGHTS_FLOATS = range(4)
+
+
+def _narrowest(values) -> str:
+    largest = max(values, default=0)
+    if largest < 1 << 8:
+        return "B"
+    if largest < 1 << 16:
+        return "H"
+    return "I"
+
+
+def _pack(typecode: str, values) -> bytes:
+    packed = array(typecode, values)
+    if _BIG_ENDIAN:  # files are little-endian whatever machine wrote them
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def _unpack(typecode: str, data) -> array:
+    unpacked = array(typecode)
+    unpacked.frombytes(data)
+    if _BIG_ENDIAN:
+        unpacked.byteswap()
+    return unpacked
+
+
+class CompactPositions(Positions):
+    """Positions as a type code and a packed array: three bytes for one position under 65,536.
+
+    Absolute rather than delta-coded positions, so encoding and decoding stay in C; the block's
+    deflate takes out most of what deltas would have saved.
+    """
+
+    def encode(self, poslist) -> bytes:
+        typecode = "H" if poslist[-1] < 1 << 16 else "I"
+        return typecode.encode() + _pack(typecode, poslist)
+
+    def decode_positions(self, valuestring) -> list[int]:
+        return _unpack(chr(valuestring[0]), valuestring[1:]).tolist()
+
+    def decode_frequency(self, valuestring) -> int:
+        return (len(valuestring) - 1) // (2 if valuestring[0] == ord("H") else 4)
+
+    def decode_weight(self, valuestring) -> float:
+        return self.decode_frequency(valuestring) * self.field_boost
+
+    def combine(self, vs) -> bytes:
+        merged: set[int] = set()
+        for value in vs:
+            merged.update(self.decode_positions(value))
+        return self.encode(sorted(merged))
+
+
+def encode_block(ids, weights, values, fixedsize: int | None) -> bytes:
+    """One block's postings as bytes: id deltas, then weights, then values."""
+    deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:], strict=False)]
+    typecode = _narrowest(deltas)
+    parts = [typecode.encode(), _pack(typecode, deltas)]
+
+    if all(w == 1.0 for w in weights):
+        parts.append(bytes([_WEIGHTS_ALL_ONE]))
+    elif all(w == weights[0] for w in weights):
+        parts.append(bytes([_WEIGHTS_ONE_VALUE]) + _FLOAT.pack(weights[0]))
+    else:
+        whole = [int(w) for w in weights]
+        if whole == list(weights) and max(whole) < 256 and min(whole) >= 0:
+            parts.append(bytes([_WEIGHTS_BYTES]) + bytes(whole))
+        else:
+            parts.append(bytes([_WEIGHTS_FLOATS]) + _pack("f", weights))
+
+    if fixedsize is None or fixedsize < 0:
+        lengths = [len(v) for v in values]
+        typecode = _narrowest(lengths)
+        parts += [typecode.encode(), _pack(typecode, lengths)]
+        parts += values
+    elif fixedsize > 0:
+        parts += values
+    return b"".join(parts)
+
+
+def decode_block(data, count: int, fixedsize: int | None) -> tuple[tuple, array, tuple]:
+    """The inverse of encode_block: (document numbers, weights, values)."""
+    typecode = chr(data[0])
+    end = 1 + count * array(typecode).itemsize
+    ids = tuple(accumulate(_unpack(typecode, data[1:end])))
+
+    flag = data[end]
+    end += 1
+    if flag == _WEIGHTS_ALL_ONE:
+        weights = array("f", [1.0]) * count
+    elif flag == _WEIGHTS_ONE_VALUE:
+        weights = array("f", [_FLOAT.unpack_from(data, end)[0]]) * count
+        end += _FLOAT.size
+    elif flag == _WEIGHTS_BYTES:
+        weights = array("f", list(data[end:end + count]))
+        end += count
+    else:
+        weights = _unpack("f", data[end:end + 4 * count])
+        end += 4 * count
+
+    if fixedsize is None or fixedsize < 0:
+        typecode = chr(data[end])
+        start = end + 1 + count * array(typecode).itemsize
+        values = []
+        for length in _unpack(typecode, data[end + 1:start]):
+            values.append(bytes(data[start:start + length]))
+            start += length
+        values = tuple(values)
+    elif fixedsize == 0:
+        values = (None,) * count
+    else:
+        values = tuple(bytes(data[i:i + fixedsize]) for i in range(end, end + count * fixedsize, fixedsize))
+    return ids, weights, values
+
+
+class CompactPostingsWriter(W3PostingsWriter):
+    def _write_block(self, last=False):
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = encode_block(self._ids, self._weights, self._values, self._format.fixed_value_size())
+        level = self._compression if len(data) >= _MIN_COMPRESSED_BYTES else 0
+        if level:
+            data = zlib.compress(data, level)
+        info = _BLOCK_INFO.pack(len(self._ids), self._ids[-1], self._maxweight, level,
+                                length_to_byte(self._minlength), length_to_byte(self._maxlength))
+        blocklength = len(info) + len(data)
+        self._postfile.write_int(-blocklength if last else blocklength)
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+class CompactLeafMatcher(W3LeafMatcher):
+    def _goto(self, position):
+        postfile = self._postfile
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        postfile.seek(position)
+        length = postfile.read_int()
+        if length < 0:
+            self._lastblock = True
+            length = -length
+        self._nextoffset = position + 4 + length
+        (self._blocklength, self._maxid, self._maxweight, self._compression,
+         minlength, maxlength) = _BLOCK_INFO.unpack(postfile.read(_BLOCK_INFO.size))
+        self._dataoffset = position + 4 + _BLOCK_INFO.size
+        self._minlength = byte_to_length(minlength)
+        self._maxlength = byte_to_length(maxlength)
+
+    def _read_data(self):
+        data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+        if self._compression:
+            data = zlib.decompress(data)
+        self._data = True
+        self._ids, self._weights, self._values = decode_block(data, self._blocklength, self._fixedsize)
+
+    def _read_ids(self):
+        self._read_data()
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+
+
+class _RememberedLengths:
+    """Field lengths looked up once per document and field: Whoosh asks for them once per posting
+    (for block statistics), and each ask was a seek and a read of the lengths column."""
+
+    def __init__(self, lengths):
+        self._lengths = lengths
+        self._known: dict[tuple[int, str], int] = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        key = (docnum, fieldname)
+        try:
+            return self._known[key]
+        except KeyError:
+            length = self._known[key] = self._lengths.doc_field_length(docnum, fieldname, default)
+            return length
+
+
+class CompactFieldWriter(W3FieldWriter):
+    def add_postings(self, schema, lengths, items):
+        super().add_postings(schema, _RememberedLengths(lengths) if lengths else lengths, items)
+
+
+class ArchiveCodec(W3Codec):
+    def field_writer(self, storage, segment):
+        return CompactFieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile, byteids=False):
+        if byteids:  # term vectors, which this archive does not store, keep Whoosh's layout
+            return super().postings_writer(dbfile, byteids=True)
+        return CompactPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=False,
+                                     compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        return CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
