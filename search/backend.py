@@ -12,38 +12,37 @@ What changes from the stock backend, and why:
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from array import array
 from collections.abc import Callable, Iterable
 
+import numpy as np
 from django import db
 from django.apps import apps
 from haystack import connections
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
+from haystack.models import SearchResult
 from haystack.utils import get_identifier
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC, STORED, Schema
+from whoosh.index import TOC
 from whoosh.writing import SegmentWriter
 
-from . import analysis
+from . import analysis, columnar
 from .codec import ArchiveCodec
+from .columnar import (BYLINE_GRAMS, GRAMS, HEADLINE_BOOST, HEADLINE_GRAMS, HEADLINE_WORDS, MULTI_VALUED_FACETS,
+                       SECTION_GRAMS, WORD_BOOST, WORDS)
 from .query import Filters, SearchPlan, Term
 from .whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 
-# Field names of the article index (search_indexes.ArticleIndex) that the compiler relies on.
-WORDS, GRAMS = "text", "grams"
-HEADLINE_WORDS, HEADLINE_GRAMS = "headline", "headline_grams"
-BYLINE_GRAMS, SECTION_GRAMS = "bylines", "section_text"
-MULTI_VALUED_FACETS = {"contributors"}
+log = logging.getLogger(__name__)
 
-# Ranking: a term found in the headline counts most, then as jieba words, then as a bare literal.
-HEADLINE_BOOST = 4.0
-WORD_BOOST = 2.0
 LOCK_TIMEOUT_SECONDS = 10.0
 BULK_BATCH = 200
 # An edit's commit merges the segments smaller than this (Whoosh's own policy would, in a large
@@ -191,16 +190,16 @@ def _open_writer(ix, *, lock: bool) -> SegmentWriter:
     return writer
 
 
-def _index_range(task: tuple[int, str, str, int, int]) -> tuple[int, object, int]:
-    """In a worker process: write the objects with first <= pk <= last as one new segment.
+def _index_run(task: tuple[int, str, str, list[int]]) -> tuple[int, object, int]:
+    """In a worker process: write the objects with these primary keys as one new segment.
 
     The segment is not yet part of the index; the parent, which holds the index's lock for the
     whole build, adds it when every worker is done.
     """
-    number, alias, model_label, first, last = task
+    number, alias, model_label, pks = task
     backend = connections[alias].get_backend()
     index = connections[alias].get_unified_index().get_index(apps.get_model(model_label))
-    objects = index.build_queryset(using=alias).filter(pk__gte=first, pk__lte=last).order_by("pk")
+    objects = index.build_queryset(using=alias).filter(pk__in=pks).order_by("pk")
     writer = _open_writer(backend.index.refresh(), lock=False)
     count = 0
     for document in backend.documents(index, objects.iterator(chunk_size=500)):
@@ -209,8 +208,27 @@ def _index_range(task: tuple[int, str, str, int, int]) -> tuple[int, object, int
     return number, writer._finalize_segment(), count
 
 
+def _layout(schema) -> dict[str, tuple[str, str]]:
+    return {name: (type(field).__name__, type(field.format).__name__) for name, field in schema.items()}
+
+
 class ArchiveWhooshBackend(WhooshSearchBackend):
     on_indexed = None  # a callable told how many documents each update wrote (progress displays)
+    # True when the index on disk was written with another schema or posting format (an older
+    # version of the archive): it is then read with its own schema, by Whoosh, until rebuilt.
+    layout_outdated = False
+
+    def setup(self):
+        self.layout_outdated = False
+        super().setup()
+        if self.index.is_empty() and not self.index.latest_generation():
+            return
+        stored = TOC.read(self.storage, self.index.indexname).schema  # the index's own, not the one passed in
+        self.layout_outdated = _layout(stored) != _layout(self.schema)
+        if self.layout_outdated:
+            log.warning("search index at %s was built by an older version; run `manage.py check_index --fix`",
+                        self.path)
+            self.index = self.storage.open_index(schema=stored)
 
     def build_schema(self, fields):
         content_field_name = next((f.index_fieldname for f in fields.values() if f.document), "")
@@ -278,8 +296,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         """Index the index's objects with these primary keys in ``workers`` processes; returns how
         many were indexed.
 
-        Each worker writes whole segments of ``segment_size`` objects (a run of consecutive
-        keys). This process holds the index's lock from start to end, so no other writer can
+        Each worker writes whole segments of ``segment_size`` objects (consecutive keys). This process holds the index's lock from start to end, so no other writer can
         commit meanwhile (and in doing so delete the workers' segment files, which are not yet in
         the index); edits made during the build stay queued and are indexed after it. The old
         versions of the documents are deleted and the new segments added in one commit: a build
@@ -292,12 +309,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         try:
             model = index.get_model()
             runs = [pks[i:i + segment_size] for i in range(0, len(pks), segment_size)]
-            tasks = [(number, self.connection_alias, model._meta.label, run[0], run[-1])
-                     for number, run in enumerate(runs)]
+            tasks = [(number, self.connection_alias, model._meta.label, run) for number, run in enumerate(runs)]
             segments, count = {}, 0
             db.connections.close_all()  # a forked worker must open its own database connection
             with multiprocessing.get_context("fork").Pool(max(1, workers), maxtasksperchild=4) as pool:
-                for number, segment, indexed in pool.imap_unordered(_index_range, tasks):
+                for number, segment, indexed in pool.imap_unordered(_index_run, tasks):
                     segments[number] = segment
                     count += indexed
                     if on_indexed is not None:
@@ -343,16 +359,36 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                                   end_offset=end_offset, facets=facets, **kwargs)
         if not self.setup_complete:
             self.setup()
+        searcher, view = self._searcher_and_view()
+        if view is None:
+            return self._search_with_whoosh(searcher, query_string, sort_by, start_offset, end_offset, facets)
+        matches = columnar.evaluate_plan(view, query_string)
+        ordered = columnar.order(view, matches, sort_by)
+        page = ordered[start_offset:end_offset]
+        scores = matches.scores[np.searchsorted(matches.docs, page)]
+        results = []
+        for docnum, score in zip(page.tolist(), scores.tolist(), strict=True):
+            segment, local = columnar.locate(view, docnum)
+            stored = segment.reader.stored_fields(local)
+            app_label, model_name = stored[DJANGO_CT].split(".")
+            results.append(SearchResult(app_label, model_name, stored[DJANGO_ID], score, updated=stored.get("updated")))
+        answer = {"results": results, "hits": len(matches.docs), "spelling_suggestion": None}
+        if facets:
+            answer["facets"] = {"fields": columnar.facet_counts(view, matches, facets), "dates": {}, "queries": {}}
+        return answer
+
+    def _search_with_whoosh(self, searcher, plan, sort_by, start_offset, end_offset, facets):
+        """Whoosh's own evaluation of a plan: for segments our codec did not write."""
         page_num, page_length = self.calculate_page(start_offset, end_offset)
         group_by = [
             sorting.FieldFacet(name, allow_overlap=name in MULTI_VALUED_FACETS, maptype=sorting.Count)
             for name in facets or ()
         ]
-        raw_page = self._searcher().search_page(
-            compile_plan(query_string),
+        raw_page = searcher.search_page(
+            compile_plan(plan),
             page_num,
             pagelen=page_length,
-            filter=compile_filters(query_string.filters),
+            filter=compile_filters(plan.filters),
             sortedby=_sorting(sort_by),
             groupedby=group_by or None,
         )
@@ -362,7 +398,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return results
 
     _cached_searcher = None
+    _cached_view = None
     _cached_version = None
+    _segment_memos: dict | None = None
 
     def _version(self) -> tuple[int, int]:
         """The index's generation and the time its table of contents was written: a rebuild in
@@ -374,9 +412,10 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         except FileNotFoundError:
             return generation, 0
 
-    def _searcher(self):
+    def _searcher_and_view(self):
         """A searcher kept open between queries (opening the index's files costs more than many a
-        query), replaced when any process has written to the index since."""
+        query), replaced when any process has written to the index since; with its columnar view,
+        or None when a segment was written by another codec."""
         version = self._version()
         if self._cached_searcher is None or version != self._cached_version:
             if self._cached_searcher is not None:
@@ -384,10 +423,19 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self.index = self.index.refresh()
             self._cached_searcher = self.index.searcher()
             self._cached_version = version
-        return self._cached_searcher
+            if self._segment_memos is None:
+                self._segment_memos = {}
+            try:
+                self._cached_view = columnar.IndexView(self._cached_searcher, self._segment_memos)
+            except columnar.NotColumnar:
+                self._cached_view = None
+        return self._cached_searcher, self._cached_view
+
+    def _searcher(self):
+        return self._searcher_and_view()[0]
 
     def clear(self, models=None, commit=True):
-        self._cached_searcher, self._cached_version = None, None
+        self._cached_searcher, self._cached_view, self._cached_version = None, None, None
         super().clear(models=models, commit=commit)
 
     def indexed_ids(self) -> dict[str, str]:

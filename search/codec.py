@@ -21,7 +21,7 @@ import struct
 import sys
 import zlib
 from array import array
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
 from whoosh.formats import Positions
@@ -31,6 +31,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 _BLOCK_INFO = struct.Struct("<IIfBBB")
 _FLOAT = struct.Struct("<f")
 _BIG_ENDIAN = sys.byteorder == "big"
+assert array("I").itemsize == 4, "positions are written as 32-bit numbers"
 # Deflating a few bytes costs more time than it saves space.
 _MIN_COMPRESSED_BYTES = 48
 
@@ -62,21 +63,21 @@ def _unpack(typecode: str, data) -> array:
 
 
 class CompactPositions(Positions):
-    """Positions as a type code and a packed array: three bytes for one position under 65,536.
+    """Positions as packed little-endian 32-bit numbers.
 
-    Absolute rather than delta-coded positions, so encoding and decoding stay in C; the block's
-    deflate takes out most of what deltas would have saved.
+    Absolute rather than delta-coded, and of one width, so that encoding stays in C and a
+    block's positions can be read as one array (search/columnar.py); the block's deflate takes
+    out most of what deltas and narrower numbers would have saved.
     """
 
     def encode(self, poslist) -> bytes:
-        typecode = "H" if poslist[-1] < 1 << 16 else "I"
-        return typecode.encode() + _pack(typecode, poslist)
+        return _pack("I", poslist)
 
     def decode_positions(self, valuestring) -> list[int]:
-        return _unpack(chr(valuestring[0]), valuestring[1:]).tolist()
+        return _unpack("I", valuestring).tolist()
 
     def decode_frequency(self, valuestring) -> int:
-        return (len(valuestring) - 1) // (2 if valuestring[0] == ord("H") else 4)
+        return len(valuestring) // 4
 
     def decode_weight(self, valuestring) -> float:
         return self.decode_frequency(valuestring) * self.field_boost
@@ -90,7 +91,7 @@ class CompactPositions(Positions):
 
 def encode_block(ids, weights, values, fixedsize: int | None) -> bytes:
     """One block's postings as bytes: id deltas, then weights, then values."""
-    deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:], strict=False)]
+    deltas = [ids[0]] + [b - a for a, b in pairwise(ids)]
     typecode = _narrowest(deltas)
     parts = [typecode.encode(), _pack(typecode, deltas)]
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 _DRAIN_LOCK = 7_310_001
 _DRAIN_LOCK_WAIT_SECONDS = 5.0
 _BATCH = 500
+# From this many articles to index, worker processes beat draining the queue in one process.
+_PARALLEL_FROM = 1000
 
 
 def enqueue_articles(*, article_ids: list[int]) -> None:
@@ -109,10 +112,11 @@ class IndexCheck:
     extra: list[str] = field(default_factory=list)  # in the index, not in the database
     stale: list[int] = field(default_factory=list)  # indexed from an older version
     queued: int = 0
+    outdated_layout: bool = False  # written by an older version of the archive: rebuild it
 
     @property
     def consistent(self) -> bool:
-        return not (self.missing or self.extra or self.stale or self.queued)
+        return not (self.missing or self.extra or self.stale or self.queued or self.outdated_layout)
 
 
 def check_index() -> IndexCheck:
@@ -121,7 +125,8 @@ def check_index() -> IndexCheck:
 
     backend, _index = _backend_and_index()
     indexed = backend.indexed_ids()
-    check = IndexCheck(database_count=0, index_count=len(indexed), queued=IndexQueueEntry.objects.count())
+    check = IndexCheck(database_count=0, index_count=len(indexed), queued=IndexQueueEntry.objects.count(),
+                       outdated_layout=getattr(backend, "layout_outdated", False))
     seen: set[str] = set()
     last_pk = 0
     while True:
@@ -142,9 +147,26 @@ def check_index() -> IndexCheck:
 
 
 def repair_index(check: IndexCheck) -> int:
-    """Queue what the check found out of step and drain the queue; returns the documents fixed."""
-    ids = check.missing + check.stale + [int(identifier.rsplit(".", 1)[1]) for identifier in check.extra]
+    """Bring the index in step with what the check found; returns the documents fixed.
+
+    An index of an older layout is rebuilt; many missing or stale articles are indexed by the
+    backend's parallel build; the rest (and the extra documents) go through the queue.
+    """
+    backend, index = _backend_and_index()
+    parallel = getattr(backend, "update_in_parallel", None)
+    if check.outdated_layout and parallel is not None:
+        backend.clear()
+        pks = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+        fixed = parallel(index, pks=pks, workers=os.cpu_count() or 1)
+        drain_index_queue()
+        return fixed
+    to_queue = check.missing + check.stale
+    fixed = 0
+    if len(to_queue) >= _PARALLEL_FROM and parallel is not None:
+        fixed = parallel(index, pks=to_queue, workers=os.cpu_count() or 1)
+        to_queue = []
+    ids = to_queue + [int(identifier.rsplit(".", 1)[1]) for identifier in check.extra]
     with transaction.atomic():
         IndexQueueEntry.objects.bulk_create([IndexQueueEntry(article_id=pk) for pk in ids])
     drain_index_queue()
-    return len(ids)
+    return fixed + len(ids)

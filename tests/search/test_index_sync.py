@@ -144,3 +144,76 @@ def test_a_bulk_load_can_leave_indexing_to_update_index(settings):
     assert not IndexQueueEntry.objects.exists()
     assert check_index().consistent
     clear_search_index()
+
+
+def _segment_sizes() -> list[int]:
+    backend = connections["default"].get_backend()
+    backend.index = backend.index.refresh()
+    return [segment.doc_count() for segment in backend.index._segments()]
+
+
+def test_a_full_update_writes_segments_in_worker_processes_and_removes_strays(cases):
+    backend = connections["default"].get_backend()
+    index = connections["default"].get_unified_index().get_index(Article)
+    stray = {**next(iter(backend.documents(index, index.index_queryset()[:1]))), "id": "articles.article.999999",
+             "django_id": "999999"}
+    writer = backend._writer()
+    writer.add_document(**stray)
+    writer.commit()
+    out = StringIO()
+    call_command("update_index", "--workers", "2", "--batch-size", "2", stdout=out)
+    assert "indexed 4 articles in 2 process(es)" in out.getvalue()
+    # two new segments of two articles; of the old one only the stray is left
+    assert sorted(_segment_sizes()) == [1, 2, 2]
+    assert check_index().extra == ["articles.article.999999"]
+    out = StringIO()
+    call_command("update_index", "--remove", stdout=out)
+    assert "removed 1 documents no longer in the database" in out.getvalue()
+    assert check_index().consistent and len(ids("京都大学")) == 1
+
+
+def test_an_edit_merges_only_small_segments(cases, monkeypatch):
+    call_command("update_index", "--batch-size", "1", stdout=StringIO(), verbosity=0)
+    assert _segment_sizes() == [1, 1, 1, 1]
+    article = Article.objects.get(headline="日本京都大学代表团来访我市")
+    monkeypatch.setattr(search_backend, "SMALL_SEGMENT_DOCS", 1)  # no segment counts as small
+    article.save()
+    assert _segment_sizes() == [1, 1, 1, 1]  # the old version's segment dropped, the new one added
+    monkeypatch.setattr(search_backend, "SMALL_SEGMENT_DOCS", 200)
+    article.save()
+    assert _segment_sizes() == [4]
+    assert check_index().consistent and ids("京都大学") == {article.pk}
+
+
+def test_an_index_of_an_older_layout_is_read_as_it_was_written_and_rebuilt_by_fix(cases):
+    from whoosh import index as whoosh_index
+    from whoosh.codec.whoosh3 import W3Codec
+    from whoosh.formats import Positions
+
+    backend = connections["default"].get_backend()
+    index = connections["default"].get_unified_index().get_index(Article)
+    documents = list(backend.documents(index, index.index_queryset()))
+    _, schema = backend.build_schema(connections["default"].get_unified_index().all_searchfields())
+    for field in schema:  # what earlier versions wrote: Whoosh's pickled positions and blocks
+        if isinstance(field.format, Positions):
+            field.format = Positions(field_boost=field.format.field_boost)
+    clear_search_index()
+    old = whoosh_index.create_in(backend.path, schema, indexname="MAIN")
+    writer = old.writer(codec=W3Codec())
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit()
+
+    reopened = search_backend.ArchiveWhooshBackend("default", **connections["default"].options)
+    connections["default"]._backend = reopened  # what a restarted process would open
+    reopened.setup()
+    assert reopened.layout_outdated and reopened._searcher_and_view()[1] is None
+    assert len(ids('"京都大学"')) == 1 and len(ids("京都大学")) == 1  # answered by Whoosh, correctly
+    out = StringIO()
+    with pytest.raises(CommandError, match="differ"):
+        call_command("check_index", stdout=out)
+    assert "older version" in out.getvalue()
+    call_command("check_index", "--fix", stdout=out)
+    assert "index and database agree" in out.getvalue()
+    assert not reopened.layout_outdated and reopened._searcher_and_view()[1] is not None
+    assert len(ids('"京都大学"')) == 1

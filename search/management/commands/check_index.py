@@ -20,6 +20,9 @@ class Command(BaseCommand):
         if verbosity >= 1:
             self.stdout.write(f"database: {check.database_count} articles; index: {check.index_count} documents; "
                               f"queued edits: {check.queued}")
+        if check.outdated_layout:
+            self.stdout.write("the index was written by an older version of the archive (another schema or "
+                              "posting layout) and must be rebuilt")
         for label, ids in (("missing from the index", check.missing), ("stale in the index", check.stale),
                            ("in the index but not in the database", check.extra)):
             if ids:

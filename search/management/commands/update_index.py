@@ -81,7 +81,7 @@ class Command(HaystackUpdateIndex):
             options = {"segment_size": self.batchsize} if self.batchsize else {}
             count = backend.update_in_parallel(index, pks=pks, workers=workers, on_indexed=self._on_indexed,
                                                **options)
-            if self.verbosity >= 2:
+            if self.verbosity >= 1:
                 self.stdout.write(f"  indexed {count:,} {model._meta.verbose_name_plural} in {workers} process(es)")
             if self.remove:
                 label_prefix = f"{model._meta.app_label}.{model._meta.model_name}."

@@ -1,0 +1,102 @@
+"""The columnar evaluation (search/columnar.py) against Whoosh's own, plan by plan, on the seeds."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from haystack import connections
+
+from articles.models import Article
+from search.query import Filters, SearchPlan, parse
+from search.selectors import FACETS, SORTS
+
+pytestmark = pytest.mark.django_db
+
+QUERIES = [
+    "太原", "疫情", '"防控"', "太原 -疫情", "疫情 OR 经济", "NOT 太原", "headline:太原", "标题:疫情防控",
+    "byline:刘涛", "作者:记者", "section:要闻", "市", "京都大学", "优势", "太原 疫情 企业", "2021", "covid",
+    "“疫情防控”", "不存在的词语组合", "-太原",
+]
+FILTERS = [
+    {}, {"year": 2022}, {"date_from": dt.date(2022, 1, 1), "date_to": dt.date(2022, 12, 31)}, {"kind": "news"},
+    {"month": "2021-10"}, {"month_of_year": 1}, {"newspaper": "taiyuan-daily"},
+]
+
+
+def _both(plan: SearchPlan, sort: str = "relevance", facets=FACETS):
+    backend = connections["default"].get_backend()
+    searcher, view = backend._searcher_and_view()
+    assert view is not None, "the index should be readable column-wise"
+    ours = backend.search(plan, sort_by=SORTS[sort], start_offset=0, end_offset=1000, facets=facets)
+    whoosh = backend._search_with_whoosh(searcher, plan, SORTS[sort], 0, 1000, facets)
+    return ours, whoosh
+
+
+def _pks(answer) -> list[int]:
+    return [int(result.pk) for result in answer["results"]]
+
+
+@pytest.fixture(scope="module")
+def sample_literals(seeded_archive, django_db_blocker):
+    with django_db_blocker.unblock():
+        bodies = list(Article.objects.values_list("body", flat=True))
+    rng = random.Random(7)
+    literals = []
+    while len(literals) < 40:
+        body = rng.choice(bodies)
+        size = rng.randint(2, 8)
+        start = rng.randrange(0, max(1, len(body) - size))
+        text = body[start:start + size]
+        if "\n" not in text and '"' not in text and text.strip():
+            literals.append(f'"{text}"')
+    return literals
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "no filter")
+def test_every_query_finds_what_whoosh_finds_with_the_same_facets(seeded_archive, filters):
+    for query in QUERIES:
+        ours, whoosh = _both(SearchPlan(parse(query), Filters(**filters)))
+        assert ours["hits"] == whoosh["hits"], query
+        assert set(_pks(ours)) == set(_pks(whoosh)), query
+        assert ours["facets"]["fields"] == {name: [(v, c) for v, c in whoosh["facets"]["fields"][name] if v]
+                                            for name in FACETS}, query
+
+
+def test_literals_sampled_from_the_text_match_whooshs_phrase_search(sample_literals):
+    for literal in sample_literals:
+        ours, whoosh = _both(SearchPlan(parse(literal), Filters()), facets=())
+        assert ours["hits"] >= 1, literal  # taken from an article, so at least that one
+        assert _pks(ours) and set(_pks(ours)) == set(_pks(whoosh)), literal
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_date_orders_are_whooshs_order(seeded_archive, sort):
+    for query in ("太原", "疫情 OR 经济", ""):
+        ours, whoosh = _both(SearchPlan(parse(query), Filters()), sort=sort, facets=())
+        assert _pks(ours) == _pks(whoosh), query
+
+
+def test_relevance_scores_are_whooshs_bm25f_for_word_and_literal_terms(seeded_archive):
+    for query in ("太原", "疫情 经济", "headline:太原", '"防控"'):
+        ours, whoosh = _both(SearchPlan(parse(query), Filters()), facets=())
+        ours_scores = {int(r.pk): r.score for r in ours["results"]}
+        whoosh_scores = {int(r.pk): r.score for r in whoosh["results"]}
+        assert ours_scores == pytest.approx(whoosh_scores, rel=1e-4), query
+        assert _pks(ours)[:10] == sorted(ours_scores, key=lambda pk: (-ours_scores[pk], _pks(ours).index(pk)))[:10]
+
+
+def test_a_deleted_document_is_not_found_until_indexed_again(seeded_archive):
+    backend = connections["default"].get_backend()
+    plan = SearchPlan(parse("太原"), Filters())
+    before = _pks(_both(plan, facets=())[0])
+    article = Article.objects.get(pk=before[0])
+    backend.remove(article)
+    try:
+        ours, whoosh = _both(plan)
+        assert article.pk not in _pks(ours) and ours["hits"] == whoosh["hits"] == len(before) - 1
+        assert ours["facets"]["fields"]["year"] == [(v, c) for v, c in whoosh["facets"]["fields"]["year"] if v]
+    finally:
+        index = connections["default"].get_unified_index().get_index(Article)
+        backend.update(index, index.index_queryset().filter(pk=article.pk))
+    assert set(_pks(_both(plan, facets=())[0])) == set(before)
