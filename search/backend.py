@@ -4,9 +4,13 @@ What changes from the stock backend, and why:
 
 * The schema: our jieba word analysis and character grams instead of the stemming analyser,
   no stored copies of the text (the database has it), sortable columns for dates and facets.
-* Queries arrive as a ``SearchPlan`` (a parsed query plus filters, owned by no engine) and are
-  compiled here into Whoosh query objects, so user text never passes through a query-string
-  parser. Another engine's backend would compile the same plan; the views do not change.
+* Queries arrive as a ``SearchPlan`` (a parsed query plus filters, owned by no engine), so user
+  text never passes through a query-string parser. The plan is evaluated column-wise over
+  whole posting lists (search/columnar.py); Whoosh's own evaluation of the same plan
+  (``compile_plan``) answers for an index written in another layout. Another engine's backend
+  would take the same plan; the views do not change.
+* Postings are written in packed blocks (search/codec.py) from a pool keyed by term, and a full
+  build runs in one worker process per core, each writing whole segments.
 * Writers wait for Whoosh's single-writer lock for a while instead of failing at once, and a
   lock that cannot be had raises, so the caller keeps the update queued rather than losing it.
 """
@@ -36,8 +40,17 @@ from whoosh.writing import SegmentWriter
 
 from . import analysis, columnar
 from .codec import ArchiveCodec
-from .columnar import (BYLINE_GRAMS, GRAMS, HEADLINE_BOOST, HEADLINE_GRAMS, HEADLINE_WORDS, MULTI_VALUED_FACETS,
-                       SECTION_GRAMS, WORD_BOOST, WORDS)
+from .columnar import (
+    BYLINE_GRAMS,
+    GRAMS,
+    HEADLINE_BOOST,
+    HEADLINE_GRAMS,
+    HEADLINE_WORDS,
+    MULTI_VALUED_FACETS,
+    SECTION_GRAMS,
+    WORD_BOOST,
+    WORDS,
+)
 from .query import Filters, SearchPlan, Term
 from .whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 
