@@ -143,34 +143,49 @@ class TermPool:
 
     Whoosh keeps one tuple per posting and sorts them all when the segment is written (spilling
     to temporary files past ``limitmb``). Documents are added in document-number order, so the
-    postings of a term arrive sorted already: only the terms need sorting, and packed arrays hold
-    a posting in about a quarter of the memory.
+    postings of a term arrive sorted already: only the terms need sorting. Each term's postings
+    are packed arrays, its values one byte string, so a posting costs about 20 bytes instead of
+    200, and a worker holds a segment of thousands of articles in a few hundred megabytes.
     """
 
     def __init__(self):
         self.fieldnames: set[str] = set()
-        self._terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
+        self._terms: dict[tuple[str, bytes], tuple[array, array, array, bytearray]] = {}
 
     def add(self, item) -> None:
         fieldname, text, docnum, weight, value = item
         try:
-            docnums, weights, values = self._terms[(fieldname, text)]
+            docnums, weights, lengths, values = self._terms[(fieldname, text)]
         except KeyError:
             self.fieldnames.add(fieldname)
-            docnums, weights, values = self._terms[(fieldname, text)] = (array("I"), array("f"), [])
+            docnums, weights, lengths, values = self._terms[(fieldname, text)] = (
+                array("I"), array("f"), array("I"), bytearray())
         docnums.append(docnum)
         weights.append(weight)
-        values.append(value)
+        if value is None:
+            lengths.append(_NO_VALUE)
+        else:
+            lengths.append(len(value))
+            values += value
 
     def iter_postings(self):
         for key in sorted(self._terms):
             fieldname, text = key
-            docnums, weights, values = self._terms[key]
+            docnums, weights, lengths, values = self._terms[key]
+            start = 0
             for i, docnum in enumerate(docnums):
-                yield fieldname, text, docnum, weights[i], values[i]
+                length = lengths[i]
+                if length == _NO_VALUE:
+                    yield fieldname, text, docnum, weights[i], None
+                else:
+                    yield fieldname, text, docnum, weights[i], bytes(values[start:start + length])
+                    start += length
 
     def cleanup(self) -> None:
         self._terms.clear()
+
+
+_NO_VALUE = 0xFFFFFFFF
 
 
 def merge_small_segments(writer, segments):
