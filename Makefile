@@ -5,8 +5,10 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip -q --disable-pip-version-check
 HOST   ?= 127.0.0.1:8000
 SCALE_SIZES ?= 1000,10000
+LOAD_ARTICLES ?= 10000
+LOAD_SECONDS ?= 60
 
-.PHONY: browser run setup install install-dev migrate ingest index rebuild-index serve test eval bench clean
+.PHONY: browser wrk run setup install install-dev migrate ingest index rebuild-index serve test eval bench load clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,11 +67,24 @@ eval: install
 	$(PY) manage.py ingest --dry-run --json var/seeds.json seeds/ -v 0
 	$(PY) ../shared/tools/eval_segmentation.py var/seeds.json --verbose
 
-## bench: segmentation throughput, and search against the stock haystack+jieba setup (bench/results/)
+## bench: segmentation, search against the stock haystack+jieba setup, growth over $(SCALE_SIZES)
+## articles with its log-log plot, and the load test (bench/results/, docs/performance.md)
 bench: install
 	$(PY) bench/segment_bench.py
 	$(PY) bench/search_bench.py
 	$(PY) bench/scale_bench.py --sizes $(SCALE_SIZES)
+	$(PY) bench/plot_scale.py
+	$(MAKE) load
+
+# wrk, the HTTP load generator of the load test, from Debian's packages.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || $(SUDO) apt-get install -y -q wrk || \
+	  { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk; }
+
+## load: gunicorn on every core under $(LOAD_SECONDS) s of concurrent searches (wrk) while an editor saves
+## corrections in the admin, on a $(LOAD_ARTICLES)-article archive kept in /tmp/archive-load-$(LOAD_ARTICLES)
+load: install wrk
+	$(PY) bench/load_test.py --articles $(LOAD_ARTICLES) --duration $(LOAD_SECONDS)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache

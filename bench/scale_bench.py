@@ -246,6 +246,20 @@ def measure(size: int, rounds: int, stock: bool, work: Path) -> dict:
     return result
 
 
+def _record(out: Path, size: str, result: dict) -> None:
+    """Add one size to the results file as soon as it is measured; sizes measured before stay."""
+    try:
+        report = json.loads(out.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        report = {"benchmark": "scale", "sizes": {}}
+    report["when"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    report["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    result["measured"] = report["when"]
+    report["sizes"][size] = result
+    report["sizes"] = dict(sorted(report["sizes"].items(), key=lambda item: int(item[0])))
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts (default 1000,10000)")
@@ -265,22 +279,17 @@ def main() -> int:
     if any(s < 100 for s in sizes) or args.rounds < 1:
         parser.error("each size must be at least 100 and --rounds at least 1")
     work = Path(tempfile.mkdtemp(prefix="scale-bench-"))
-    results = {}
+    out = ROOT / "bench" / "results" / "scale.json"
     try:
         for size in sizes:
             print(f"measuring {size} articles …", flush=True)
-            results[str(size)] = measure(size, args.rounds, size <= args.stock_up_to, work)
-            r = results[str(size)]
-            print(f"  ingest {r['ingest']['articles_per_second']} art/s, index {r['index']['articles_per_second']} art/s,"
-                  f" index {r['index_to_raw_text']}× raw text, query mix p95 {r['query_mix']['p95_ms']} ms,"
-                  f" one more issue {r['one_more_issue_searchable_seconds']} s", flush=True)
+            result = measure(size, args.rounds, size <= args.stock_up_to, work)
+            print(f"  ingest {result['ingest']['articles_per_second']} art/s, index {result['index']['articles_per_second']}"
+                  f" art/s, index {result['index_to_raw_text']}× raw text, query mix p95 {result['query_mix']['p95_ms']}"
+                  f" ms, one more issue {result['one_more_issue_searchable_seconds']} s", flush=True)
+            _record(out, str(size), result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report = {"benchmark": "scale", "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-              "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-              "sizes": results}
-    out = ROOT / "bench" / "results" / "scale.json"
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"written to {out.relative_to(ROOT)}")
     return 0
 

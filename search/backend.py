@@ -226,6 +226,8 @@ def _index_run(task: tuple[int, str, str, list[int]]) -> tuple[int, object, int]
     """
     number, alias, model_label, pks = task
     backend = connections[alias].get_backend()
+    if not backend.setup_complete:  # haystack's connections are per thread, and so new in a worker
+        backend.setup()
     index = connections[alias].get_unified_index().get_index(apps.get_model(model_label))
     objects = index.build_queryset(using=alias).filter(pk__in=pks).order_by("pk")
     writer = _open_writer(backend.index.refresh(), lock=False)
@@ -238,6 +240,19 @@ def _index_run(task: tuple[int, str, str, list[int]]) -> tuple[int, object, int]
 
 def _layout(schema) -> dict[str, tuple[str, str]]:
     return {name: (type(field).__name__, type(field.format).__name__) for name, field in schema.items()}
+
+
+def _run_tasks(tasks: list, workers: int):
+    """The results of _index_run for each task, from worker processes when they can help."""
+    in_transaction = any(c.in_atomic_block for c in db.connections.all(initialized_only=True))
+    if workers <= 1 or len(tasks) <= 1 or in_transaction:
+        # in this process: workers could not see this transaction's rows, and forking costs more
+        # than one segment's work
+        yield from map(_index_run, tasks)
+        return
+    db.connections.close_all()  # a forked worker must open its own database connection
+    with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
+        yield from pool.imap_unordered(_index_run, tasks)
 
 
 class ArchiveWhooshBackend(WhooshSearchBackend):
@@ -339,13 +354,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             runs = [pks[i:i + segment_size] for i in range(0, len(pks), segment_size)]
             tasks = [(number, self.connection_alias, model._meta.label, run) for number, run in enumerate(runs)]
             segments, count = {}, 0
-            db.connections.close_all()  # a forked worker must open its own database connection
-            with multiprocessing.get_context("fork").Pool(max(1, workers), maxtasksperchild=4) as pool:
-                for number, segment, indexed in pool.imap_unordered(_index_run, tasks):
-                    segments[number] = segment
-                    count += indexed
-                    if on_indexed is not None:
-                        on_indexed(indexed)
+            for number, segment, indexed in _run_tasks(tasks, workers):
+                segments[number] = segment
+                count += indexed
+                if on_indexed is not None:
+                    on_indexed(indexed)
             self._delete(writer, [f"{model._meta.app_label}.{model._meta.model_name}.{pk}" for pk in pks])
             kept = [s for s in writer.segments if s.deleted_count() < s.doc_count_all()]
             writer._close_segment()  # this process added no documents of its own

@@ -297,11 +297,14 @@ class IndexView:
             candidates = np.intersect1d(candidates, found[0], assume_unique=True)
         if not len(candidates):
             return Matches.empty()
+        # A phrase is a document and a start position where gram i stands at start + i: encode
+        # each gram's (document, position - i) as one number and intersect those.
         keys = None
         for offset, (docs, _, counts, positions) in enumerate(lists):
-            wanted = np.repeat(np.isin(docs, candidates, assume_unique=True), counts)
-            starts = (np.repeat(docs, counts)[wanted] << _POSITION_BITS) | (positions[wanted] - offset)
-            keys = starts if keys is None else np.intersect1d(keys, starts)
+            starts = positions - offset
+            wanted = np.repeat(np.isin(docs, candidates, assume_unique=True), counts) & (starts >= 0)
+            found = (np.repeat(docs, counts)[wanted] << _POSITION_BITS) + starts[wanted]
+            keys = found if keys is None else np.intersect1d(keys, found)
             if not len(keys):
                 return Matches.empty()
         docs, frequencies = np.unique(keys >> _POSITION_BITS, return_counts=True)
