@@ -350,11 +350,14 @@ def ingest_paths(
     newspaper: str | None = None,
     dry_run: bool = False,
     reparse: bool = False,
+    interchange: bool = False,
     on_file: Callable[[FileOutcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Ingest issue files (or folders of them). One transaction per issue; a failing file does not
-    stop the others. With ``dry_run`` nothing touches the database."""
+    stop the others. With ``dry_run`` nothing touches the database. With ``interchange`` the
+    report keeps every issue's segmentation in the interchange format (in memory: a large load
+    keeps it only when asked)."""
     report = IngestReport()
     files, errors = collect_paths(paths)
     if on_start:
@@ -370,7 +373,9 @@ def ingest_paths(
         if plan is None:
             outcome = FileOutcome(file=path.name, status="failed", error=error)
         else:
-            report.interchange.append(interchange_issue(file_name=path.name, issue_date=plan.date, result=plan.result))
+            if interchange:
+                report.interchange.append(interchange_issue(file_name=path.name, issue_date=plan.date,
+                                                            result=plan.result))
             if dry_run:
                 outcome = FileOutcome(file=path.name, status="dry-run", issue_date=plan.date,
                                       articles=len(plan.result.articles),

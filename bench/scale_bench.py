@@ -1,6 +1,6 @@
 """Scale: ingest, index, size, queries and pages at growing archive sizes, one clean archive each.
 
-    python bench/scale_bench.py [--sizes 1000,10000] [--rounds 10] [--stock-up-to 10000]
+    python bench/scale_bench.py [--sizes 1000,10000] [--rounds 10] [--stock-up-to 10000] [--keep DIR]
 
 For each size it makes a fresh embedded database and index in a temporary folder, writes a
 synthetic corpus with ``generate_corpus`` (about 25 articles an issue), and measures:
@@ -8,8 +8,9 @@ synthetic corpus with ``generate_corpus`` (about 25 articles an issue), and meas
 their peak memory; raw jieba over the same text (the floor of any jieba-based index); the stock
 setup's ``rebuild_index`` (up to --stock-up-to articles); the index's size next to the raw text;
 the query mix's p50/p95/p99; the search, issue and article pages' server time and SQL queries;
-and one more issue ingested and searchable. Writes bench/results/scale.json and
-docs/performance.md.
+and one more issue ingested and searchable. Adds each size to bench/results/scale.json as soon
+as it is measured (``bench/plot_scale.py`` draws the log-log plot; docs/performance.md reads
+the figures).
 """
 from __future__ import annotations
 
@@ -223,6 +224,7 @@ def measure(size: int, rounds: int, stock: bool, work: Path) -> dict:
         corpus = work / f"corpus-{size}"
         run(manage + ["generate_corpus", "--issues", str(issues), "--seed", "1", "--out", str(corpus)], env)
         ingest = run(manage + ["ingest", str(corpus), "-v", "0"], {**env, "SEARCH_INDEX_ON_COMMIT": "0"})
+        shutil.rmtree(corpus, ignore_errors=True)
         index = run(manage + ["update_index", "-v", "0"], env)
         result = json.loads(subprocess.run(
             [PY, __file__, "--probe", "--rounds", str(rounds)] + (["--stock"] if stock else []),
@@ -266,6 +268,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=10, help="timed runs of each query and page (default 10)")
     parser.add_argument("--stock-up-to", type=int, default=10000,
                         help="also build the stock index for sizes up to this many articles (default 10000)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="build the archives in DIR/var-<size> and keep them (for bench/load_test.py --var)")
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--stock", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -278,7 +282,11 @@ def main() -> int:
         parser.error("--sizes must be whole numbers separated by commas, e.g. 1000,10000")
     if any(s < 100 for s in sizes) or args.rounds < 1:
         parser.error("each size must be at least 100 and --rounds at least 1")
-    work = Path(tempfile.mkdtemp(prefix="scale-bench-"))
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        if any(args.keep.glob("var-*")):
+            parser.error(f"--keep: {args.keep} already holds archives; name an empty folder")
+    work = args.keep or Path(tempfile.mkdtemp(prefix="scale-bench-"))
     out = ROOT / "bench" / "results" / "scale.json"
     try:
         for size in sizes:
@@ -289,7 +297,8 @@ def main() -> int:
                   f" ms, one more issue {result['one_more_issue_searchable_seconds']} s", flush=True)
             _record(out, str(size), result)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
     print(f"written to {out.relative_to(ROOT)}")
     return 0
 

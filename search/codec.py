@@ -229,6 +229,12 @@ class CompactFieldWriter(W3FieldWriter):
 
 
 class ArchiveCodec(W3Codec):
+    def __init__(self, blocklimit: int = 1024, compression: int = 3, inlinelimit: int = 1):
+        # Blocks of 1,024 postings rather than Whoosh's 128: the columnar reader pays a few
+        # Python calls per block, while Whoosh's own matcher, which skips block by block, is
+        # only the fallback here.
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
     def field_writer(self, storage, segment):
         return CompactFieldWriter(self, storage, segment)
 

@@ -284,27 +284,28 @@ class IndexView:
         docs, weights = found[0], found[1]
         return self._live(Matches(docs, self._bm25(fieldname, docs, weights, len(docs), boost)))
 
-    def phrase(self, fieldname: str, grams: list[str], boost: float = 1.0) -> Matches:
-        """Documents where the grams stand at consecutive positions (a literal string)."""
+    def phrase(self, fieldname: str, grams: list[tuple[int, str]], boost: float = 1.0) -> Matches:
+        """Documents where each (offset, gram) stands at a common start position + offset."""
         lists = []
-        for gram in grams:
+        for offset, gram in grams:
             found = self.postings(fieldname, gram, positions=True)
             if found is None:
                 return Matches.empty()
-            lists.append(found)
-        candidates = lists[0][0]
-        for found in lists[1:]:
-            candidates = np.intersect1d(candidates, found[0], assume_unique=True)
-        if not len(candidates):
+            lists.append((offset, found))
+        hits = np.zeros(self.size, np.int32)
+        for _, (docs, *_) in lists:
+            hits[docs] += 1
+        candidate = hits == len(lists)
+        if not candidate.any():
             return Matches.empty()
-        # A phrase is a document and a start position where gram i stands at start + i: encode
-        # each gram's (document, position - i) as one number and intersect those.
+        # A document and a start position where each gram stands at start + offset, encoded as
+        # one number per gram occurrence, and intersected gram by gram.
         keys = None
-        for offset, (docs, _, counts, positions) in enumerate(lists):
+        for offset, (docs, _, counts, positions) in lists:
             starts = positions - offset
-            wanted = np.repeat(np.isin(docs, candidates, assume_unique=True), counts) & (starts >= 0)
+            wanted = np.repeat(candidate[docs], counts) & (starts >= 0)
             found = (np.repeat(docs, counts)[wanted] << _POSITION_BITS) + starts[wanted]
-            keys = found if keys is None else np.intersect1d(keys, found)
+            keys = found if keys is None else np.intersect1d(keys, found, assume_unique=True)
             if not len(keys):
                 return Matches.empty()
         docs, frequencies = np.unique(keys >> _POSITION_BITS, return_counts=True)
@@ -330,36 +331,52 @@ class IndexView:
         return Matches(matches.docs[keep], matches.scores[keep])
 
 
-# -- combining ----------------------------------------------------------------------------
+# -- combining ------------------------------------------------------------------------------
+# Over arrays as long as the index: a pass over 150,000 flags costs less than sorting the
+# tens of thousands of matches a common word has.
 
 
-def union(parts: list[Matches]) -> Matches:
+def union(view: IndexView, parts: list[Matches]) -> Matches:
     parts = [p for p in parts if len(p.docs)]
     if not parts:
         return Matches.empty()
     if len(parts) == 1:
         return parts[0]
-    docs, inverse = np.unique(np.concatenate([p.docs for p in parts]), return_inverse=True)
-    return Matches(docs, np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=len(docs)))
+    present, scores = np.zeros(view.size, bool), np.zeros(view.size, np.float64)
+    for part in parts:
+        present[part.docs] = True
+        scores[part.docs] += part.scores
+    docs = np.flatnonzero(present)
+    return Matches(docs, scores[docs])
 
 
-def intersection(parts: list[Matches]) -> Matches:
-    result = parts[0]
-    for part in parts[1:]:
-        docs, mine, theirs = np.intersect1d(result.docs, part.docs, assume_unique=True, return_indices=True)
-        result = Matches(docs, result.scores[mine] + part.scores[theirs])
-    return result
+def intersection(view: IndexView, parts: list[Matches]) -> Matches:
+    if len(parts) == 1:
+        return parts[0]
+    if any(not len(p.docs) for p in parts):
+        return Matches.empty()
+    hits, scores = np.zeros(view.size, np.int32), np.zeros(view.size, np.float64)
+    for part in parts:
+        hits[part.docs] += 1
+        scores[part.docs] += part.scores
+    docs = np.flatnonzero(hits == len(parts))
+    return Matches(docs, scores[docs])
 
 
-def and_maybe(required: Matches, optional: Matches) -> Matches:
-    _, mine, theirs = np.intersect1d(required.docs, optional.docs, assume_unique=True, return_indices=True)
-    scores = required.scores.copy()
-    scores[mine] += optional.scores[theirs]
-    return Matches(required.docs, scores)
+def and_maybe(view: IndexView, required: Matches, optional: Matches) -> Matches:
+    if not len(optional.docs) or not len(required.docs):
+        return required
+    extra = np.zeros(view.size, np.float64)
+    extra[optional.docs] = optional.scores
+    return Matches(required.docs, required.scores + extra[required.docs])
 
 
-def and_not(positive: Matches, negative: Matches) -> Matches:
-    keep = ~np.isin(positive.docs, negative.docs, assume_unique=True)
+def and_not(view: IndexView, positive: Matches, negative: Matches) -> Matches:
+    if not len(negative.docs):
+        return positive
+    excluded = np.zeros(view.size, bool)
+    excluded[negative.docs] = True
+    keep = ~excluded[positive.docs]
     return Matches(positive.docs[keep], positive.scores[keep])
 
 
@@ -367,21 +384,34 @@ def and_not(positive: Matches, negative: Matches) -> Matches:
 
 
 def _literal(view: IndexView, fieldname: str, text: str, boost: float = 1.0) -> Matches:
-    grams = [gram for _, gram in analysis.grams(text, for_query=True)]
+    grams = list(analysis.grams(text, for_query=True))
     if not grams:
         return Matches.empty()
-    if len(grams) == 1 and len(grams[0]) == 1:
-        return view.prefix(fieldname, grams[0], boost)
+    if len(grams) == 1 and len(grams[0][1]) == 1:
+        return view.prefix(fieldname, grams[0][1], boost)
     if len(grams) == 1:
-        return view.term(fieldname, grams[0], boost)
-    return view.phrase(fieldname, grams, boost)
+        return view.term(fieldname, grams[0][1], boost)
+    return view.phrase(fieldname, phrase_cover(grams), boost)
+
+
+def phrase_cover(grams: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Enough of a literal's bigrams to pin down every character: every other one, and the last.
+
+    Bigrams at offsets 0, 2, 4 … cover the string two characters at a time; positions are
+    consecutive only within a line (lines are a position apart), so the cover cannot straddle
+    two lines. Half the posting lists for the same answer.
+    """
+    cover = grams[::2]
+    if cover[-1] != grams[-1]:
+        cover.append(grams[-1])
+    return cover
 
 
 def _words(view: IndexView, fieldname: str, text: str, boost: float = 1.0) -> Matches:
     words = analysis.query_words(text)
     if not words:
         return Matches.empty()
-    return intersection([view.term(fieldname, word, boost) for word in words])
+    return intersection(view, [view.term(fieldname, word, boost) for word in words])
 
 
 def evaluate_term(view: IndexView, term: Term) -> Matches:
@@ -393,19 +423,19 @@ def evaluate_term(view: IndexView, term: Term) -> Matches:
         parts = [_literal(view, HEADLINE_GRAMS, term.text, HEADLINE_BOOST)]
         if not term.exact:
             parts.append(_words(view, HEADLINE_WORDS, term.text, HEADLINE_BOOST))
-        return union(parts)
+        return union(view, parts)
     matches = [_literal(view, GRAMS, term.text)]
     if not term.exact:
         matches.append(_words(view, WORDS, term.text, WORD_BOOST))
-    return and_maybe(union(matches), _literal(view, HEADLINE_GRAMS, term.text, HEADLINE_BOOST))
+    return and_maybe(view, union(view, matches), _literal(view, HEADLINE_GRAMS, term.text, HEADLINE_BOOST))
 
 
 def evaluate_plan(view: IndexView, plan: SearchPlan) -> Matches:
-    required = [union([evaluate_term(view, t) for t in clause.terms]) for clause in plan.query.required]
-    excluded = [union([evaluate_term(view, t) for t in clause.terms]) for clause in plan.query.excluded]
-    positive = intersection(required) if required else view.every()
+    required = [union(view, [evaluate_term(view, t) for t in clause.terms]) for clause in plan.query.required]
+    excluded = [union(view, [evaluate_term(view, t) for t in clause.terms]) for clause in plan.query.excluded]
+    positive = intersection(view, required) if required else view.every()
     if excluded:
-        positive = and_not(positive, union(excluded))
+        positive = and_not(view, positive, union(view, excluded))
     mask = filter_mask(view, plan.filters)
     if mask is not None:
         keep = mask[positive.docs]

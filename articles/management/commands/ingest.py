@@ -60,7 +60,7 @@ class Command(BaseCommand):
             if paths:
                 report = ingest_paths(paths=paths, date=options["date"], newspaper=options["newspaper"],
                                       dry_run=options["dry_run"], reparse=options["reparse"], on_file=on_file,
-                                      on_start=on_start)
+                                      on_start=on_start, interchange=options["json"] is not None)
             else:
                 on_start(0)
                 report = reparse_stored(on_file=on_file)
