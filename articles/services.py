@@ -19,9 +19,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .models import Article, ArticleContributor, Contributor, Issue, Newspaper, Section
-from .signals import articles_created
 from .segmentation import SEGMENTER_VERSION, SegmentationResult, SegmentedArticle, infer_issue_date, segment
 from .segmentation import bylines as credit_roles
+from .signals import articles_created
 from .sources import IssueFile, IssueFileError, ManifestEntry, collect_paths, read_issue_file, read_manifest
 
 DEFAULT_NEWSPAPER_SLUG = "taiyuan-daily"

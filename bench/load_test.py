@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scale_bench import ARTICLES_PER_ISSUE, QUERY_MIX, percentile, run, stop_database  # noqa: E402
+from bench.scale_bench import ARTICLES_PER_ISSUE, QUERY_MIX, percentile, run, stop_database
 
 PY = sys.executable
 EDITOR, PASSWORD = "load-editor", "load-editor-password"
@@ -118,7 +118,7 @@ class Editor:
         response = self._post(path, fields)
         body = response.read().decode()
         if "errornote" in body or not response.url.rstrip("/").endswith("/admin/articles/article"):
-            errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', body, re.S)
+            errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', body, re.DOTALL)
             raise RuntimeError(f"article {pk}: the admin refused the save: {errors[:3]}")
         return time.perf_counter() - started
 
@@ -127,11 +127,12 @@ def _edit_continuously(base: str, pks: list[int], stop: threading.Event, log: li
     editor = Editor(base)
     editor.login()
     rng = random.Random(5)
+    run_tag = int(time.time()) % 100_000  # markers stay unique when the test runs again on one archive
     number = 0
     while not stop.is_set():
         pk = rng.choice(pks)
         number += 1
-        headline = f"负载校订{number:04d} 号稿"
+        headline = f"负载校订{run_tag:05d}{number:04d} 号稿"
         try:
             log.append({"pk": pk, "headline": headline, "seconds": editor.correct_headline(pk, headline)})
         except (RuntimeError, urllib.error.URLError, TimeoutError) as exc:
@@ -158,6 +159,7 @@ def _archive(var: Path, articles: int, env: dict) -> dict:
     run(manage + ["migrate", "-v", "0"], env)
     count = subprocess.run(manage + ["shell", "-c", "from articles.models import Article; print(Article.objects.count())"],
                            env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()[-1]
+    run(manage + ["collectstatic", "--noinput", "-v", "0"], env)
     built = {}
     if int(count) == 0:
         corpus = var / "corpus"
@@ -176,6 +178,8 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=60, help="seconds of load (default 60)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent wrk connections (default 8)")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load.json",
+                        help="where to write the results (default bench/results/load.json)")
     args = parser.parse_args()
     if args.duration < 5 or args.connections < 1 or args.articles < 100:
         parser.error("--duration must be at least 5, --connections at least 1, --articles at least 100")
@@ -198,7 +202,7 @@ def main() -> int:
 
         django.setup()
         from django.contrib.auth.models import User
-        from django.core.management import call_command
+        from django.core.management import CommandError, call_command
 
         from articles.models import Article
 
@@ -255,7 +259,7 @@ def main() -> int:
         try:
             call_command("check_index", stdout=out)
             consistent = True
-        except Exception as exc:  # CommandError: the index differs
+        except CommandError as exc:  # the index differs
             consistent = False
             out.write(str(exc))
     finally:
@@ -277,13 +281,13 @@ def main() -> int:
                   "save_p95_ms": percentile(saves, 0.95) if saves else None},
         "check_index": {"consistent": consistent, "output": out.getvalue().strip().splitlines()[-2:]},
     }
-    out_path = ROOT / "bench" / "results" / "load.json"
+    out_path = args.out
     out_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     errors = sum(load["errors"].values())
     print(f"{load['requests'] / load['seconds']:.1f} requests/s, p50 {load['latency_ms']['p50']} ms, "
           f"p95 {load['latency_ms']['p95']} ms, {errors} errors; {len(edits)} edits saved, {len(failures)} failed, "
           f"{len(lost)} lost, {len(unfound)} not found; index consistent: {consistent}")
-    print(f"written to {out_path.relative_to(ROOT)}")
+    print(f"written to {out_path}")
     return 0 if consistent and not (errors or failures or lost or unfound) else 1
 
 

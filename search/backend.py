@@ -242,6 +242,13 @@ def _layout(schema) -> dict[str, tuple[str, str]]:
     return {name: (type(field).__name__, type(field.format).__name__) for name, field in schema.items()}
 
 
+def _forget_connections() -> None:
+    """In a new worker: drop any database connection inherited from the parent, unclosed (closing
+    it would end the parent's session), so that the worker opens its own."""
+    for connection in db.connections.all(initialized_only=True):
+        connection.connection = None
+
+
 def _run_tasks(tasks: list, workers: int):
     """The results of _index_run for each task, from worker processes when they can help."""
     in_transaction = any(c.in_atomic_block for c in db.connections.all(initialized_only=True))
@@ -251,7 +258,7 @@ def _run_tasks(tasks: list, workers: int):
         yield from map(_index_run, tasks)
         return
     db.connections.close_all()  # a forked worker must open its own database connection
-    with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
+    with multiprocessing.get_context("fork").Pool(min(workers, len(tasks)), initializer=_forget_connections) as pool:
         yield from pool.imap_unordered(_index_run, tasks)
 
 
