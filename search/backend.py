@@ -112,20 +112,10 @@ def compile_plan(plan: SearchPlan) -> wq.Query:
 
 def compile_filters(filters: Filters) -> wq.Query | None:
     parts: list[wq.Query] = []
-    if filters.date_from or filters.date_to:
-        start = int(filters.date_from.strftime("%Y%m%d")) if filters.date_from else None
-        end = int(filters.date_to.strftime("%Y%m%d")) if filters.date_to else None
+    start, end = columnar.day_range(filters)
+    if start is not None or end is not None:
         parts.append(wq.NumericRange("day", start, end))
-    exact = {
-        "year": str(filters.year) if filters.year else None,
-        "month": filters.month,
-        "month_of_year": str(filters.month_of_year) if filters.month_of_year else None,
-        "section": filters.section,
-        "contributors": filters.contributor,
-        "kind": filters.kind,
-        "newspaper": filters.newspaper,
-    }
-    parts.extend(wq.Term(name, value) for name, value in exact.items() if value)
+    parts.extend(wq.Term(name, value) for name, value in columnar.keyword_filters(filters).items())
     if not parts:
         return None
     return wq.And(parts)

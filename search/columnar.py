@@ -443,21 +443,14 @@ def evaluate_plan(view: IndexView, plan: SearchPlan) -> Matches:
     return positive
 
 
-def filter_mask(view: IndexView, filters: Filters) -> np.ndarray | None:
-    mask = None
+def day_range(filters: Filters) -> tuple[int | None, int | None]:
+    """The date filters as the index's ``day`` numbers (YYYYMMDD), either end open."""
+    return (int(filters.date_from.strftime("%Y%m%d")) if filters.date_from else None,
+            int(filters.date_to.strftime("%Y%m%d")) if filters.date_to else None)
 
-    def narrow(allowed: np.ndarray) -> None:
-        nonlocal mask
-        mask = allowed if mask is None else mask & allowed
 
-    if filters.date_from or filters.date_to:
-        day = view.column("day")
-        allowed = np.ones(view.size, bool)
-        if filters.date_from:
-            allowed &= day >= int(filters.date_from.strftime("%Y%m%d"))
-        if filters.date_to:
-            allowed &= day <= int(filters.date_to.strftime("%Y%m%d"))
-        narrow(allowed)
+def keyword_filters(filters: Filters) -> dict[str, str]:
+    """The exact-value filters, by the index field that holds them."""
     exact = {
         "year": str(filters.year) if filters.year else None,
         "month": filters.month,
@@ -467,12 +460,24 @@ def filter_mask(view: IndexView, filters: Filters) -> np.ndarray | None:
         "kind": filters.kind,
         "newspaper": filters.newspaper,
     }
-    for name, value in exact.items():
-        if value:
-            allowed = np.zeros(view.size, bool)
-            allowed[view.term_docs(name, value)] = True
-            narrow(allowed)
-    return mask
+    return {name: value for name, value in exact.items() if value}
+
+
+def filter_mask(view: IndexView, filters: Filters) -> np.ndarray | None:
+    allowed = None
+    start, end = day_range(filters)
+    if start is not None or end is not None:
+        day = view.column("day")
+        allowed = np.ones(view.size, bool)
+        if start is not None:
+            allowed &= day >= start
+        if end is not None:
+            allowed &= day <= end
+    for name, value in keyword_filters(filters).items():
+        holders = np.zeros(view.size, bool)
+        holders[view.term_docs(name, value)] = True
+        allowed = holders if allowed is None else allowed & holders
+    return allowed
 
 
 def facet_counts(view: IndexView, matches: Matches, names) -> dict[str, list[tuple[str, int]]]:
