@@ -99,8 +99,8 @@ def markdown(results: dict) -> str:
              "|---|" + "---|" * len(rs)]
     lines += [
         row("text", lambda r: f"{r['characters'] / 1e6:.1f} M characters, {r['raw_text_bytes'] / 1e6:.0f} MB UTF-8"),
-        row("ingest (segment + store)", lambda r: f"{r['ingest']['seconds']:.0f} s · {r['ingest']['articles_per_second']:.0f}"
-            f" articles/s · peak {r['ingest']['peak_mb']:.0f} MB"),
+        row("ingest (segment + store)", lambda r: f"{r['ingest']['seconds']:.0f} s · {r['ingest']['issues_per_second']:.0f}"
+            f" issues/s · {r['ingest']['articles_per_second']:.0f} articles/s · peak {r['ingest']['peak_mb']:.0f} MB"),
         row("index build (`update_index`, 2 workers)", lambda r: f"{r['index']['seconds']:.0f} s · "
             f"{r['index']['articles_per_second']:.0f} articles/s · {r['index']['characters_per_second'] / 1e3:.0f} k chars/s"),
         row("index build peak memory: largest process / all", lambda r: f"{r['index']['peak_mb']:.0f} / "
