@@ -270,6 +270,8 @@ def main() -> int:
                         help="also build the stock index for sizes up to this many articles (default 10000)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="build the archives in DIR/var-<size> and keep them (for bench/load_test.py --var)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json",
+                        help="the results file, to which each size is added (default bench/results/scale.json)")
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--stock", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -287,7 +289,7 @@ def main() -> int:
         if any(args.keep.glob("var-*")):
             parser.error(f"--keep: {args.keep} already holds archives; name an empty folder")
     work = args.keep or Path(tempfile.mkdtemp(prefix="scale-bench-"))
-    out = ROOT / "bench" / "results" / "scale.json"
+    out = args.out
     try:
         for size in sizes:
             print(f"measuring {size} articles …", flush=True)
@@ -299,7 +301,7 @@ def main() -> int:
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"written to {out.relative_to(ROOT)}")
+    print(f"written to {out}")
     return 0
 
 
