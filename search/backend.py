@@ -36,6 +36,7 @@ from whoosh import sorting
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC, STORED, Schema
 from whoosh.index import TOC
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from . import analysis, columnar
@@ -184,8 +185,6 @@ def merge_small_segments(writer, segments):
     Whoosh's MERGE_SMALL sizes "small" against the whole index, so in an archive of bulk-built
     segments one edit would rewrite most of the index; here small means a fixed document count.
     """
-    from whoosh.reading import SegmentReader
-
     kept = []
     for segment in segments:
         if segment.deleted_count() >= segment.doc_count_all():
@@ -336,9 +335,10 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         """Index the index's objects with these primary keys in ``workers`` processes; returns how
         many were indexed.
 
-        Each worker writes whole segments of ``segment_size`` objects (consecutive keys). This process holds the index's lock from start to end, so no other writer can
-        commit meanwhile (and in doing so delete the workers' segment files, which are not yet in
-        the index); edits made during the build stay queued and are indexed after it. The old
+        Each worker writes whole segments of ``segment_size`` objects (consecutive keys). This
+        process holds the index's lock from start to end, so no other writer can commit meanwhile
+        (and in doing so delete the workers' segment files, which are not yet in the index);
+        edits made during the build stay queued and are indexed after it. The old
         versions of the documents are deleted and the new segments added in one commit: a build
         that fails leaves the index as it was.
         """
@@ -379,8 +379,6 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self.remove_many([get_identifier(obj_or_string)])
 
     def remove_many(self, identifiers: list[str]) -> None:
-        if not self.setup_complete:
-            self.setup()
         if not identifiers:
             return
         writer = self._writer()
