@@ -1,12 +1,14 @@
 """Scale: ingest, index, size, queries and pages at growing archive sizes, one clean archive each.
 
-    python bench/scale_bench.py [--sizes 1000,10000] [--rounds 10] [--stock-up-to 10000] [--keep DIR]
+    python bench/scale_bench.py [--sizes 1000,10000] [--rounds 10] [--stock-up-to 10000]
+                                [--stock-budget MINUTES] [--keep DIR] [--out FILE]
 
 For each size it makes a fresh embedded database and index in a temporary folder, writes a
 synthetic corpus with ``generate_corpus`` (about 25 articles an issue), and measures:
 ``ingest`` (segment + store, indexing deferred) and ``update_index`` as separate processes with
 their peak memory; raw jieba over the same text (the floor of any jieba-based index); the stock
-setup's ``rebuild_index`` (up to --stock-up-to articles); the index's size next to the raw text;
+setup's ``rebuild_index`` (up to --stock-up-to articles, each batch's time recorded, stopped after
+--stock-budget minutes if given); the index's size next to the raw text;
 the query mix's p50/p95/p99; the search, issue and article pages' server time and SQL queries;
 and one more issue ingested and searchable. Adds each size to bench/results/scale.json as soon
 as it is measured (``bench/plot_scale.py`` draws the log-log plot; docs/performance.md reads
@@ -112,14 +114,10 @@ def percentile(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)], 2)
 
 
-def probe(rounds: int, stock: bool) -> dict:
+def probe(rounds: int, stock: bool, stock_budget_seconds: float) -> dict:
     """Run inside the size's environment: everything measured in one Django process."""
     import django
-    from django.conf import settings
 
-    if stock:
-        settings.HAYSTACK_CONNECTIONS["stock"] = {"ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
-                                                  "PATH": os.environ["SEARCH_INDEX_DIR"] + "-stock"}
     django.setup()
     import jieba
     from django.db import connection
@@ -130,7 +128,6 @@ def probe(rounds: int, stock: bool) -> dict:
         function, output_field = "OCTET_LENGTH", IntegerField()
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from haystack import connections
 
     from articles.models import Article, Issue
     from search.forms import SearchForm
@@ -196,22 +193,103 @@ def probe(rounds: int, stock: bool) -> dict:
         "pages": pages,
     }
     if stock:
-        from django.core.management import call_command
-
-        from bench.stock_index import StockArticleIndex
-
-        connections["stock"].get_unified_index().build(indexes=[StockArticleIndex()])
-        began = time.perf_counter()
-        call_command("rebuild_index", interactive=False, using=["stock"], verbosity=0)
-        seconds = time.perf_counter() - began
         stock_dir = Path(os.environ["SEARCH_INDEX_DIR"] + "-stock")
-        result["stock_index"] = {"seconds": round(seconds, 2),
-                                 "articles_per_second": round(totals["articles"] / seconds, 1),
+        result["stock_index"] = {**build_stock(stock_budget_seconds, totals["articles"]),
                                  "index_bytes": sum(f.stat().st_size for f in stock_dir.rglob("*") if f.is_file())}
     return result
 
 
-def measure(size: int, rounds: int, stock: bool, work: Path) -> dict:
+STOCK_START = "stock build starts"
+
+
+def stock_build() -> None:
+    """Run in a child process: the stock setup's ``rebuild_index``, announcing each batch on stdout."""
+    import django
+    from django.conf import settings
+
+    settings.HAYSTACK_CONNECTIONS["stock"] = {"ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+                                              "PATH": os.environ["SEARCH_INDEX_DIR"] + "-stock"}
+    django.setup()
+    import jieba
+    from django.core.management import call_command
+    from haystack import connections
+
+    from bench.stock_index import StockArticleIndex
+
+    jieba.initialize()  # the probe had loaded it before the stock build: keep it out of the timing here too
+    connections["stock"].get_unified_index().build(indexes=[StockArticleIndex()])
+    print(STOCK_START, flush=True)
+    # verbosity 2: haystack prints "  indexed <first> - <last> of <total>." as each batch of 1,000 begins
+    call_command("rebuild_index", interactive=False, using=["stock"], verbosity=2)
+
+
+def stock_progress(events: list[tuple[float, str]], *, total: int, finished: bool) -> dict:
+    """Summarise the stock build from its output lines and the seconds (since it started) each arrived.
+
+    A batch is done when the next one is announced, or when the build ends; a build stopped at its
+    budget counts only the batches it finished, so its rate is what it reached, not a projection.
+    """
+    starts = []
+    for seconds, line in events:
+        words = line.split()
+        if len(words) >= 6 and words[0] == "indexed" and words[2] == "-" and words[4] == "of":
+            starts.append((seconds, int(words[1]) - 1))
+    timeline = [[done, round(seconds, 2)] for seconds, done in starts if done > 0]
+    end = events[-1][0] if events else 0.0
+    if finished:
+        timeline.append([total, round(end, 2)])
+    articles, seconds = (timeline[-1][0], timeline[-1][1]) if timeline else (0, end)
+    summary = {"finished": finished, "articles": articles, "seconds": round(seconds, 2),
+               "articles_per_second": round(articles / seconds, 1) if seconds and articles else 0.0,
+               "timeline": timeline}
+    if len(timeline) >= 2:
+        (a0, s0), (a1, s1) = timeline[max(0, len(timeline) - 6)], timeline[-1]
+        if s1 > s0:
+            summary["last_batches_articles_per_second"] = round((a1 - a0) / (s1 - s0), 1)
+    return summary
+
+
+def build_stock(budget_seconds: float, total: int) -> dict:
+    """The stock build in a child process, stopped after ``budget_seconds`` (0: none) if still running."""
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        child = subprocess.Popen([PY, "-u", __file__, "--stock-build"], cwd=ROOT, stdout=subprocess.PIPE,
+                                 stderr=errors, text=True)
+        events: list[tuple[float, str]] = []
+        started: list[float] = []
+        began = threading.Event()
+
+        def read() -> None:
+            for line in child.stdout:
+                now = time.perf_counter()
+                if line.strip() == STOCK_START:
+                    started.append(now)
+                    began.set()
+                elif started:
+                    events.append((now - started[0], line.strip()))
+            began.set()  # the child ended, perhaps before it started
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        began.wait()
+        try:
+            # the budget runs from the build's start, not from Django's and jieba's start-up
+            child.wait(timeout=budget_seconds or None)
+            end = time.perf_counter()
+            finished = child.returncode == 0
+            if not finished:
+                errors.seek(0)
+                last = (errors.read().strip().splitlines() or ["no message"])[-1]
+                raise RuntimeError(f"the stock rebuild_index failed (exit {child.returncode}): {last}")
+        except subprocess.TimeoutExpired:
+            end = time.perf_counter()
+            child.kill()
+            child.wait()
+            finished = False
+        reader.join()
+    events.append((end - started[0], "end"))
+    return {**stock_progress(events, total=total, finished=finished), "budget_seconds": budget_seconds}
+
+
+def measure(size: int, rounds: int, stock: bool, work: Path, stock_budget_seconds: float = 0) -> dict:
     var = work / f"var-{size}"
     env = {**os.environ, "ARCHIVE_VAR_DIR": str(var), "SEARCH_INDEX_DIR": str(var / "whoosh"),
            "DJANGO_SETTINGS_MODULE": "archive.settings", "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
@@ -227,7 +305,8 @@ def measure(size: int, rounds: int, stock: bool, work: Path) -> dict:
         shutil.rmtree(corpus, ignore_errors=True)
         index = run(manage + ["update_index", "-v", "0"], env)
         result = json.loads(subprocess.run(
-            [PY, __file__, "--probe", "--rounds", str(rounds)] + (["--stock"] if stock else []),
+            [PY, __file__, "--probe", "--rounds", str(rounds)]
+            + (["--stock", "--stock-budget", str(stock_budget_seconds / 60)] if stock else []),
             env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
         next_day = (dt.date(2015, 1, 1) + dt.timedelta(days=issues)).isoformat()
         extra = work / f"extra-{size}"
@@ -242,8 +321,10 @@ def measure(size: int, rounds: int, stock: bool, work: Path) -> dict:
                        "characters_per_second": round(result["characters"] / index["seconds"])}
     result["ingest_plus_index_minutes"] = round((ingest["seconds"] + index["seconds"]) / 60, 2)
     result["one_more_issue_searchable_seconds"] = incremental["seconds"]
-    if "stock_index" in result:
-        result["index"]["ours_over_stock_rate"] = round(
+    if result.get("stock_index", {}).get("articles_per_second"):
+        # a stock build stopped at its budget had been slowing as its index grew: the ratio is then a floor
+        key = "ours_over_stock_rate" if result["stock_index"]["finished"] else "ours_over_stock_rate_at_least"
+        result["index"][key] = round(
             result["index"]["articles_per_second"] / result["stock_index"]["articles_per_second"], 2)
     return result
 
@@ -268,15 +349,22 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=10, help="timed runs of each query and page (default 10)")
     parser.add_argument("--stock-up-to", type=int, default=10000,
                         help="also build the stock index for sizes up to this many articles (default 10000)")
+    parser.add_argument("--stock-budget", type=float, default=0, metavar="MINUTES",
+                        help="stop each stock build after this many minutes and report the rate it reached"
+                             " (default 0: let it finish)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="build the archives in DIR/var-<size> and keep them (for bench/load_test.py --var)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json",
                         help="the results file, to which each size is added (default bench/results/scale.json)")
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--stock", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--stock-build", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.stock_build:
+        stock_build()
+        return 0
     if args.probe:
-        print(json.dumps(probe(args.rounds, args.stock)))
+        print(json.dumps(probe(args.rounds, args.stock, args.stock_budget * 60)))
         return 0
     try:
         sizes = [int(s) for s in args.sizes.split(",")]
@@ -284,6 +372,8 @@ def main() -> int:
         parser.error("--sizes must be whole numbers separated by commas, e.g. 1000,10000")
     if any(s < 100 for s in sizes) or args.rounds < 1:
         parser.error("each size must be at least 100 and --rounds at least 1")
+    if args.stock_budget < 0:
+        parser.error("--stock-budget must be 0 (no limit) or a number of minutes")
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
         if any(args.keep.glob("var-*")):
@@ -293,7 +383,7 @@ def main() -> int:
     try:
         for size in sizes:
             print(f"measuring {size} articles …", flush=True)
-            result = measure(size, args.rounds, size <= args.stock_up_to, work)
+            result = measure(size, args.rounds, size <= args.stock_up_to, work, args.stock_budget * 60)
             print(f"  ingest {result['ingest']['articles_per_second']} art/s, index {result['index']['articles_per_second']}"
                   f" art/s, index {result['index_to_raw_text']}× raw text, query mix p95 {result['query_mix']['p95_ms']}"
                   f" ms, one more issue {result['one_more_issue_searchable_seconds']} s", flush=True)

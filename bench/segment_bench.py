@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from articles.segmentation import segment  # noqa: E402
+from articles.segmentation import segment
 
 
 def main() -> int:
@@ -37,7 +37,7 @@ def main() -> int:
     median = statistics.median(timings)
     result = {
         "benchmark": "segment",
-        "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "machine": platform.machine(),
         "issues": len(texts),
