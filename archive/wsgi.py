@@ -1,4 +1,5 @@
 """WSGI entry point for the archive."""
+import logging
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -6,7 +7,12 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
 application = get_wsgi_application()
 
-# Load jieba's dictionary while the worker starts, not during a reader's first search (~1 s).
-from search.analysis import warm_up  # noqa: E402
+# Load jieba's dictionary and the index's shared columns while the worker starts, not during a
+# reader's first search. A failure here is logged, not fatal: browsing issues needs no index,
+# and a search would report the same fault to its reader.
+from search.selectors import warm_up_search  # noqa: E402
 
-warm_up()
+try:
+    warm_up_search()
+except Exception:
+    logging.getLogger("archive").warning("search warm-up failed; the first search will retry", exc_info=True)

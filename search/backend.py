@@ -62,6 +62,12 @@ BULK_BATCH = 200
 # An edit's commit merges the segments smaller than this (Whoosh's own policy would, in a large
 # index, merge most of it into the edit's commit); a full build writes segments this large.
 SMALL_SEGMENT_DOCS = 200
+
+# What queries read from each segment's files (columns, field lengths, facets), by index folder
+# and segment id, for the whole process. haystack gives every thread a backend of its own, and a
+# threaded server (runserver starts a thread per connection) would otherwise read it all again
+# for each; the arrays are never changed once made, so threads can share them.
+_SEGMENT_MEMOS: dict[str, dict[str, dict]] = {}
 BULK_SEGMENT_DOCS = 5000
 
 
@@ -436,7 +442,6 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     _cached_searcher = None
     _cached_view = None
     _cached_version = None
-    _segment_memos: dict | None = None
 
     def _version(self) -> tuple[int, int]:
         """The index's generation and the time its table of contents was written: a rebuild in
@@ -459,16 +464,22 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self.index = self.index.refresh()
             self._cached_searcher = self.index.searcher()
             self._cached_version = version
-            if self._segment_memos is None:
-                self._segment_memos = {}
             try:
-                self._cached_view = columnar.IndexView(self._cached_searcher, self._segment_memos)
+                self._cached_view = columnar.IndexView(self._cached_searcher, _SEGMENT_MEMOS.setdefault(self.path, {}))
             except columnar.NotColumnar:
                 self._cached_view = None
         return self._cached_searcher, self._cached_view
 
     def _searcher(self):
         return self._searcher_and_view()[0]
+
+    def warm_up(self, *, facets: Iterable[str], columns: Iterable[str]) -> None:
+        """Open the index and read what every query shares, before any reader asks."""
+        if not self.setup_complete:
+            self.setup()
+        _, view = self._searcher_and_view()
+        if view is not None:
+            view.warm(facets=facets, columns=columns)
 
     def clear(self, models=None, commit=True):
         self._cached_searcher, self._cached_view, self._cached_version = None, None, None

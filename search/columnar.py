@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import struct
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -206,7 +207,7 @@ class IndexView:
             segid = reader._segment.segment_id()
             self.segments.append(SegmentView(reader, base, memos.setdefault(segid, {})))
         for segid in set(memos) - {s.reader._segment.segment_id() for s in self.segments}:
-            del memos[segid]  # merged away or deleted
+            memos.pop(segid, None)  # merged away or deleted (another thread's view may have gone first)
         self.size = sum(s.count for s in self.segments)
         self.live = np.ones(self.size, bool)
         for segment in self.segments:
@@ -218,6 +219,15 @@ class IndexView:
         self._lengths: dict[str, np.ndarray] = {}
         self._average_length: dict[str, float] = {}
         self._facets: dict[str, tuple[list[str], object]] = {}
+
+    def warm(self, *, facets: Iterable[str], columns: Iterable[str]) -> None:
+        """Read now what queries share: every scored field's lengths, the facets, the sort columns."""
+        for fieldname in self.searcher.schema.scorable_names():
+            self.lengths(fieldname)
+        for fieldname in facets:
+            self.facet(fieldname)
+        for fieldname in columns:
+            self.column(fieldname)
 
     def _concat(self, per_segment, dtype) -> np.ndarray:
         parts = [per_segment(s) for s in self.segments]
@@ -500,7 +510,7 @@ def facet_counts(view: IndexView, matches: Matches, names) -> dict[str, list[tup
 
 
 def order(view: IndexView, matches: Matches, sort_by: list[str] | None) -> np.ndarray:
-    """The matching documents in result order: by score (then document), or by the sort """
+    """The matching documents in result order: by score, or by the sort fields; then by document."""
     if not sort_by:
         return matches.docs[np.lexsort((matches.docs, -matches.scores))]
     keys = [matches.docs]

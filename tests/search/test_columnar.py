@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 from io import StringIO
 
 import pytest
@@ -10,8 +11,9 @@ from django.core.management import call_command
 from haystack import connections
 
 from articles.models import Article
+from search import backend as backend_module
 from search.query import Filters, SearchPlan, parse
-from search.selectors import FACETS, SORTS
+from search.selectors import FACETS, SORTS, search_articles, warm_up_search
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +130,41 @@ def test_exclusion_over_many_segments_is_set_difference(seeded_archive):
     assert found("太原 -疫情") == found("太原") - found("疫情")
     assert found("疫情 -太原 -经济") == found("疫情") - found("太原") - found("经济")
     assert found("太原") & found("疫情")  # so the exclusion did remove something
+
+
+def _memo_keys(backend) -> set:
+    _, view = backend._searcher_and_view()
+    return {(segment.reader._segment.segment_id(), key) for segment in view.segments for key in segment.memo}
+
+
+def test_after_the_warm_up_a_search_page_reads_no_column_or_facet_again(seeded_archive):
+    backend = connections["default"].get_backend()
+    backend_module._SEGMENT_MEMOS.clear()  # as a new process starts: nothing read yet
+    backend._cached_version = None
+    warm_up_search()
+    warmed = _memo_keys(backend)
+    assert {key[0] for _, key in warmed} == {"lengths", "facet", "column"}
+    for sort in SORTS:
+        search_articles(plan=SearchPlan(parse("太原 疫情"), Filters(date_from=dt.date(2021, 1, 1))), sort=sort)
+    assert _memo_keys(backend) == warmed
+
+
+def test_a_backend_made_in_another_thread_shares_what_the_first_has_read(seeded_archive):
+    plan = SearchPlan(parse("太原"), Filters())
+    first = connections["default"].get_backend()
+    first.search(plan, facets=FACETS)
+    _, first_view = first._searcher_and_view()
+    seen = {}
+
+    def search_in_a_thread():
+        # haystack keeps one backend per thread, as a threaded server's request would get
+        other = connections["default"].get_backend()
+        other.search(plan, facets=FACETS)
+        seen["backend"], seen["view"] = other, other._searcher_and_view()[1]
+    thread = threading.Thread(target=search_in_a_thread)
+    thread.start()
+    thread.join()
+    assert seen["backend"] is not first
+    assert seen["view"] is not first_view
+    for mine, theirs in zip(first_view.segments, seen["view"].segments, strict=True):
+        assert theirs.memo is mine.memo and mine.memo
