@@ -62,13 +62,13 @@ BULK_BATCH = 200
 # An edit's commit merges the segments smaller than this (Whoosh's own policy would, in a large
 # index, merge most of it into the edit's commit); a full build writes segments this large.
 SMALL_SEGMENT_DOCS = 200
+BULK_SEGMENT_DOCS = 5000
 
 # What queries read from each segment's files (columns, field lengths, facets), by index folder
 # and segment id, for the whole process. haystack gives every thread a backend of its own, and a
 # threaded server (runserver starts a thread per connection) would otherwise read it all again
 # for each; the arrays are never changed once made, so threads can share them.
 _SEGMENT_MEMOS: dict[str, dict[str, dict]] = {}
-BULK_SEGMENT_DOCS = 5000
 
 
 def _literal(fieldname: str, text: str, boost: float = 1.0) -> wq.Query:
