@@ -114,7 +114,7 @@ def percentile(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)], 2)
 
 
-def probe(rounds: int, stock: bool, stock_budget_seconds: float) -> dict:
+def probe(rounds: int, stock: bool, stock_budget_minutes: float) -> dict:
     """Run inside the size's environment: everything measured in one Django process."""
     import django
 
@@ -201,13 +201,17 @@ def probe(rounds: int, stock: bool, stock_budget_seconds: float) -> dict:
                          "first_search_ms": queries[next(iter(QUERY_MIX))]["first_ms"]},
     }
     if stock:
-        stock_dir = Path(os.environ["SEARCH_INDEX_DIR"] + "-stock")
-        result["stock_index"] = {**build_stock(stock_budget_seconds, totals["articles"]),
-                                 "index_bytes": sum(f.stat().st_size for f in stock_dir.rglob("*") if f.is_file())}
+        result["stock_index"] = {**build_stock(stock_budget_minutes * 60, totals["articles"]),
+                                 "index_bytes": sum(f.stat().st_size for f in _stock_path().rglob("*") if f.is_file())}
     return result
 
 
 STOCK_START = "stock build starts"
+
+
+def _stock_path() -> Path:
+    """The stock index, beside the size's own."""
+    return Path(os.environ["SEARCH_INDEX_DIR"] + "-stock")
 
 
 def stock_build() -> None:
@@ -216,7 +220,7 @@ def stock_build() -> None:
     from django.conf import settings
 
     settings.HAYSTACK_CONNECTIONS["stock"] = {"ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
-                                              "PATH": os.environ["SEARCH_INDEX_DIR"] + "-stock"}
+                                              "PATH": str(_stock_path())}
     django.setup()
     import jieba
     from django.core.management import call_command
@@ -297,7 +301,7 @@ def build_stock(budget_seconds: float, total: int) -> dict:
     return {**stock_progress(events, total=total, finished=finished), "budget_seconds": budget_seconds}
 
 
-def measure(size: int, rounds: int, stock: bool, work: Path, stock_budget_seconds: float = 0) -> dict:
+def measure(size: int, rounds: int, stock: bool, work: Path, stock_budget_minutes: float = 0) -> dict:
     var = work / f"var-{size}"
     env = {**os.environ, "ARCHIVE_VAR_DIR": str(var), "SEARCH_INDEX_DIR": str(var / "whoosh"),
            "DJANGO_SETTINGS_MODULE": "archive.settings", "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
@@ -314,7 +318,7 @@ def measure(size: int, rounds: int, stock: bool, work: Path, stock_budget_second
         index = run(manage + ["update_index", "-v", "0"], env)
         result = json.loads(subprocess.run(
             [PY, __file__, "--probe", "--rounds", str(rounds)]
-            + (["--stock", "--stock-budget", str(stock_budget_seconds / 60)] if stock else []),
+            + (["--stock", "--stock-budget", str(stock_budget_minutes)] if stock else []),
             env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
         next_day = (dt.date(2015, 1, 1) + dt.timedelta(days=issues)).isoformat()
         extra = work / f"extra-{size}"
@@ -372,7 +376,7 @@ def main() -> int:
         stock_build()
         return 0
     if args.probe:
-        print(json.dumps(probe(args.rounds, args.stock, args.stock_budget * 60)))
+        print(json.dumps(probe(args.rounds, args.stock, args.stock_budget)))
         return 0
     try:
         sizes = [int(s) for s in args.sizes.split(",")]
@@ -391,7 +395,7 @@ def main() -> int:
     try:
         for size in sizes:
             print(f"measuring {size} articles …", flush=True)
-            result = measure(size, args.rounds, size <= args.stock_up_to, work, args.stock_budget * 60)
+            result = measure(size, args.rounds, size <= args.stock_up_to, work, args.stock_budget)
             print(f"  ingest {result['ingest']['articles_per_second']} art/s, index {result['index']['articles_per_second']}"
                   f" art/s, index {result['index_to_raw_text']}× raw text, query mix p95 {result['query_mix']['p95_ms']}"
                   f" ms, one more issue {result['one_more_issue_searchable_seconds']} s", flush=True)
