@@ -6,6 +6,7 @@ arguments and returns plain report objects the caller prints.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,10 +14,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
+
+from archive.processes import map_in_processes
 
 from .models import Article, ArticleContributor, Contributor, Issue, Newspaper, Section
 from .segmentation import SEGMENTER_VERSION, SegmentationResult, SegmentedArticle, infer_issue_date, segment
@@ -149,17 +152,14 @@ def _plan(issue_file: IssueFile, *, date: dt.date | None, manifest: ManifestEntr
     return _Plan(issue_file, issue_date, source, note, paper, result)
 
 
-def _plans(files: list[Path], *, date: dt.date | None, newspaper: str | None):
-    manifests: dict[Path, dict[str, ManifestEntry]] = {}
-    for path in files:
-        try:
-            folder = path.parent
-            if folder not in manifests:
-                manifests[folder] = read_manifest(folder)
-            issue_file = read_issue_file(path, max_bytes=settings.INGEST_MAX_BYTES)
-            yield path, _plan(issue_file, date=date, manifest=manifests[folder].get(path.name), newspaper=newspaper), None
-        except IssueFileError as exc:
-            yield path, None, str(exc)
+def _plan_file(path: Path, *, date: dt.date | None, newspaper: str | None,
+               manifests: dict[Path, dict[str, ManifestEntry]]) -> _Plan:
+    """Read and segment one issue file; raises IssueFileError naming the file."""
+    folder = path.parent
+    if folder not in manifests:
+        manifests[folder] = read_manifest(folder)
+    issue_file = read_issue_file(path, max_bytes=settings.INGEST_MAX_BYTES)
+    return _plan(issue_file, date=date, manifest=manifests[folder].get(path.name), newspaper=newspaper)
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -172,25 +172,33 @@ def _resolve_newspaper(key: str) -> Newspaper:
     raise IssueFileError(f"unknown newspaper {key!r}: add it in the admin, or name an existing slug with --newspaper")
 
 
-def _section(name: str | None, cache: dict[str, Section]) -> Section | None:
-    if not name:
-        return None
-    if name not in cache:
-        cache[name], _ = Section.objects.get_or_create(name=name)
-    return cache[name]
+def _named(model: type[Section | Contributor], names: set[str]) -> dict[str, Section | Contributor]:
+    """The sections or contributors of these names, the missing ones created.
+
+    One query finds those that exist. The rest are created in sorted order: two ingest processes
+    creating overlapping names then take the rows' locks in the same order and cannot deadlock;
+    get_or_create waits for the other's commit and takes its row.
+    """
+    found = {entity.name: entity for entity in model.objects.filter(name__in=names)}
+    for name in sorted(names - found.keys()):
+        found[name], _ = model.objects.get_or_create(name=name)
+    return found
 
 
-def _contributor(name: str, cache: dict[str, Contributor]) -> Contributor:
-    if name not in cache:
-        cache[name], _ = Contributor.objects.get_or_create(name=name)
-    return cache[name]
+def _sections_of(segs: list[SegmentedArticle]) -> dict[str, Section]:
+    return _named(Section, {seg.section for seg in segs if seg.section})
+
+
+def _contributors_of(segs: list[SegmentedArticle]) -> dict[str, Contributor]:
+    return _named(Contributor, {credit.name for seg in segs for credit in seg.credits})
 
 
 def _article_fields(seg: SegmentedArticle, sections: dict[str, Section]) -> dict:
-    """The editable model fields of a segmented article (credits apart)."""
+    """The editable model fields of a segmented article (credits apart). ``sections`` lacks a
+    section only where an editor's correction keeps its own, and the value is not used."""
     return {
         "headline": seg.headline or "", "subheadline": seg.subheadline or "",
-        "section": _section(seg.section, sections), "dateline": seg.dateline, "kind": seg.kind,
+        "section": sections.get(seg.section) if seg.section else None, "dateline": seg.dateline, "kind": seg.kind,
         "continued_from_page": seg.continued_from_page, "body": seg.body,
     }
 
@@ -204,15 +212,18 @@ def _new_article(issue: Issue, seg: SegmentedArticle, sections: dict[str, Sectio
 
 def _set_credits(article: Article, seg: SegmentedArticle, contributors: dict[str, Contributor]) -> list[ArticleContributor]:
     return [
-        ArticleContributor(article=article, contributor=_contributor(c.name, contributors),
+        ArticleContributor(article=article, contributor=contributors[c.name],
                            role=ROLE_FROM_SEGMENTER[c.role], position=i)
         for i, c in enumerate(_unique_credits(seg))
     ]
 
 
-def _create_articles(issue: Issue, segs: list[SegmentedArticle]) -> None:
-    sections: dict[str, Section] = {}
-    contributors: dict[str, Contributor] = {}
+def _create_articles(issue: Issue, segs: list[SegmentedArticle], *, sections: dict[str, Section] | None = None,
+                     contributors: dict[str, Contributor] | None = None) -> None:
+    if sections is None:
+        sections = _sections_of(segs)
+    if contributors is None:
+        contributors = _contributors_of(segs)
     # PostgreSQL returns the new keys from a bulk insert, so the credits can point at them.
     articles = bulk_create_with_history([_new_article(issue, s, sections) for s in segs], Article)
     credits = [c for a, s in zip(articles, segs, strict=True) for c in _set_credits(a, s, contributors)]
@@ -268,8 +279,10 @@ def _resegment(issue: Issue, segs: list[SegmentedArticle]) -> list[str]:
     old = list(issue.articles.select_related("section").prefetch_related("credits__contributor"))
     pairs = _match_articles(old, segs)
     issue.articles.update(position=F("position") + _POSITION_SHIFT)
-    sections: dict[str, Section] = {}
-    contributors: dict[str, Contributor] = {}
+    # names only of what will be written: a field an editor corrected keeps the editor's value
+    corrected_of = {i: set(art.corrected_fields) for i, art in pairs.items()}
+    sections = _sections_of([seg for i, seg in enumerate(segs) if "section" not in corrected_of.get(i, ())])
+    contributors = _contributors_of([seg for i, seg in enumerate(segs) if "bylines" not in corrected_of.get(i, ())])
     matched_ids = {a.pk for a in pairs.values()}
     for art in old:
         if art.pk in matched_ids:
@@ -287,7 +300,7 @@ def _resegment(issue: Issue, segs: list[SegmentedArticle]) -> list[str]:
         if art is None:
             fresh.append(seg)
             continue
-        corrected = set(art.corrected_fields)
+        corrected = corrected_of[i]
         carried += bool(corrected)
         for name, value in _article_fields(seg, sections).items():
             if name not in corrected:
@@ -301,7 +314,7 @@ def _resegment(issue: Issue, segs: list[SegmentedArticle]) -> list[str]:
             ArticleContributor.objects.bulk_create(_set_credits(art, seg, contributors))
         art.refresh_corrections()
     if fresh:
-        _create_articles(issue, fresh)
+        _create_articles(issue, fresh, sections=sections, contributors=contributors)
     if carried:
         warnings.append(f"kept the corrections editors made to {carried} article(s)")
     return warnings
@@ -343,6 +356,61 @@ def _store(plan: _Plan, *, reparse: bool) -> FileOutcome:
     return outcome
 
 
+@dataclass(frozen=True)
+class _FileJob:
+    """What each file's ingest needs besides its path; the same for every file of a run."""
+    date: dt.date | None
+    newspaper: str | None
+    dry_run: bool
+    reparse: bool
+    interchange: bool
+
+
+# Per process: each folder's manifest, read once by whichever process meets the folder first.
+_manifests: dict[Path, dict[str, ManifestEntry]] = {}
+
+
+def _forget_manifests() -> None:
+    _manifests.clear()  # a run reads manifests afresh: they may have changed since the last
+
+
+def _ingest_file(path: Path, job: _FileJob) -> tuple[FileOutcome, dict | None]:
+    """Plan and store one file (in this process or a worker): its outcome and, when asked, its
+    segmentation in the interchange format."""
+    try:
+        plan = _plan_file(path, date=job.date, newspaper=job.newspaper, manifests=_manifests)
+    except IssueFileError as exc:
+        return FileOutcome(file=path.name, status="failed", error=str(exc)), None
+    exchanged = (interchange_issue(file_name=path.name, issue_date=plan.date, result=plan.result)
+                 if job.interchange else None)
+    if job.dry_run:
+        return FileOutcome(file=path.name, status="dry-run", issue_date=plan.date,
+                           articles=len(plan.result.articles), warnings=plan.warnings), exchanged
+    try:
+        try:
+            outcome = _store(plan, reparse=job.reparse)
+        except IntegrityError:
+            # Another process stored the same issue (or a newspaper, section or contributor of it)
+            # between this one's look and its insert; storing again finds the row and updates it.
+            outcome = _store(plan, reparse=job.reparse)
+    except IssueFileError as exc:
+        outcome = FileOutcome(file=path.name, status="failed", error=f"{path}: {exc}")
+    return outcome, exchanged
+
+
+def _ingest_task(task: tuple[Path, _FileJob]) -> tuple[FileOutcome, dict | None]:
+    return _ingest_file(*task)
+
+
+# Below this many files a whole ingest takes a few seconds, less than starting workers would save.
+PARALLEL_FROM_FILES = 50
+
+
+def default_jobs(files: int) -> int:
+    """Processes for an ingest of this many files: every core for a large load, else one."""
+    return (os.cpu_count() or 1) if files >= PARALLEL_FROM_FILES else 1
+
+
 def ingest_paths(
     *,
     paths: list[Path],
@@ -351,13 +419,20 @@ def ingest_paths(
     dry_run: bool = False,
     reparse: bool = False,
     interchange: bool = False,
+    jobs: int | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Ingest issue files (or folders of them). One transaction per issue; a failing file does not
     stop the others. With ``dry_run`` nothing touches the database. With ``interchange`` the
     report keeps every issue's segmentation in the interchange format (in memory: a large load
-    keeps it only when asked)."""
+    keeps it only when asked).
+
+    ``jobs`` processes share the files (default: ``default_jobs``); outcomes are reported in the
+    files' order whatever the number. Inside an open transaction everything runs in this process.
+    """
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, not {jobs}")
     report = IngestReport()
     files, errors = collect_paths(paths)
     if on_start:
@@ -369,50 +444,50 @@ def ingest_paths(
             on_file(outcome)
     if date is not None and len(files) > 1:
         raise ValueError(f"--date names one issue, but {len(files)} files were given")
-    for path, plan, error in _plans(files, date=date, newspaper=newspaper):
-        if plan is None:
-            outcome = FileOutcome(file=path.name, status="failed", error=error)
-        else:
-            if interchange:
-                report.interchange.append(interchange_issue(file_name=path.name, issue_date=plan.date,
-                                                            result=plan.result))
-            if dry_run:
-                outcome = FileOutcome(file=path.name, status="dry-run", issue_date=plan.date,
-                                      articles=len(plan.result.articles),
-                                      warnings=plan.warnings)
-            else:
-                try:
-                    outcome = _store(plan, reparse=reparse)
-                except IssueFileError as exc:
-                    outcome = FileOutcome(file=path.name, status="failed", error=f"{path}: {exc}")
+    job = _FileJob(date=date, newspaper=newspaper, dry_run=dry_run, reparse=reparse, interchange=interchange)
+    workers = min(jobs or default_jobs(len(files)), len(files))
+    results = map_in_processes(_ingest_task, [(path, job) for path in files], workers=workers,
+                               initializer=_forget_manifests)
+    for outcome, exchanged in results:
+        if exchanged is not None:
+            report.interchange.append(exchanged)
         report.outcomes.append(outcome)
         if on_file:
             on_file(outcome)
     return report
 
 
-def reparse_stored(*, on_file: Callable[[FileOutcome], None] | None = None) -> IngestReport:
-    """Re-segment every stored issue from its raw text (after the segmenter improved)."""
-    report = IngestReport()
-    queryset = Issue.objects.order_by("pk")
+def _reparse_issue(pk: int) -> FileOutcome:
+    issue = Issue.objects.only("pk", "raw_text", "date", "source_file").get(pk=pk)
+    result = segment(issue.raw_text, issue_date=issue.date)
+    with transaction.atomic():
+        locked = Issue.objects.select_for_update().get(pk=pk)
+        warnings = _resegment(locked, result.articles)
+        locked.segmenter_version, locked.segmented_at = SEGMENTER_VERSION, timezone.now()
+        locked.save(update_fields=["segmenter_version", "segmented_at"])
+    return FileOutcome(file=issue.source_file, status="updated", issue_date=issue.date,
+                       articles=len(result.articles), warnings=list(result.warnings) + warnings)
+
+
+def _issue_pks():
     last_pk = 0
-    while True:
-        batch = list(queryset.filter(pk__gt=last_pk)[:100])
-        if not batch:
-            break
-        for issue in batch:
-            last_pk = issue.pk
-            result = segment(issue.raw_text, issue_date=issue.date)
-            with transaction.atomic():
-                locked = Issue.objects.select_for_update().get(pk=issue.pk)
-                warnings = _resegment(locked, result.articles)
-                locked.segmenter_version, locked.segmented_at = SEGMENTER_VERSION, timezone.now()
-                locked.save(update_fields=["segmenter_version", "segmented_at"])
-            outcome = FileOutcome(file=issue.source_file, status="updated", issue_date=issue.date,
-                                  articles=len(result.articles), warnings=list(result.warnings) + warnings)
-            report.outcomes.append(outcome)
-            if on_file:
-                on_file(outcome)
+    while batch := list(Issue.objects.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:1000]):
+        yield from batch
+        last_pk = batch[-1]
+
+
+def reparse_stored(*, jobs: int | None = None,
+                   on_file: Callable[[FileOutcome], None] | None = None) -> IngestReport:
+    """Re-segment every stored issue from its raw text (after the segmenter improved), in ``jobs``
+    processes (default: ``default_jobs``)."""
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, not {jobs}")
+    report = IngestReport()
+    pks = list(_issue_pks())
+    for outcome in map_in_processes(_reparse_issue, pks, workers=min(jobs or default_jobs(len(pks)), len(pks))):
+        report.outcomes.append(outcome)
+        if on_file:
+            on_file(outcome)
     return report
 
 

@@ -17,13 +17,11 @@ What changes from the stock backend, and why:
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 from array import array
 from collections.abc import Callable, Iterable
 
 import numpy as np
-from django import db
 from django.apps import apps
 from haystack import connections
 from haystack.backends import BaseEngine
@@ -38,6 +36,8 @@ from whoosh.fields import KEYWORD, NUMERIC, STORED, Schema
 from whoosh.index import TOC
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
+
+from archive.processes import map_in_processes
 
 from . import analysis, columnar
 from .codec import ArchiveCodec
@@ -237,24 +237,10 @@ def _layout(schema) -> dict[str, tuple[str, str]]:
     return {name: (type(field).__name__, type(field.format).__name__) for name, field in schema.items()}
 
 
-def _forget_connections() -> None:
-    """In a new worker: drop any database connection inherited from the parent, unclosed (closing
-    it would end the parent's session), so that the worker opens its own."""
-    for connection in db.connections.all(initialized_only=True):
-        connection.connection = None
-
-
 def _run_tasks(tasks: list, workers: int):
-    """The results of _index_run for each task, from worker processes when they can help."""
-    in_transaction = any(c.in_atomic_block for c in db.connections.all(initialized_only=True))
-    if workers <= 1 or len(tasks) <= 1 or in_transaction:
-        # in this process: workers could not see this transaction's rows, and forking costs more
-        # than one segment's work
-        yield from map(_index_run, tasks)
-        return
-    db.connections.close_all()  # a forked worker must open its own database connection
-    with multiprocessing.get_context("fork").Pool(min(workers, len(tasks)), initializer=_forget_connections) as pool:
-        yield from pool.imap_unordered(_index_run, tasks)
+    """The results of _index_run for each task, from worker processes when they can help (forking
+    costs more than one segment's work)."""
+    yield from map_in_processes(_index_run, tasks, workers=min(workers, len(tasks)), ordered=False)
 
 
 class ArchiveWhooshBackend(WhooshSearchBackend):

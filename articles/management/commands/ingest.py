@@ -1,4 +1,4 @@
-"""``python manage.py ingest PATH... [--date D] [--newspaper SLUG] [--dry-run] [--json OUT] [--reparse]``"""
+"""``python manage.py ingest PATH... [--date D] [--newspaper SLUG] [--dry-run] [--json OUT] [--reparse] [--jobs N]``"""
 from __future__ import annotations
 
 import json
@@ -7,8 +7,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.services import FileOutcome, IngestReport, ingest_paths, reparse_stored
+from articles.services import PARALLEL_FROM_FILES, FileOutcome, IngestReport, ingest_paths, reparse_stored
 from articles.sources import parse_iso_date
+
+
+def _jobs_argument(value: str) -> int:
+    from argparse import ArgumentTypeError
+
+    if not value.isdigit() or int(value) < 1:
+        raise ArgumentTypeError(f"must be a whole number of processes, at least 1, not {value!r}")
+    return int(value)
 
 
 def _date_argument(value: str):
@@ -33,6 +41,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", type=Path, metavar="OUT", help="write the segmentation in the interchange format")
         parser.add_argument("--reparse", action="store_true",
                             help="re-segment even unchanged issues (all stored issues when no PATH is given)")
+        parser.add_argument("--jobs", type=_jobs_argument, metavar="N",
+                            help=f"processes sharing the files (default: one per core from {PARALLEL_FROM_FILES} "
+                                 "files on, else one)")
 
     def handle(self, *args, **options):
         paths: list[Path] = options["paths"]
@@ -59,11 +70,12 @@ class Command(BaseCommand):
         try:
             if paths:
                 report = ingest_paths(paths=paths, date=options["date"], newspaper=options["newspaper"],
-                                      dry_run=options["dry_run"], reparse=options["reparse"], on_file=on_file,
+                                      dry_run=options["dry_run"], reparse=options["reparse"], jobs=options["jobs"],
+                                      on_file=on_file,
                                       on_start=on_start, interchange=options["json"] is not None)
             else:
                 on_start(0)
-                report = reparse_stored(on_file=on_file)
+                report = reparse_stored(jobs=options["jobs"], on_file=on_file)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         finally:
