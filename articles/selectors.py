@@ -21,13 +21,20 @@ def article_detail(*, newspaper_slug: str, date, position: int) -> Article | Non
         Article.objects.select_related("issue__newspaper", "section")
         .prefetch_related("credits__contributor")
         .filter(issue__newspaper__slug=newspaper_slug, issue__date=date, position=position)
+        .defer("issue__raw_text")
         .first()
     )
 
 
+# What lists never show. The issue's raw text would otherwise come again on every row of the join:
+# on a 40-article issue page, reading it and the bodies was most of the page's time.
+_NOT_LISTED = ("body", "segmented", "corrected_fields", "issue__raw_text")
+
+
 def _article_list() -> QuerySet[Article]:
     """Articles with what a list shows: issue, newspaper, section, credits (three queries in all)."""
-    return Article.objects.select_related("issue__newspaper", "section").prefetch_related("credits__contributor")
+    return (Article.objects.select_related("issue__newspaper", "section").prefetch_related("credits__contributor")
+            .defer(*_NOT_LISTED))
 
 
 def archive_extent() -> dict:
@@ -48,8 +55,10 @@ def years_with_issues(*, newspaper: Newspaper) -> list[dict]:
     )
 
 
-def issue_page(*, newspaper: Newspaper, date) -> Issue | None:
-    return Issue.objects.select_related("newspaper").filter(newspaper=newspaper, date=date).first()
+def issue_page(*, newspaper: Newspaper, date, with_text: bool = False) -> Issue | None:
+    """The issue of this date; its raw text (tens of thousands of characters) only when asked for."""
+    issues = Issue.objects.select_related("newspaper").filter(newspaper=newspaper, date=date)
+    return (issues if with_text else issues.defer("raw_text")).first()
 
 
 def issue_articles(*, issue: Issue) -> list[Article]:
@@ -64,7 +73,9 @@ def adjacent_issues(*, issue: Issue) -> tuple[Issue | None, Issue | None]:
 
 
 def adjacent_articles(*, article: Article) -> tuple[Article | None, Article | None]:
-    siblings = Article.objects.filter(issue=article.issue_id).select_related("issue__newspaper")
+    # a link to each: its address and headline, not its text
+    siblings = (Article.objects.filter(issue=article.issue_id).select_related("issue__newspaper")
+                .only("position", "headline", "issue__date", "issue__newspaper__slug"))
     previous = siblings.filter(position__lt=article.position).order_by("-position").first()
     following = siblings.filter(position__gt=article.position).order_by("position").first()
     return previous, following

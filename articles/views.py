@@ -61,9 +61,9 @@ def year(request, paper: str, year: int):
     })
 
 
-def _issue_or_404(paper: str, date: dt.date):
+def _issue_or_404(paper: str, date: dt.date, *, with_text: bool = False):
     paper_obj = _newspaper(paper)
-    issue = selectors.issue_page(newspaper=paper_obj, date=date)
+    issue = selectors.issue_page(newspaper=paper_obj, date=date, with_text=with_text)
     if issue is None:
         raise Http404("这一天没有报纸")
     return issue
@@ -88,7 +88,7 @@ def issue(request, paper: str, date: dt.date):
 
 @require_safe
 def issue_source(request, paper: str, date: dt.date):
-    issue_obj = _issue_or_404(paper, date)
+    issue_obj = _issue_or_404(paper, date, with_text=True)
     return render(request, "articles/issue_source.html", {"issue": issue_obj, "newspaper": issue_obj.newspaper})
 
 

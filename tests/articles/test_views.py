@@ -78,6 +78,26 @@ def test_issue_and_article_pages_use_a_fixed_number_of_queries(client):
     assert max(article_counts) <= 5, article_counts
 
 
+def selected_columns(client, url: str) -> set[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200, url
+    return {column for query in captured for column in re.findall(r'"(\w+)"\."(\w+)"', query["sql"].split(" FROM ")[0])
+            for column in [".".join(column)]}
+
+
+def test_pages_read_only_the_texts_they_show(client):
+    article = Article.objects.select_related("issue__newspaper").get(headline__startswith="紧盯重点环节")
+    issue_url = f"/{PAPER}/{article.issue.date}/"
+    # a whole issue's raw text, or every article's body, read for a list of headlines
+    assert not {"articles_issue.raw_text", "articles_article.body", "articles_article.segmented"} & \
+        selected_columns(client, issue_url)
+    for url in (f"/contributors/{Contributor.objects.get(name='刘涛').pk}/", "/"):
+        assert not {"articles_issue.raw_text", "articles_article.body"} & selected_columns(client, url), url
+    article_page = selected_columns(client, article.get_absolute_url())
+    assert "articles_article.body" in article_page and "articles_issue.raw_text" not in article_page
+    assert "articles_issue.raw_text" in selected_columns(client, issue_url + "source/")
+
+
 def test_article_page_cites_and_describes_itself(client):
     article = Article.objects.get(headline__startswith="紧盯重点环节")
     html = client.get(article.get_absolute_url()).content.decode()
