@@ -87,6 +87,7 @@ def _articles(ids: list[int]) -> dict[int, Article]:
         Article.objects.filter(pk__in=ids)
         .select_related("issue__newspaper", "section")
         .prefetch_related("credits__contributor")
+        .defer("issue__raw_text", "segmented", "corrected_fields")  # 20 whole issues' texts, for nothing
     )
     return {article.pk: article for article in articles}
 

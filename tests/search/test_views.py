@@ -40,6 +40,18 @@ def test_search_page_query_count_does_not_grow_with_results(client, django_asser
         client.get("/search/", {"q": "太原"})
 
 
+def test_search_page_and_index_build_leave_the_issues_raw_text_unread(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from search.search_indexes import ArticleIndex
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/search/", {"q": "太原"}).status_code == 200
+    assert captured and not any('"articles_issue"."raw_text"' in query["sql"] for query in captured)
+    assert '"articles_issue"."raw_text"' not in str(ArticleIndex().index_queryset().query)
+
+
 def test_empty_search_page_is_a_form(client):
     response = client.get("/search/")
     assert response.status_code == 200 and "检索结果" not in response.content.decode()
