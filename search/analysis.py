@@ -68,17 +68,40 @@ def normalise(text: str) -> str:
 
 def normalise_with_offsets(text: str) -> tuple[str, list[int] | None]:
     """The folded text and, for each of its characters, the index of the source character;
-    None when they line up one to one (nearly always), which callers treat as the identity."""
-    folded = normalise(text)
+    None when they line up one to one, which callers treat as the identity."""
+    folded = normalise(text)  # also files every character of the text in _EXPANDING if it expands
     if _EXPANDING.isdisjoint(text):
         return folded, None
+    # Most characters fold one to one, so only the runs between expanding ones (…, ㎡, ½) are
+    # translated and counted in bulk; a loop over every character took most of a results page.
     parts: list[str] = []
     offsets: list[int] = []
-    for index, char in enumerate(text):
-        folded = _FOLDING[ord(char)]
-        parts.append(folded)
-        offsets.extend([index] * len(folded))
+    done = 0
+    for match in _expanding_pattern().finditer(text):
+        index = match.start()
+        parts.append(text[done:index].translate(_FOLDING))
+        offsets.extend(range(done, index))
+        expanded = _FOLDING[ord(text[index])]
+        parts.append(expanded)
+        offsets.extend([index] * len(expanded))
+        done = index + 1
+    parts.append(text[done:].translate(_FOLDING))
+    offsets.extend(range(done, len(text)))
     return "".join(parts), offsets
+
+
+_expanding_cache: tuple[int, re.Pattern | None] = (0, None)
+
+
+def _expanding_pattern() -> re.Pattern:
+    global _expanding_cache
+    # _EXPANDING only grows, so its size tells whether the pattern is current
+    size, pattern = _expanding_cache
+    if pattern is None or size != len(_EXPANDING):
+        size = len(_EXPANDING)
+        pattern = re.compile("|".join(map(re.escape, sorted(_EXPANDING))))
+        _expanding_cache = (size, pattern)
+    return pattern
 
 
 def is_wordlike(token: str) -> bool:

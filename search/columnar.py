@@ -61,8 +61,13 @@ class Matches:
         return cls(np.empty(0, np.int64), np.empty(0, np.float64))
 
 
-def _blocks(data):
-    """(postings in block, decompressed block) for each block of one term's postings."""
+def _blocks(data, *, positions: bool = True):
+    """(postings in block, decompressed block) for each block of one term's postings.
+
+    Without ``positions`` only the block's head is inflated: its document numbers and weights
+    come first and its positions, most of its bytes, last (codec.encode_block), and inflating
+    costs in proportion to what it writes out.
+    """
     if data[:4] != WHOOSH3_HEADER_MAGIC:
         raise NotColumnar("not a postings list")
     offset = 4
@@ -72,10 +77,27 @@ def _blocks(data):
         last, length = length < 0, abs(length)
         count, _, _, level, _, _ = _BLOCK_INFO.unpack_from(data, offset)
         body = data[offset + _BLOCK_INFO.size: offset + length]
-        yield count, (zlib.decompress(body) if level else bytes(body))
+        if not level:
+            yield count, bytes(body)
+        elif positions:
+            yield count, zlib.decompress(body)
+        else:
+            yield count, _inflate_head(body, count)
         offset += length
         if last:
             return
+
+
+def _inflate_head(body, count: int) -> bytes:
+    """The document numbers and weights of a deflated block, and little more."""
+    inflater = zlib.decompressobj()
+    head = inflater.decompress(body, 1)
+    ids_and_flag = count * _TYPES[head[0]].itemsize + 1
+    head += inflater.decompress(inflater.unconsumed_tail, ids_and_flag)
+    weights = {_WEIGHTS_ALL_ONE: 0, _WEIGHTS_ONE_VALUE: 4, _WEIGHTS_BYTES: count}.get(head[-1], 4 * count)
+    if weights:
+        head += inflater.decompress(inflater.unconsumed_tail, weights)
+    return head
 
 
 def _decode(count: int, body: bytes, positions: bool):
@@ -134,7 +156,8 @@ class SegmentView:
         offset, length = info.extent()
         if isinstance(length, tuple):  # Whoosh reads the length back from the term file as a 1-tuple
             (length,) = length
-        parts = [_decode(count, body, positions) for count, body in _blocks(self._postfile.get(offset, length))]
+        blocks = _blocks(self._postfile.get(offset, length), positions=positions)
+        parts = [_decode(count, body, positions) for count, body in blocks]
         docs = np.concatenate([p[0] for p in parts]) + self.base
         weights = np.concatenate([p[1] for p in parts])
         if not positions:

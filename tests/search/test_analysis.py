@@ -74,3 +74,17 @@ def test_curly_quotes_delimit_phrases_only_at_token_edges():
     assert parse('"-abc"').required[0].terms == (Term("-abc", exact=True),)
     assert parse('-"a b"').excluded[0].terms == (Term("a b", exact=True),)
     assert parse('-作者:"刘 涛"').excluded[0].terms == (Term("刘 涛", field="byline", exact=True),)
+
+
+def test_offsets_map_each_folded_character_to_its_source_character():
+    # … folds to three dots and ㎡ to "m2": the characters after them must still point home
+    text = "全市新增绿地３０㎡……ＡＢＣ　城區½完成"
+    folded, offsets = analysis.normalise_with_offsets(text)
+    expected_parts, expected_offsets = [], []
+    for index, char in enumerate(text):
+        expected_parts.append(analysis.normalise(char))
+        expected_offsets += [index] * len(analysis.normalise(char))
+    assert folded == "".join(expected_parts) == analysis.normalise(text)
+    assert offsets == expected_offsets
+    assert folded[offsets.index(text.index("完"))] == "完"
+    assert analysis.normalise_with_offsets("城區完成") == ("城区完成", None)

@@ -75,6 +75,24 @@ def _answers(ix, queries):
         ]
 
 
+@pytest.mark.parametrize("weights", [[1.0] * 300, [2.0] * 300, [float(i % 7 + 1) for i in range(300)],
+                                     [i / 4 for i in range(300)]])
+def test_a_deflated_blocks_head_gives_its_documents_and_weights_without_its_positions(weights):
+    import zlib
+
+    from search.columnar import _decode, _inflate_head
+
+    fmt = CompactPositions()
+    ids = array("I", range(3, 3 + 300 * 260, 260))  # gaps over 255: two-byte deltas
+    values = [fmt.encode(list(range(i, i + 50))) for i in range(300)]
+    data = encode_block(ids, array("f", weights), values, None)
+    head = _inflate_head(zlib.compress(data, 3), 300)
+    assert len(head) < len(data) // 4  # the positions were left deflated
+    got_ids, got_weights, _, _ = _decode(300, head, False)
+    assert got_ids.tolist() == list(ids)
+    assert got_weights.tolist() == pytest.approx(weights)
+
+
 def test_an_index_written_with_packed_blocks_answers_like_whooshs_own(tmp_path):
     texts = _paragraphs()
     ours = _build(tmp_path / "ours", ArchiveCodec(), texts)
