@@ -40,7 +40,7 @@ from whoosh.writing import SegmentWriter
 from archive.processes import map_in_processes
 
 from . import analysis, columnar
-from .codec import ArchiveCodec
+from .codec import NO_VALUE, ArchiveCodec
 from .columnar import (
     BYLINE_GRAMS,
     GRAMS,
@@ -160,19 +160,25 @@ class TermPool:
         docnums.append(docnum)
         weights.append(weight)
         if value is None:
-            lengths.append(_NO_VALUE)
+            lengths.append(NO_VALUE)
         else:
             lengths.append(len(value))
             values += value
 
-    def iter_postings(self):
+    def iter_postings(self) -> PooledPostings:
+        return PooledPostings(self)
+
+    def sorted_terms(self):
+        """((fieldname, term), (docnums, weights, value lengths, values)) in term order."""
         for key in sorted(self._terms):
-            fieldname, text = key
-            docnums, weights, lengths, values = self._terms[key]
+            yield key, self._terms[key]
+
+    def each_posting(self):
+        for (fieldname, text), (docnums, weights, lengths, values) in self.sorted_terms():
             start = 0
             for i, docnum in enumerate(docnums):
                 length = lengths[i]
-                if length == _NO_VALUE:
+                if length == NO_VALUE:
                     yield fieldname, text, docnum, weights[i], None
                 else:
                     yield fieldname, text, docnum, weights[i], bytes(values[start:start + length])
@@ -182,7 +188,18 @@ class TermPool:
         self._terms.clear()
 
 
-_NO_VALUE = 0xFFFFFFFF
+class PooledPostings:
+    """The pool's postings in Whoosh's order: one by one when iterated, as Whoosh's writer does,
+    or a term at a time through ``terms()``, which our codec's field writer takes instead."""
+
+    def __init__(self, pool: TermPool):
+        self._pool = pool
+
+    def __iter__(self):
+        return self._pool.each_posting()
+
+    def terms(self):
+        return self._pool.sorted_terms()
 
 
 def merge_small_segments(writer, segments):

@@ -22,6 +22,7 @@ import sys
 import zlib
 from array import array
 from itertools import accumulate, pairwise
+from operator import itemgetter
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
 from whoosh.formats import Positions
@@ -151,6 +152,10 @@ def decode_block(data, count: int, fixedsize: int | None) -> tuple[tuple, array,
     return ids, weights, values
 
 
+# The pool marks a posting without a value (a field that stores no positions) with this length.
+NO_VALUE = 0xFFFFFFFF
+
+
 class CompactPostingsWriter(W3PostingsWriter):
     def _write_block(self, last=False):
         if not self._blockcount:
@@ -168,6 +173,33 @@ class CompactPostingsWriter(W3PostingsWriter):
         self._postfile.write(data)
         self._blockcount += 1
         self._new_block()
+
+    def add_term(self, docnums: array, weights: array, value_lengths: array, values: bytes | bytearray, *,
+                 field_lengths: list[int]) -> None:
+        """All of a term's postings at once, in document order: the blocks and statistics that
+        ``add_posting`` would make, posting by posting, from slices of the arrays. The last block
+        stays buffered for ``finish_postings``, as after ``add_posting``."""
+        count = len(docnums)
+        blob = bytes(values)
+        value_start = 0
+        for start in range(0, count, self._blocklimit):
+            if self._ids:
+                self._write_block()
+            end = min(start + self._blocklimit, count)
+            self._ids = docnums[start:end]
+            self._weights = weights[start:end]
+            self._maxweight = max(0, max(self._weights))
+            sizes = value_lengths[start:end]
+            if sizes[0] == NO_VALUE:  # a field's postings all have values, or none has
+                self._values = []
+            else:
+                offsets = list(accumulate(sizes, initial=value_start))
+                value_start = offsets[-1]
+                self._values = [value for value in map(blob.__getitem__, map(slice, offsets, offsets[1:])) if value]
+            found = itemgetter(*self._ids)(field_lengths) if end - start > 1 else (field_lengths[self._ids[0]],)
+            nonzero = list(filter(None, found))
+            self._minlength = min(nonzero) if nonzero else None
+            self._maxlength = max(nonzero) if nonzero else 0
 
 
 class CompactLeafMatcher(W3LeafMatcher):
@@ -225,7 +257,37 @@ class _RememberedLengths:
 
 class CompactFieldWriter(W3FieldWriter):
     def add_postings(self, schema, lengths, items):
-        super().add_postings(schema, _RememberedLengths(lengths) if lengths else lengths, items)
+        terms = getattr(items, "terms", None)
+        if terms is None:  # postings one by one (merging segments): Whoosh's loop
+            super().add_postings(schema, _RememberedLengths(lengths) if lengths else lengths, items)
+            return
+        # A pool that holds each term's postings as arrays hands them over a term at a time.
+        field_lengths: list[int] = []
+        current = None
+        for (fieldname, btext), postings in terms():
+            if fieldname != current:
+                if current is not None:
+                    self.finish_field()
+                self.start_field(fieldname, schema[fieldname])
+                current = fieldname
+                field_lengths = _document_lengths(lengths, fieldname)
+            self.start_term(btext)
+            self._postwriter.add_term(*postings, field_lengths=field_lengths)
+            self.finish_term()
+        if current is not None:
+            self.finish_field()
+
+
+def _document_lengths(lengths, fieldname: str) -> list[int]:
+    """Each document's length in this field, as Whoosh's writer asks for it posting by posting."""
+    if not lengths:
+        return _NoLengths()
+    return [lengths.doc_field_length(docnum, fieldname) or 0 for docnum in range(lengths.doc_count_all())]
+
+
+class _NoLengths(list):
+    def __getitem__(self, index):
+        return 0
 
 
 class ArchiveCodec(W3Codec):

@@ -119,3 +119,49 @@ def test_an_index_written_with_packed_blocks_answers_like_whooshs_own(tmp_path):
 
     # on sixty paragraphs the term dictionary, which is Whoosh's own in both, is most of the index
     assert size(ours) < 0.65 * size(stock)
+
+
+def _pooled_index(path: Path, pool, texts: list[str]):
+    from whoosh.writing import SegmentWriter
+
+    schema = Schema(id=ID(stored=True, unique=True), grams=PairsTEXT(CharGramTokenizer()),
+                    words=PairsTEXT(JiebaWordTokenizer()))
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), schema)
+    writer = SegmentWriter(ix, codec=ArchiveCodec(blocklimit=8))  # small blocks: terms span several
+    writer.pool = pool
+    for number, text in enumerate(texts):
+        writer.add_document(id=str(number), grams=text, words=text)
+    writer.commit(merge=False)
+    return ix
+
+
+def _everything(ix) -> list:
+    with ix.reader() as reader:
+        found = []
+        for fieldname, text in reader.all_terms():
+            if fieldname == "id":
+                continue
+            info = reader.term_info(fieldname, text)
+            matcher = reader.postings(fieldname, text)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            found.append((fieldname, text, info.weight(), info.doc_frequency(), info.min_length(),
+                          info.max_length(), info.max_weight(), info.min_id(), info.max_id(), postings))
+        return found
+
+
+def test_a_pooled_term_is_written_whole_as_whoosh_writes_it_posting_by_posting(tmp_path):
+    from search.backend import TermPool
+
+    class OneByOne(TermPool):
+        def iter_postings(self):
+            return self.each_posting()  # a bare iterator: Whoosh's loop, a posting at a time
+
+    texts = _paragraphs()
+    whole = _everything(_pooled_index(tmp_path / "whole", TermPool(), texts))
+    one_by_one = _everything(_pooled_index(tmp_path / "one", OneByOne(), texts))
+    assert whole == one_by_one
+    assert any(len(postings) > 8 for *_, postings in whole)  # some term took several blocks
