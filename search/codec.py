@@ -203,18 +203,24 @@ class CompactPostingsWriter(W3PostingsWriter):
 
 
 class CompactLeafMatcher(W3LeafMatcher):
+    def _read_header(self):
+        if self._postfile.get(self._startoffset, 4) != WHOOSH3_HEADER_MAGIC:
+            raise Exception(f"Block tag error at {self._startoffset}")
+        self._baseoffset = self._startoffset + 4
+
     def _goto(self, position):
+        # positioned reads (get), not seek and read: a segment's postings file is then read in
+        # place from its memory map (whoosh_buffers), never copied whole into a stream
         postfile = self._postfile
         self._data = self._ids = self._weights = self._values = None
         self._i = 0
-        postfile.seek(position)
-        length = postfile.read_int()
+        length = postfile.get_int(position)
         if length < 0:
             self._lastblock = True
             length = -length
         self._nextoffset = position + 4 + length
         (self._blocklength, self._maxid, self._maxweight, self._compression,
-         minlength, maxlength) = _BLOCK_INFO.unpack(postfile.read(_BLOCK_INFO.size))
+         minlength, maxlength) = _BLOCK_INFO.unpack(postfile.get(position + 4, _BLOCK_INFO.size))
         self._dataoffset = position + 4 + _BLOCK_INFO.size
         self._minlength = byte_to_length(minlength)
         self._maxlength = byte_to_length(maxlength)
