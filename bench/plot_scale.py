@@ -117,6 +117,8 @@ def markdown(results: dict) -> str:
             f"{r['index']['articles_per_second']:.0f} articles/s · {r['index']['characters_per_second'] / 1e3:.0f} k chars/s"),
         row("index build peak memory: largest process / all", lambda r: f"{r['index']['peak_mb']:.0f} / "
             f"{r['index']['peak_all_processes_mb']:.0f} MB"),
+        row("search process peak memory (warm-up, query mix, pages)", lambda r: f"{r['search_process_peak_mb']:.0f} MB"
+            if "search_process_peak_mb" in r else "–"),
         row("raw jieba, one core (the floor per core)", lambda r: f"{r['raw_jieba']['characters_per_second'] / 1e3:.0f} k chars/s"),
         row("stock `rebuild_index`", _stock_cell),
         row("ours / stock build rate", lambda r: f"**{r['index']['ours_over_stock_rate']}×**"

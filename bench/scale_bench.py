@@ -22,6 +22,7 @@ import json
 import math
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -199,6 +200,9 @@ def probe(rounds: int, stock: bool, stock_budget_minutes: float) -> dict:
         "pages": pages,
         "server_start": {"warm_up_seconds": round(warm_up_seconds, 2),
                          "first_search_ms": queries[next(iter(QUERY_MIX))]["first_ms"]},
+        # what a server process holds once it has searched and rendered everything above (an
+        # upper bound: this process also held the raw-jieba sample)
+        "search_process_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     if stock:
         result["stock_index"] = {**build_stock(stock_budget_minutes * 60, totals["articles"]),
