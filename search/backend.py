@@ -39,7 +39,7 @@ from whoosh.writing import SegmentWriter
 
 from archive.processes import map_in_processes
 
-from . import analysis, columnar, whoosh_buffers
+from . import analysis, columnar
 from .codec import NO_VALUE, ArchiveCodec
 from .columnar import (
     BYLINE_GRAMS,
@@ -56,7 +56,6 @@ from .query import Filters, SearchPlan, Term
 from .whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 
 log = logging.getLogger(__name__)
-whoosh_buffers.install()
 
 LOCK_TIMEOUT_SECONDS = 10.0
 BULK_BATCH = 200

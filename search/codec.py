@@ -24,9 +24,18 @@ from array import array
 from itertools import accumulate, pairwise
 from operator import itemgetter
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
+    W3LeafMatcher,
+    W3PostingsWriter,
+    W3Segment,
+)
 from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .whoosh_buffers import InPlaceCompoundStorage
 
 # postings in the block, last document number, highest weight, zlib level, min and max length bytes
 _BLOCK_INFO = struct.Struct("<IIfBBB")
@@ -296,6 +305,14 @@ class _NoLengths(list):
         return 0
 
 
+class ArchiveSegment(W3Segment):
+    """A segment whose files are read in place from its memory map (whoosh_buffers)."""
+
+    def open_compound_file(self, storage):
+        dbfile = storage.open_file(self.make_filename(self.COMPOUND_EXT))
+        return InPlaceCompoundStorage(dbfile, use_mmap=storage.supports_mmap)
+
+
 class ArchiveCodec(W3Codec):
     def __init__(self, blocklimit: int = 1024, compression: int = 3, inlinelimit: int = 1):
         # Blocks of 1,024 postings rather than Whoosh's 128: the columnar reader pays a few
@@ -305,6 +322,9 @@ class ArchiveCodec(W3Codec):
 
     def field_writer(self, storage, segment):
         return CompactFieldWriter(self, storage, segment)
+
+    def new_segment(self, storage, indexname):
+        return ArchiveSegment(self, indexname)
 
     def postings_writer(self, dbfile, byteids=False):
         if byteids:  # term vectors, which this archive does not store, keep Whoosh's layout

@@ -5,55 +5,56 @@ over a memoryview of the segment's memory map, and wraps that view in a ``BytesI
 copies it. Opening a reader on the 150k-article index copied every segment's postings: most of
 850 MB, about a second, and as much memory in each process holding a reader, on every reopen
 after an edit. The readers this archive uses take their bytes through ``BufferFile.get``,
-which slices the view and copies only what it returns; the stream is now made the first time
+which slices the view and copies only what it returns; here the stream is made the first time
 something reads the file as a stream, and only for that file.
 
-``install()`` patches Whoosh's class once; the search backend calls it as it is imported.
+Only segments written by our codec (``codec.ArchiveSegment``) open their files this way:
+Whoosh itself, and the stock setup the benchmarks compare with, are left as released.
 """
 from __future__ import annotations
 
 from io import BytesIO
 
+from whoosh.compat import memoryview_
+from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import BufferFile
 
-_installed = False
+
+class LazyBufferFile(BufferFile):
+    """A BufferFile whose stream is made when first used, not when opened."""
+
+    def __init__(self, buf, name=None, onclose=None):  # BufferFile's, without the stream
+        self._buf = buf
+        self._name = name
+        self._stream = None
+        self.onclose = onclose
+        self.is_real = False
+        self.is_closed = False
+
+    @property
+    def file(self) -> BytesIO:
+        if self._stream is None:
+            self._stream = BytesIO(self._buf)
+        return self._stream
+
+    @file.setter
+    def file(self, stream) -> None:
+        self._stream = stream
+
+    def close(self) -> None:
+        # StructFile.close, without making a stream only to close it
+        if self.is_closed:
+            raise Exception("This file is already closed")
+        if self.onclose:
+            self.onclose(self)
+        if self._stream is not None:
+            self._stream.close()
+        self.is_closed = True
 
 
-def _init(self, buf, name=None, onclose=None):
-    self._buf = buf
-    self._name = name
-    self._stream = None
-    self.onclose = onclose
-    self.is_real = False
-    self.is_closed = False
-
-
-def _get_stream(self) -> BytesIO:
-    if self._stream is None:
-        self._stream = BytesIO(self._buf)
-    return self._stream
-
-
-def _set_stream(self, stream) -> None:
-    self._stream = stream
-
-
-def _close(self) -> None:
-    # StructFile.close, without making a stream only to close it
-    if self.is_closed:
-        raise Exception("This file is already closed")
-    if self.onclose:
-        self.onclose(self)
-    if self._stream is not None:
-        self._stream.close()
-    self.is_closed = True
-
-
-def install() -> None:
-    global _installed
-    if _installed:
-        return
-    BufferFile.__init__ = _init
-    BufferFile.file = property(_get_stream, _set_stream)
-    BufferFile.close = _close
-    _installed = True
+class InPlaceCompoundStorage(CompoundStorage):
+    def open_file(self, name, *args, **kwargs):
+        if self.is_closed or self._source is None:  # closed, or not memory-mapped: Whoosh's way
+            return super().open_file(name, *args, **kwargs)
+        offset, length = self.range(name)
+        return LazyBufferFile(memoryview_(self._source, offset, length), name=name)

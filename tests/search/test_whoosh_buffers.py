@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, Schema
 from whoosh.filedb.structfile import BufferFile
 
-from search import whoosh_buffers
 from search.codec import ArchiveCodec
 from search.whoosh_analysis import CharGramTokenizer, PairsTEXT
-
-whoosh_buffers.install()
+from search.whoosh_buffers import LazyBufferFile
 
 
 def test_a_buffer_file_copies_nothing_until_it_is_read_as_a_stream():
     data = bytearray(b"0123456789")
-    opened = BufferFile(memoryview(data), name="x")
-    data[0:1] = b"A"  # the file is a view: it sees the buffer as it is, not a copy of it at opening
+    opened = LazyBufferFile(memoryview(data), name="x")
+    data[0:1] = b"A"  # the file is a view: it sees the buffer as it is, not a copy made at opening
     assert opened._stream is None
     assert opened.get(0, 4) == b"A123"
     assert opened._stream is None
@@ -27,23 +26,39 @@ def test_a_buffer_file_copies_nothing_until_it_is_read_as_a_stream():
 
 def test_closing_an_unread_file_makes_no_stream_and_calls_its_onclose():
     closed = []
-    opened = BufferFile(memoryview(b"abc"), onclose=closed.append)
+    opened = LazyBufferFile(memoryview(b"abc"), onclose=closed.append)
     opened.close()
     assert closed == [opened] and opened._stream is None
 
 
-def test_a_reader_on_an_index_opens_its_segments_without_copying_their_postings(tmp_path, monkeypatch):
+def _index(path, codec):
     schema = Schema(id=ID(stored=True, unique=True), grams=PairsTEXT(CharGramTokenizer()))
-    ix = whoosh_index.create_in(str(tmp_path), schema)
-    writer = ix.writer(codec=ArchiveCodec())
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), schema)
+    writer = ix.writer(codec=codec)
     for number in range(50):
         writer.add_document(id=str(number), grams=f"太原市第{number}期晋祠古县城")
     writer.commit()
+    return ix
+
+
+def test_our_segments_open_their_postings_without_copying_them(tmp_path, monkeypatch):
     streams = []
-    original = BufferFile.file.fget
-    monkeypatch.setattr(BufferFile, "file", property(lambda self: streams.append(self._name) or original(self),
-                                                      BufferFile.file.fset))
+    made = LazyBufferFile.file.fget
+    monkeypatch.setattr(LazyBufferFile, "file", property(lambda self: streams.append(self._name) or made(self),
+                                                          LazyBufferFile.file.fset))
+    ix = _index(tmp_path / "ours", ArchiveCodec())
     with ix.searcher() as searcher:
-        postings = searcher.reader().postings("grams", "晋祠")
+        segment_files = searcher.reader()._segment.open_compound_file(ix.storage)
+        assert isinstance(segment_files.open_file(segment_files.list()[0]), LazyBufferFile)
+        postings = searcher.reader().postings("grams", "晋祠")  # Whoosh's own matcher
         assert len(list(postings.all_ids())) == 50
-    assert not [name for name in streams if name and name.endswith(".pst")], streams
+    assert streams and not [name for name in streams if name.endswith(".pst")], streams
+
+
+def test_segments_of_whooshs_own_codec_are_read_as_whoosh_reads_them(tmp_path):
+    ix = _index(tmp_path / "stock", W3Codec())
+    with ix.searcher() as searcher:
+        segment_files = searcher.reader()._segment.open_compound_file(ix.storage)
+        opened = segment_files.open_file(segment_files.list()[0])
+        assert type(opened) is BufferFile
