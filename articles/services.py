@@ -366,7 +366,7 @@ class _FileJob:
     interchange: bool
 
 
-# Per process: each folder's manifest, read once by whichever process meets the folder first.
+# Each folder's manifest, read once in each process that meets the folder (a worker's own copy).
 _manifests: dict[Path, dict[str, ManifestEntry]] = {}
 
 

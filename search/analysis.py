@@ -73,7 +73,7 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int] | None]:
     if _EXPANDING.isdisjoint(text):
         return folded, None
     # Most characters fold one to one, so only the runs between expanding ones (…, ㎡, ½) are
-    # translated and counted in bulk; a loop over every character took most of a results page.
+    # translated and counted in bulk; a loop over every character led a results page's profile.
     parts: list[str] = []
     offsets: list[int] = []
     done = 0
