@@ -78,6 +78,17 @@ class Contributor(NamedEntity):
         pass
 
 
+class ArticleQuerySet(models.QuerySet):
+    def for_reading(self, *, body: bool = True) -> ArticleQuerySet:
+        """With the issue, newspaper, section and credits a page or a search document shows, and
+        without what none shows: the issue's raw text (tens of thousands of characters, which
+        would come again on every article row of the join), the segmenter's values and the list
+        of corrected fields; without the body too for a list of headlines."""
+        deferred = ["issue__raw_text", "segmented", "corrected_fields"] + ([] if body else ["body"])
+        return (self.select_related("issue__newspaper", "section").prefetch_related("credits__contributor")
+                .defer(*deferred))
+
+
 class Article(models.Model):
     class Kind(models.TextChoices):
         NEWS = "news", "消息 news"
@@ -110,6 +121,7 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ArticleQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -18,23 +18,15 @@ def issue_list(*, newspaper_slug: str | None = None) -> QuerySet[Issue]:
 def article_detail(*, newspaper_slug: str, date, position: int) -> Article | None:
     """One article by its citable address, with everything its page shows (two queries)."""
     return (
-        Article.objects.select_related("issue__newspaper", "section")
-        .prefetch_related("credits__contributor")
+        Article.objects.for_reading()
         .filter(issue__newspaper__slug=newspaper_slug, issue__date=date, position=position)
-        .defer("issue__raw_text")
         .first()
     )
 
 
-# What lists never show. The issue's raw text would otherwise come again on every row of the join:
-# on a 40-article issue page, reading it and the bodies was most of the page's time.
-_NOT_LISTED = ("body", "segmented", "corrected_fields", "issue__raw_text")
-
-
 def _article_list() -> QuerySet[Article]:
     """Articles with what a list shows: issue, newspaper, section, credits (three queries in all)."""
-    return (Article.objects.select_related("issue__newspaper", "section").prefetch_related("credits__contributor")
-            .defer(*_NOT_LISTED))
+    return Article.objects.for_reading(body=False)
 
 
 def archive_extent() -> dict:

@@ -38,11 +38,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return Article
 
     def index_queryset(self, using=None):
-        # The issue's raw text would come (and be decompressed) again with every article of the
-        # issue: without it, reading the articles to index is about five times faster.
-        return (Article.objects.select_related("issue__newspaper", "section")
-                .prefetch_related("credits__contributor")
-                .defer("issue__raw_text", "segmented", "corrected_fields"))
+        return Article.objects.for_reading()
 
     def read_queryset(self, using=None):
         return self.index_queryset(using)

@@ -83,13 +83,7 @@ def _queryset(plan: SearchPlan, sort: str) -> SearchQuerySet:
 
 
 def _articles(ids: list[int]) -> dict[int, Article]:
-    articles = (
-        Article.objects.filter(pk__in=ids)
-        .select_related("issue__newspaper", "section")
-        .prefetch_related("credits__contributor")
-        .defer("issue__raw_text", "segmented", "corrected_fields")  # 20 whole issues' texts, for nothing
-    )
-    return {article.pk: article for article in articles}
+    return {article.pk: article for article in Article.objects.filter(pk__in=ids).for_reading()}
 
 
 def search_articles(*, plan: SearchPlan, sort: str = "relevance", page: int = 1, page_size: int = 20,
