@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -398,10 +399,6 @@ def _ingest_file(path: Path, job: _FileJob) -> tuple[FileOutcome, dict | None]:
     return outcome, exchanged
 
 
-def _ingest_task(task: tuple[Path, _FileJob]) -> tuple[FileOutcome, dict | None]:
-    return _ingest_file(*task)
-
-
 # Below this many files a whole ingest takes a few seconds, less than starting workers would save.
 PARALLEL_FROM_FILES = 50
 
@@ -409,6 +406,12 @@ PARALLEL_FROM_FILES = 50
 def default_jobs(files: int) -> int:
     """Processes for an ingest of this many files: every core for a large load, else one."""
     return (os.cpu_count() or 1) if files >= PARALLEL_FROM_FILES else 1
+
+
+def _workers(jobs: int | None, tasks: int) -> int:
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, not {jobs}")
+    return min(jobs or default_jobs(tasks), tasks)
 
 
 def ingest_paths(
@@ -431,8 +434,6 @@ def ingest_paths(
     ``jobs`` processes share the files (default: ``default_jobs``); outcomes are reported in the
     files' order whatever the number. Inside an open transaction everything runs in this process.
     """
-    if jobs is not None and jobs < 1:
-        raise ValueError(f"--jobs must be at least 1, not {jobs}")
     report = IngestReport()
     files, errors = collect_paths(paths)
     if on_start:
@@ -445,8 +446,7 @@ def ingest_paths(
     if date is not None and len(files) > 1:
         raise ValueError(f"--date names one issue, but {len(files)} files were given")
     job = _FileJob(date=date, newspaper=newspaper, dry_run=dry_run, reparse=reparse, interchange=interchange)
-    workers = min(jobs or default_jobs(len(files)), len(files))
-    results = map_in_processes(_ingest_task, [(path, job) for path in files], workers=workers,
+    results = map_in_processes(partial(_ingest_file, job=job), files, workers=_workers(jobs, len(files)),
                                initializer=_forget_manifests)
     for outcome, exchanged in results:
         if exchanged is not None:
@@ -480,11 +480,9 @@ def reparse_stored(*, jobs: int | None = None,
                    on_file: Callable[[FileOutcome], None] | None = None) -> IngestReport:
     """Re-segment every stored issue from its raw text (after the segmenter improved), in ``jobs``
     processes (default: ``default_jobs``)."""
-    if jobs is not None and jobs < 1:
-        raise ValueError(f"--jobs must be at least 1, not {jobs}")
     report = IngestReport()
     pks = list(_issue_pks())
-    for outcome in map_in_processes(_reparse_issue, pks, workers=min(jobs or default_jobs(len(pks)), len(pks))):
+    for outcome in map_in_processes(_reparse_issue, pks, workers=_workers(jobs, len(pks))):
         report.outcomes.append(outcome)
         if on_file:
             on_file(outcome)

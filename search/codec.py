@@ -21,6 +21,7 @@ import struct
 import sys
 import zlib
 from array import array
+from collections import defaultdict
 from itertools import accumulate, pairwise
 from operator import itemgetter
 
@@ -293,16 +294,12 @@ class CompactFieldWriter(W3FieldWriter):
             self.finish_field()
 
 
-def _document_lengths(lengths, fieldname: str) -> list[int]:
-    """Each document's length in this field, as Whoosh's writer asks for it posting by posting."""
+def _document_lengths(lengths, fieldname: str) -> list[int] | defaultdict:
+    """Each document's length in this field, as Whoosh's writer asks for it posting by posting
+    (a codec without length statistics has none: every length is 0)."""
     if not lengths:
-        return _NoLengths()
+        return defaultdict(int)
     return [lengths.doc_field_length(docnum, fieldname) or 0 for docnum in range(lengths.doc_count_all())]
-
-
-class _NoLengths(list):
-    def __getitem__(self, index):
-        return 0
 
 
 class ArchiveSegment(W3Segment):
