@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,29 +105,74 @@ def _human_size(n: int) -> str:
 
 
 def _looks_binary(data: bytes) -> bool:
-    sample = data[:8192]
-    if b"\x00" in sample:
+    """A NUL byte anywhere, or many control characters in the first 8 KB."""
+    if b"\x00" in data:
         return True
+    sample = data[:8192]
     control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
     return control > len(sample) * 0.05
 
 
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _cannot_read(shown: str, exc: OSError) -> IssueFileError:
+    return IssueFileError(f"{shown}: cannot read ({exc.strerror or exc.__class__.__name__})")
+
+
+def _printable(path: Path) -> str:
+    """The path for a one-line message: control characters in a name (a newline) escaped."""
+    text = str(path)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def read_issue_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> IssueFile:
-    """Read and decode one issue file; UTF-8 (with or without BOM) or GB18030/GBK."""
+    """Read and decode one issue file; UTF-8 (with or without BOM) or GB18030/GBK.
+
+    Only regular files are opened: a FIFO would block and a device read forever, and both report
+    size 0, so the kind is checked with ``os.stat`` before anything is opened. The read itself is
+    capped at ``max_bytes`` + 1 whatever size the file reports (it may grow, or lie), and the file
+    is opened with ``O_NONBLOCK`` so that a FIFO swapped in after the check cannot hang the run.
+    """
+    shown = _printable(path)
     try:
-        size = path.stat().st_size
+        info = os.stat(path)
     except OSError as exc:
-        raise IssueFileError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
-    if size > max_bytes:
-        raise IssueFileError(f"{path}: file is {_human_size(size)}, over the {_human_size(max_bytes)} limit")
+        raise _cannot_read(shown, exc) from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _FILE_KINDS if test(info.st_mode)), "not a regular file")
+        raise IssueFileError(f"{shown}: not a regular file ({kind}); refused without reading")
+    if info.st_size > max_bytes:
+        raise IssueFileError(f"{shown}: file is {_human_size(info.st_size)}, over the {_human_size(max_bytes)} limit")
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the stat and the open
+                raise IssueFileError(f"{shown}: not a regular file; refused without reading")
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                data = fh.read(max_bytes + 1)
+        finally:
+            os.close(fd)
     except OSError as exc:
-        raise IssueFileError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+        raise _cannot_read(shown, exc) from None
+    if len(data) > max_bytes:
+        raise IssueFileError(f"{shown}: file holds more than the {_human_size(max_bytes)} limit "
+                             f"(it reported {_human_size(info.st_size)})")
     if not data.strip():
-        raise IssueFileError(f"{path}: file is empty")
+        raise IssueFileError(f"{shown}: file is empty")
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise IssueFileError(f"{shown}: not a text file (a NUL byte at offset {offset:,})")
     if _looks_binary(data):
-        raise IssueFileError(f"{path}: not a text file (binary content)")
+        raise IssueFileError(f"{shown}: not a text file (binary content)")
     notes: list[str] = []
     if data.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
@@ -138,13 +185,13 @@ def read_issue_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> IssueF
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
-            raise IssueFileError(f"{path}: neither UTF-8 nor GB18030 text") from None
+            raise IssueFileError(f"{shown}: neither UTF-8 nor GB18030 text") from None
         encoding = "gb18030"
         notes.append("decoded as GB18030/GBK")
     if "\r" in text:
         notes.append("CRLF line ends normalised")
     if not text.strip():
-        raise IssueFileError(f"{path}: file is empty")
+        raise IssueFileError(f"{shown}: file is empty")
     return IssueFile(
         path=path, raw_bytes=data, text=text, encoding=encoding,
         sha256=hashlib.sha256(data).hexdigest(), notes=notes,
