@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from .bylines import (
     NON_AUTHOR_ROLES,
     ROLE_COMMENTATOR,
+    ROLE_PHOTO_SOURCE,
+    ROLE_PHOTOGRAPHER,
+    ROLE_REPORTER,
     ROLE_SUPPLIER,
     Credit,
     parse_byline_line,
@@ -36,9 +39,11 @@ KIND_CONTINUATION = "continuation"
 
 MAX_HEADLINE_LINE = 60
 
+# "本报讯", "本报北京1月1日电", "新华社北京12月31日电", "据新华社科伦坡12月31日电", "新华社电": the lead of a
+# news item, matched whole so that a credit in brackets right after it is found.
 _LEAD = re.compile(
-    r"^(?:本报讯|据新华社|新华社[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日(?:电|讯)"
-    r"|(?:本报|[\u4e00-\u9fff]{2,4}社)[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日(?:电|讯))"
+    r"^(?:据)?(?:(?:本报|新华社|中新社|[\u4e00-\u9fff]{2,6}(?:社|报|台|网))[\u4e00-\u9fff·]{0,14}?"
+    r"\d{1,2}月\d{1,2}日(?:电|讯)|本报讯|新华社电|新华社[\u4e00-\u9fff]{2,8}电)"
 )
 _LEAD_CREDIT = re.compile(r"^\s*[(（]([^()（）]{2,40})[)）]")
 _CONTINUED_FROM = re.compile(r"^[(（]\s*上接第?\s*([0-9０-９一二三四五六七八九十]{1,3})\s*版\s*[)）]\s*")
@@ -76,14 +81,36 @@ _PAGE_FURNITURE = re.compile(
     r"|^(?:本版)?(?:责任编辑|责编|版式设计|美术编辑|美编|校对|图片编辑|制图)\s*[:：]"
 )
 _GLUED_BANNER_TAIL = re.compile(r"^(“[^”]{1,8}”[\u4e00-\u9fff]{2})(?=[\u4e00-\u9fff]{4,})")
+# A closing line in brackets: where the story was filed, who wrote it, where it was taken from
+# (``（本报加德满都10月12日电）``, ``（作者为……）``, ``（本报记者……报道）``, ``（据新华社电）``).
+_CLOSING_LINE = re.compile(
+    r"^[(（](?:本报|新华社|中新社|据|作者|综合|参与|记者|摘编|摘自|执笔|本系列|本文|来源|编译|整理|特约|通讯员"
+    r"|.{0,60}(?:电|报道|供稿|整理|编译)[)）]$)"
+)
+# Labels of a box printed at the head of an article: the summary or an editor's note. They open
+# the body; they are never a headline of their own.
+_BOX_LABEL = re.compile(r"^[■□◆●▲]?\s*(?:核心阅读|内容提要|阅读提示|编者按|编者的话|编辑的话|导读|编后|编后语|记者手记|链接)[:：]?$")
+# The signature closing an editor's note: the article it introduces follows, headline-less.
+_EDITOR_SIGNOFF = re.compile(r"^[—－―]{1,2}\s*编\s*者$")
+# A photographer's credit standing alone under a caption: ``龚献明摄（影像中国）``, ``新华社记者  杨宗友摄``.
+_PHOTO_LINE = re.compile(
+    r"^(?:(?:[\u4e00-\u9fff]{0,6}?(?:日报|报|社)|本报)?(?:特约)?记者[\s\u3000]*)?"
+    r"([\u4e00-\u9fff·•、\s\u3000]{2,40}?)[\s\u3000]*摄(?:影)?\s*(?:[(（]([^()（）]{2,12})[)）])?$"
+)
 
 
 @dataclass
 class SegmentedArticle:
-    """One article as the segmenter found it."""
+    """One article as the segmenter found it.
+
+    A headline has up to three parts as printed: ``kicker`` (引题, the lead-in line above),
+    ``title`` (主题, the main line) and ``subheadline`` (副题, the ``——`` line below, dashes removed).
+    ``headline`` is kicker and title joined with one space, as the interchange format writes it.
+    """
 
     position: int
-    headline: str | None = None
+    kicker: str | None = None
+    title: str | None = None
     subheadline: str | None = None
     section: str | None = None
     credits: list[Credit] = field(default_factory=list)
@@ -94,6 +121,15 @@ class SegmentedArticle:
     paragraphs: list[str] = field(default_factory=list)
     start_line: int = 0
     end_line: int = 0
+
+    @property
+    def headline(self) -> str | None:
+        return " ".join(part for part in (self.kicker, self.title) if part) or None
+
+    @headline.setter
+    def headline(self, value: str | None) -> None:
+        # A headline set whole is a main line without a lead-in.
+        self.kicker, self.title = None, value
 
     @property
     def body(self) -> str:
@@ -134,7 +170,9 @@ class _Draft:
     intertitles: int = 0
     date_entries: int = 0
     tag: str | None = None
-    photo: bool = False
+    photo: bool = False  # a caption with its credit run in
+    photo_credit: bool = False  # closed by a photographer's credit line
+    signed_note: bool = False  # an editor's note just signed ——编者: the text it introduces follows
 
 
 @dataclass
@@ -179,11 +217,12 @@ def _reflow(block: list[tuple[int, str]], index: int) -> list[_Unit]:
     stripped = [raw.strip(_BLANK) for _n, raw in block]
     indented = [bool(_INDENT.match(raw)) for _n, raw in block]
     longest = max(len(s) for s in stripped)
+    by_indent = any(indented)
     units: list[_Unit] = []
     for (number, _raw), text, indent in zip(block, stripped, indented, strict=True):
         if units:
             prev = units[-1].text
-            if any(indented):
+            if by_indent:
                 wrapped = not indent and (not is_terminated(prev) or len(text) >= 25)
             else:
                 wrapped = len(block) >= 3 and longest >= 25 and len(prev) >= 0.8 * longest and not is_terminated(prev)
@@ -201,6 +240,21 @@ def is_lead(text: str) -> bool:
 
 def _is_history_entry(text: str) -> bool:
     return bool(HISTORY_ENTRY.match(to_ascii_digits(text)))
+
+
+def _photo_line_credits(text: str) -> list[Credit] | None:
+    if len(text) > 60:
+        return None
+    m = _PHOTO_LINE.match(text)
+    if not m:
+        return None
+    names = parse_credit(m.group(1), default_role=ROLE_PHOTOGRAPHER)
+    if not names:
+        return None
+    credits = [Credit(c.name, ROLE_PHOTOGRAPHER) for c in names]
+    if m.group(2):
+        credits.append(Credit(m.group(2), ROLE_PHOTO_SOURCE))
+    return credits
 
 
 def _is_headline_like(text: str) -> bool:
@@ -359,7 +413,9 @@ class _Segmenter:
             elif kind == "tag":
                 draft.tag = _COLUMN_TAG.match(unit.text).group(1)
         if heads:
-            draft.article.headline = " ".join(heads)
+            # The lines above the last are the lead-in (引题); the last is the main line (主题).
+            draft.article.kicker = " ".join(heads[:-1]) or None
+            draft.article.title = heads[-1]
         self.pending = []
         self.drafts.append(draft)
         self.banner_since_body = False
@@ -381,6 +437,7 @@ class _Segmenter:
         if text:
             draft.article.paragraphs.append(text)
         draft.article.end_line = unit.end_line
+        draft.signed_note = False
 
     def _flush_pending_as_intertitles(self, draft: _Draft) -> None:
         for _kind, unit in self.pending:
@@ -394,6 +451,8 @@ class _Segmenter:
             return True
         if is_lead(text):
             return True
+        if cur.signed_note:
+            return False
         kinds = [k for k, _u in self.pending]
         return kinds.count("short") >= 2 or any(k in ("subtitle", "credit", "tag") for k in kinds)
 
@@ -426,6 +485,16 @@ class _Segmenter:
                 if rest:
                     self._add_paragraph(draft, rest, unit)
                 draft.article.end_line = unit.end_line
+            elif len(text) <= 160 and _CLOSING_LINE.match(text):
+                self._closing_line(unit)
+            elif (photo_credits := _photo_line_credits(text)) is not None:
+                self._photo_line(unit, photo_credits)
+            elif _BOX_LABEL.match(text):
+                self._box_label(unit)
+            elif _EDITOR_SIGNOFF.match(text) and self.current is not None and not self.pending:
+                self.current.article.paragraphs.append(text)
+                self.current.article.end_line = unit.end_line
+                self.current.signed_note = True
             elif _SUBTITLE.match(text) and self.pending and len(text) <= MAX_HEADLINE_LINE:
                 self.pending.append(("subtitle", unit))
             elif _is_history_entry(text):
@@ -458,11 +527,45 @@ class _Segmenter:
                 cur.article.headline = self.pending.pop(0)[1].text
             for _kind, unit in self.pending:
                 self.warnings.append(f"line {unit.line}: short line {unit.text!r} heads no text; kept as its own item")
-                draft = _Draft(SegmentedArticle(position=len(self.drafts) + 1, headline=unit.text,
+                draft = _Draft(SegmentedArticle(position=len(self.drafts) + 1, title=unit.text,
                                                 start_line=unit.line, end_line=unit.end_line))
                 self.drafts.append(draft)
             self.pending = []
         return self._finish()
+
+    def _closing_line(self, unit: _Unit) -> None:
+        """``（本报科威特城1月1日电）``, ``（作者为……）``: the end of the article above."""
+        cur = self.current
+        if cur is None:
+            self.warnings.append(f"line {unit.line}: closing line {unit.text!r} before any article, ignored")
+            self.pending = []
+            return
+        self._flush_pending_as_intertitles(cur)
+        credits = parse_byline_line(unit.text)
+        if credits is None and (m := re.search(r"记者[\s\u3000]*(.+?)(?:报道)?[)）]$", unit.text)):
+            credits = parse_credit(m.group(1), default_role=ROLE_REPORTER)
+        cur.article.credits.extend(c for c in credits or [] if c not in cur.article.credits)
+        cur.closed = True
+        cur.article.end_line = unit.end_line
+
+    def _photo_line(self, unit: _Unit, credits: list[Credit]) -> None:
+        """A photographer's credit on its own line closes the caption above it."""
+        cur = self.current
+        if self.pending or cur is None:
+            cur = self._new_draft(unit.line)
+        cur.article.credits.extend(credits)
+        cur.photo_credit = cur.closed = True
+        cur.article.end_line = unit.end_line
+
+    def _box_label(self, unit: _Unit) -> None:
+        """``核心阅读``, ``编者按``: a box that opens the body of the article it stands in."""
+        if self.pending or self.current is None:
+            draft = self._new_draft(unit.line)
+        else:
+            draft = self.current
+            draft.closed = False
+        draft.article.paragraphs.append(unit.text)
+        draft.article.end_line = unit.end_line
 
     def _body(self, unit: _Unit) -> None:
         text = unit.text
@@ -537,6 +640,9 @@ class _Segmenter:
     def _classify(self, draft: _Draft) -> None:
         art = draft.article
         if art.kind in (KIND_CONTINUATION, KIND_PHOTO):
+            return
+        if draft.photo_credit and not draft.lead and len(art.paragraphs) <= 3:
+            art.kind = KIND_PHOTO
             return
         headline = (art.headline or "").replace(" ", "")
         roles = {c.role for c in art.credits}
