@@ -85,7 +85,7 @@ _GLUED_BANNER_TAIL = re.compile(r"^(“[^”]{1,8}”[\u4e00-\u9fff]{2})(?=[\u4e
 # (``（本报加德满都10月12日电）``, ``（作者为……）``, ``（本报记者……报道）``, ``（据新华社电）``).
 _CLOSING_LINE = re.compile(
     r"^[(（](?:本报|新华社|中新社|据|作者|综合|参与|记者|摘编|摘自|执笔|本系列|本文|来源|编译|整理|特约|通讯员"
-    r"|.{0,60}(?:电|报道|供稿|整理|编译)[)）]$)"
+    r"|.{0,60}(?:电|报道|供稿|整理|编译|采写)[)）]$)"
 )
 # Labels of a box printed at the head of an article: the summary or an editor's note. They open
 # the body; they are never a headline of their own.
@@ -95,8 +95,10 @@ _EDITOR_SIGNOFF = re.compile(r"^[—－―]{1,2}\s*编\s*者$")
 # A photographer's credit standing alone under a caption: ``龚献明摄（影像中国）``, ``新华社记者  杨宗友摄``.
 _PHOTO_LINE = re.compile(
     r"^(?:(?:[\u4e00-\u9fff]{0,6}?(?:日报|报|社)|本报)?(?:特约)?记者[\s\u3000]*)?"
-    r"([\u4e00-\u9fff·•、\s\u3000]{2,40}?)[\s\u3000]*摄(?:影)?\s*(?:[(（]([^()（）]{2,12})[)）])?$"
+    r"([\u4e00-\u9fff·•、\s\u3000]{2,40}?)[\s\u3000]*摄(?:影)?(?:报道)?\s*(?:[(（]([^()（）]{2,12})[)）])?$"
 )
+# A cartoon's credits: ``曹希阳图  卜  拉文`` (drawn by, written by).
+_CARTOON_LINE = re.compile(r"^[\u4e00-\u9fff·\s\u3000]{2,12}?图[\s\u3000]+[\u4e00-\u9fff·\s\u3000]{2,12}?文$")
 
 
 @dataclass
@@ -191,7 +193,8 @@ def _units(text: str) -> list[_Unit]:
     blocks: list[list[tuple[int, str]]] = []
     blank_after: list[int] = []  # blank lines after each block
     for number, raw in enumerate(normalise_newlines(text).split("\n"), start=1):
-        raw = strip_ocr_markup(raw.rstrip())
+        # No-break spaces pad names and headlines as ordinary spaces do; they carry no meaning here.
+        raw = strip_ocr_markup(raw.rstrip()).replace("\u00a0", " ")
         if not raw.strip(_BLANK):
             if blocks:
                 blank_after[-1] += 1
@@ -313,6 +316,14 @@ def _is_broken(prev: _Unit | None, a: _Unit, b: _Unit) -> bool:
     if len(clause) <= 4:
         return True
     return bool(re.search(r"[，,、]", a.text)) and len(clause) <= 12
+
+
+def _is_summary(draft: "_Draft") -> bool:
+    """A headed article with only a few paragraphs, none of them a finished sentence: the summary
+    box (导语) printed above a story, whose lead paragraph comes next."""
+    art = draft.article
+    return (art.title is not None and not draft.lead and not art.credits and 0 < len(art.paragraphs) <= 5
+            and all(not is_terminated(p) or p[-1] in "；;" for p in art.paragraphs))
 
 
 def repair_units(units: list[_Unit]) -> list[_Unit]:
@@ -439,6 +450,16 @@ class _Segmenter:
         draft.article.end_line = unit.end_line
         draft.signed_note = False
 
+    def _shed_closing_exclamations(self) -> None:
+        """``祝大家新年快乐！`` printed short before the next headline ends the article above."""
+        cur = self.current
+        if cur is None or cur.closed:
+            return
+        while len(self.pending) > 1 and self.pending[0][0] == "short" and self.pending[0][1].text[-1] in "！!":
+            unit = self.pending.pop(0)[1]
+            cur.article.paragraphs.append(unit.text)
+            cur.article.end_line = unit.end_line
+
     def _flush_pending_as_intertitles(self, draft: _Draft) -> None:
         for _kind, unit in self.pending:
             draft.article.paragraphs.append(unit.text)
@@ -485,7 +506,7 @@ class _Segmenter:
                 if rest:
                     self._add_paragraph(draft, rest, unit)
                 draft.article.end_line = unit.end_line
-            elif len(text) <= 160 and _CLOSING_LINE.match(text):
+            elif len(text) <= 160 and (_CLOSING_LINE.match(text) or _CARTOON_LINE.match(text)):
                 self._closing_line(unit)
             elif (photo_credits := _photo_line_credits(text)) is not None:
                 self._photo_line(unit, photo_credits)
@@ -581,6 +602,8 @@ class _Segmenter:
             draft.closed = True
             return
         if self.pending:
+            self._shed_closing_exclamations()
+        if self.pending:
             if self._starts_new_article(text):
                 draft = self._new_draft(unit.line)
                 self._lead(draft, text, unit)
@@ -590,6 +613,11 @@ class _Segmenter:
                 self._add_paragraph(cur, text, unit)
             return
         cur = self.current
+        if cur is not None and is_lead(text) and _is_summary(cur):
+            # The summary printed above a story, then the story's own lead.
+            cur.closed = cur.truncated = False
+            self._lead(cur, text, unit)
+            return
         if is_lead(text) or cur is None:
             draft = self._new_draft(unit.line)
             self._lead(draft, text, unit)
