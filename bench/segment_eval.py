@@ -1,6 +1,6 @@
 """Score the pure segmenter on a folder of page files, without Django or the ingest command.
 
-    python bench/segment_eval.py FOLDER [--out PRED.json] [--gold GOLD.json] [--verbose]
+    python bench/segment_eval.py FOLDER [--out PRED.json] [--gold GOLD.json] [--verbose] [--model M.json|rule]
 
 FOLDER holds the page files and a ``manifest.csv`` (``file,issue_date`` and optionally ``page``);
 without ``--gold`` only the interchange JSON is written. ``--gold`` runs the shared scorer
@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from articles.segmentation import SegmentationResult, segment  # noqa: E402
+from articles.segmentation.boundaries import use_model  # noqa: E402
 
 SCORER = ROOT.parent / "shared" / "tools" / "eval_segmentation.py"
 
@@ -77,7 +78,11 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="where to write the interchange JSON")
     parser.add_argument("--gold", type=Path, help="score against this gold file")
     parser.add_argument("--verbose", "-v", action="store_true", help="list every miss the scorer finds")
+    parser.add_argument("--model", help="boundary model to decide with instead of the shipped one "
+                                        "(a JSON file from train_boundaries, or 'rule' for the fallback rule)")
     args = parser.parse_args()
+    if args.model:
+        use_model(None if args.model == "rule" else Path(args.model))
     pred = segment_folder(args.folder)
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "predictions.json"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .bylines import (
@@ -26,6 +27,7 @@ from .bylines import (
     split_photo_credit,
     split_trailing_credits,
 )
+from .boundaries import PageVocabulary, RunContext, says_headline, shape
 from .dates import HISTORY_ENTRY, MASTHEAD_DATE, chinese_numeral, find_dateline, to_ascii_digits
 from .text import OPENING, cjk_ratio, first_clause, is_terminated, join_broken, normalise_newlines, strip_ocr_markup
 
@@ -159,6 +161,7 @@ class _Unit:
     end_line: int
     block: int
     blank_after: int
+    index: int = 0  # its place among the page's units once repaired
 
 
 @dataclass
@@ -175,6 +178,8 @@ class _Draft:
     photo: bool = False  # a caption with its credit run in
     photo_credit: bool = False  # closed by a photographer's credit line
     signed_note: bool = False  # an editor's note just signed ——编者: the text it introduces follows
+    units: list[int] = field(default_factory=list)  # the units of its paragraphs, by index
+    intertitle_shapes: list[tuple[int, bool]] = field(default_factory=list)
 
 
 @dataclass
@@ -258,6 +263,11 @@ def _photo_line_credits(text: str) -> list[Credit] | None:
     if m.group(2):
         credits.append(Credit(m.group(2), ROLE_PHOTO_SOURCE))
     return credits
+
+
+def _is_credit_line(text: str) -> bool:
+    return len(text) <= 160 and bool(_CLOSING_LINE.match(text) or _CARTOON_LINE.match(text)
+                                     or _photo_line_credits(text) is not None)
 
 
 def _is_headline_like(text: str) -> bool:
@@ -381,9 +391,17 @@ def _topic_overlap(banner: str, article: SegmentedArticle) -> float:
     return len(topic & text) / len(topic)
 
 
+Decide = Callable[[RunContext, "_Unit"], bool]
+
+
 class _Segmenter:
-    def __init__(self, text: str, issue_date: dt.date | None) -> None:
+    def __init__(self, text: str, issue_date: dt.date | None, decide: Decide | None = None) -> None:
         self.units = repair_units(_units(text))
+        for index, unit in enumerate(self.units):
+            unit.index = index
+        self.vocabulary = PageVocabulary([u.text for u in self.units])
+        # Whether a short run heads a new article; training puts the gold answer here.
+        self.decide = decide or (lambda ctx, _unit: says_headline(ctx))
         self.issue_date = issue_date
         self.drafts: list[_Draft] = []
         self.banners: list[_Banner] = []
@@ -447,6 +465,7 @@ class _Segmenter:
             draft.closed = draft.truncated = True
         if text:
             draft.article.paragraphs.append(text)
+            draft.units.append(unit.index)
         draft.article.end_line = unit.end_line
         draft.signed_note = False
 
@@ -464,9 +483,21 @@ class _Segmenter:
         for _kind, unit in self.pending:
             draft.article.paragraphs.append(unit.text)
             draft.intertitles += 1
+            draft.intertitle_shapes.append(shape(unit.text))
         self.pending = []
 
-    def _starts_new_article(self, text: str) -> bool:
+    def _credit_ahead(self, index: int, reach: int = 3) -> int:
+        """How many paragraphs from ``index`` on until a closing or photo credit line; 0 if none
+        within ``reach`` (a photo's caption is a paragraph or two, then its credit)."""
+        for k, unit in enumerate(self.units[index + 1: index + 1 + reach], start=1):
+            if _is_credit_line(unit.text):
+                return k
+            if _is_headline_like(unit.text):
+                return 0
+        return 0
+
+    def _starts_new_article(self, unit: _Unit) -> bool:
+        text = unit.text
         cur = self.current
         if cur is None or cur.closed or cur.photo or cur.date_entries or self.banner_since_body:
             return True
@@ -475,7 +506,19 @@ class _Segmenter:
         if cur.signed_note:
             return False
         kinds = [k for k, _u in self.pending]
-        return kinds.count("short") >= 2 or any(k in ("subtitle", "credit", "tag") for k in kinds)
+        if any(k in ("subtitle", "credit", "tag") for k in kinds):
+            return True
+        shorts = [u for k, u in self.pending if k == "short"]
+        art = cur.article
+        after = [u.index for u in shorts] + [j for j in (unit.index, unit.index + 1) if j < len(self.units)]
+        ctx = RunContext(
+            shorts=[u.text for u in shorts], following=text,
+            previous=art.paragraphs[-1] if art.paragraphs else "", paragraphs=len(art.paragraphs),
+            characters=sum(len(p) for p in art.paragraphs), intertitles=cur.intertitles, lead=cur.lead,
+            headed=art.title is not None, cohesion=self.vocabulary.cohesion(cur.units[-6:], after),
+            intertitle_shapes=tuple(cur.intertitle_shapes), credit_ahead=self._credit_ahead(unit.index),
+        )
+        return self.decide(ctx, shorts[0])
 
     # -- the walk ------------------------------------------------------------------------
     def run(self) -> SegmentationResult:
@@ -604,7 +647,7 @@ class _Segmenter:
         if self.pending:
             self._shed_closing_exclamations()
         if self.pending:
-            if self._starts_new_article(text):
+            if self._starts_new_article(unit):
                 draft = self._new_draft(unit.line)
                 self._lead(draft, text, unit)
             else:

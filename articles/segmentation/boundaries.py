@@ -1,0 +1,167 @@
+"""Is a run of short lines between body paragraphs the headline of a new article, or an intertitle
+(小标题) inside the article going on?
+
+Typography cannot tell them apart: both are short lines without a full stop between paragraphs.
+What tells them apart is context: a new article's text turns to another subject and often opens
+with a time and place; a headline carries a column tag such as ``（人民时评）``; intertitles come
+numbered and in series, in an article that has had them before. ``features`` measures these cues
+and a logistic regression weighs them (``boundary_model.json``, written by ``train_boundaries.py``
+from gold-split pages). Without the model file the hand-set rule ``rule_says_headline`` decides.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).with_name("boundary_model.json")
+
+_TAG = re.compile(r".{2,}[(（][^()（）]{2,30}(?:[(（][^()（）]*[)）][^()（）]*)?[)）]$")
+_NUMBERED = re.compile(r"^(?:[(（]?[一二三四五六七八九十]{1,3}[)）、．.]|[0-9０-９]{1,2}[、．.）)]|[①-⑳]|第[一二三四五六七八九十]{1,3}[，,、\s])")
+_TIME_OPENING = re.compile(
+    r"^(?:[0-9０-９]{1,4}年)?(?:[0-9０-９]{1,2}月)?[0-9０-９]{1,2}日|^(?:近日|日前|近期|近年来|昨天|今天|前不久|当地时间|"
+    r"[\u4e00-\u9fff]{0,4}(?:清晨|早晨|上午|中午|下午|傍晚|晚上|夜晚|凌晨|深夜|冬日|春节前|岁末|年初|年末))"
+)
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def bigrams(text: str) -> set[str]:
+    grams: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        grams.update(run[i: i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+class PageVocabulary:
+    """How many paragraphs of the page each character bigram occurs in: a bigram the whole page
+    uses says little about which article a paragraph belongs to."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.grams = [bigrams(t) for t in texts]
+        self.df: Counter[str] = Counter()
+        for grams in self.grams:
+            self.df.update(grams)
+        self.size = len(texts)
+
+    def weight(self, gram: str) -> float:
+        return math.log((1 + self.size) / (1 + self.df[gram]))
+
+    def cohesion(self, before: list[int], after: list[int]) -> float:
+        """Share of the weight of the text after a run that the text before it already used."""
+        seen: set[str] = set().union(*(self.grams[i] for i in before)) if before else set()
+        ahead: set[str] = set().union(*(self.grams[i] for i in after)) if after else set()
+        total = sum(self.weight(g) for g in ahead)
+        return sum(self.weight(g) for g in ahead & seen) / total if total else 0.0
+
+
+@dataclass(frozen=True)
+class RunContext:
+    shorts: list[str]  # the short lines, in order
+    following: str  # the paragraph after them
+    previous: str  # the last paragraph before them
+    paragraphs: int  # paragraphs of the article going on
+    characters: int
+    intertitles: int  # intertitles it has had so far
+    lead: bool  # it opened with a dateline lead
+    headed: bool  # it has a headline
+    cohesion: float
+    intertitle_shapes: tuple[tuple[int, bool], ...]  # length and inner punctuation of its intertitles
+    credit_ahead: int  # paragraphs after the run until a closing or photo credit line (0: none near)
+
+
+FEATURES = (
+    "two_lines", "three_lines", "tag", "kicker_dash", "last_dash", "question", "exclaim", "inner_comma",
+    "inner_space", "numbered", "previous_colon", "previous_quote", "had_intertitles", "lead", "headed",
+    "log_paragraphs", "log_characters", "time_opening", "quote_opening", "cohesion", "short_cohesion",
+    "log_length", "like_intertitles", "credit_ahead_1", "credit_ahead_3",
+)
+_INNER = re.compile(r"[，,、：:；;]")
+
+
+def shape(line: str) -> tuple[int, bool]:
+    return len(line), bool(_INNER.search(line))
+
+
+def features(ctx: RunContext) -> list[float]:
+    last = ctx.shorts[-1]
+    joined = "".join(ctx.shorts)
+    values = {
+        "two_lines": float(len(ctx.shorts) == 2),
+        "three_lines": float(len(ctx.shorts) >= 3),
+        "tag": float(bool(_TAG.match(last))),
+        "kicker_dash": float(any(s.endswith(("——", "—")) for s in ctx.shorts[:-1])),
+        "last_dash": float(last.endswith(("——", "—"))),
+        "question": float(last[-1] in "？?"),
+        "exclaim": float(last[-1] in "！!"),
+        "inner_comma": float(bool(_INNER.search(joined))),
+        "inner_space": float(" " in joined or "\u3000" in joined),
+        "numbered": float(bool(_NUMBERED.match(ctx.shorts[0]))),
+        "previous_colon": float(ctx.previous[-1:] in ("：", ":")),
+        "previous_quote": float(ctx.previous[-1:] in ("”", "」")),
+        "had_intertitles": float(ctx.intertitles > 0),
+        "lead": float(ctx.lead),
+        "headed": float(ctx.headed),
+        "log_paragraphs": math.log1p(ctx.paragraphs),
+        "log_characters": math.log1p(ctx.characters) / 5,
+        "time_opening": float(bool(_TIME_OPENING.match(ctx.following))),
+        "quote_opening": float(ctx.following[:1] in "“「"),
+        "cohesion": ctx.cohesion * 5,
+        "short_cohesion": float(ctx.cohesion < 0.03),
+        "log_length": math.log1p(len(last)),
+        # Intertitles of one article are cut to one pattern: about the same length, commas or not.
+        "like_intertitles": float(any(abs(n - len(last)) <= max(2, len(last) // 5) and inner == shape(last)[1]
+                                      for n, inner in ctx.intertitle_shapes)),
+        "credit_ahead_1": float(ctx.credit_ahead == 1),
+        "credit_ahead_3": float(1 < ctx.credit_ahead <= 3),
+    }
+    return [values[name] for name in FEATURES]
+
+
+def rule_says_headline(ctx: RunContext) -> bool:
+    """The fallback without a model: a stack of lines, a column tag or a turn to another subject."""
+    if _NUMBERED.match(ctx.shorts[0]) or ctx.previous[-1:] in ("：", ":"):
+        return False
+    if len(ctx.shorts) >= 2 or _TAG.match(ctx.shorts[-1]):
+        return True
+    return ctx.intertitles == 0 and ctx.cohesion < 0.03
+
+
+@dataclass(frozen=True)
+class BoundaryModel:
+    weights: tuple[float, ...]
+    bias: float
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> BoundaryModel | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if tuple(data.get("features", ())) != FEATURES:
+            return None  # written for other features: the rule is safer than misread weights
+        return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]))
+
+    def probability(self, ctx: RunContext) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, features(ctx), strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+_model: BoundaryModel | None = BoundaryModel.load()
+
+
+def use_model(path: Path | None) -> None:
+    """Decide with the model in ``path`` (``None``: with the rule) from now on, as when scoring a
+    model trained on other pages."""
+    global _model
+    _model = BoundaryModel.load(path) if path is not None else None
+    if path is not None and _model is None:
+        raise ValueError(f"{path}: not a boundary model for these features")
+
+
+def says_headline(ctx: RunContext) -> bool:
+    if _model is None:
+        return rule_says_headline(ctx)
+    return _model.probability(ctx) >= 0.5
