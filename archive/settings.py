@@ -111,6 +111,11 @@ HAYSTACK_SIGNAL_PROCESSOR = "search.signals.QueuedSignalProcessor"
 # Index edits right after each commit (the default). A bulk load may turn it off
 # (SEARCH_INDEX_ON_COMMIT=0): edits then wait in the queue for `update_index`.
 SEARCH_INDEX_ON_COMMIT = os.environ.get("SEARCH_INDEX_ON_COMMIT", "1").lower() not in ("0", "false", "no")
+# The drain after a commit runs inside the request or command that saved: it indexes at most
+# this many articles within about this many seconds, and leaves the rest queued for
+# `manage.py drain_index [--watch]` or `update_index` (docs/operations.md).
+SEARCH_DRAIN_MAX_ARTICLES = int(os.environ.get("SEARCH_DRAIN_MAX_ARTICLES", "200"))
+SEARCH_DRAIN_SECONDS = float(os.environ.get("SEARCH_DRAIN_SECONDS", "2"))
 # Only articles are indexed: skip the per-query narrowing by model that haystack adds otherwise.
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 # Caps that keep any one request cheap; the README documents them.
@@ -143,6 +148,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Issue files larger than this are refused by the ingester (a day's paper is well under 1 MB).
 INGEST_MAX_BYTES = 20 * 1024 * 1024
+# A page that splits into more articles than this is refused by the ingester (not a newspaper page).
+INGEST_MAX_ARTICLES_PER_PAGE = int(os.environ.get("INGEST_MAX_ARTICLES_PER_PAGE", "300"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

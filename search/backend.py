@@ -16,8 +16,15 @@ What changes from the stock backend, and why:
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import hashlib
 import logging
 import os
+import shutil
+import time
+import uuid
 from array import array
 from collections.abc import Callable, Iterable
 
@@ -33,7 +40,9 @@ from whoosh import query as wq
 from whoosh import sorting
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC, STORED, Schema
-from whoosh.index import TOC
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, EmptyIndexError, LockError
+from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
@@ -58,6 +67,12 @@ from .whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 log = logging.getLogger(__name__)
 
 LOCK_TIMEOUT_SECONDS = 10.0
+# A stored digest of everything the document was made from (every prepared field): the check
+# compares it with what the SearchIndex would prepare now, so any field (a page added later
+# included) that changed without its article being queued shows up as stale.
+DIGEST = "digest"
+# A full rebuild writes a folder beside the index, named from the index's, and swaps it in.
+REBUILD_SUFFIX = ".rebuild-"
 BULK_BATCH = 200
 # An edit's commit merges the segments smaller than this (Whoosh's own policy would, in a large
 # index, merge most of it into the edit's commit); a full build writes segments this large.
@@ -221,23 +236,27 @@ def merge_small_segments(writer, segments):
     return kept
 
 
-def _open_writer(ix, *, lock: bool) -> SegmentWriter:
+def _open_writer(ix, *, lock: bool, timeout: float | None = None) -> SegmentWriter:
     if lock:
-        writer = SegmentWriter(ix, timeout=LOCK_TIMEOUT_SECONDS, delay=0.05, codec=ArchiveCodec())
+        timeout = LOCK_TIMEOUT_SECONDS if timeout is None else timeout
+        writer = SegmentWriter(ix, timeout=timeout, delay=0.05, codec=ArchiveCodec())
     else:  # a worker of a parallel build, whose parent holds the lock
         writer = SegmentWriter(ix, _lk=False, codec=ArchiveCodec())
     writer.pool = TermPool()
     return writer
 
 
-def _index_run(task: tuple[int, str, str, list[int]]) -> tuple[int, object, int]:
+def _index_run(task: tuple[int, str, str, list[int], str]) -> tuple[int, object, int]:
     """In a worker process: write the objects with these primary keys as one new segment.
 
     The segment is not yet part of the index; the parent, which holds the index's lock for the
-    whole build, adds it when every worker is done.
+    whole build, adds it when every worker is done. ``path`` is the index folder being written:
+    the configured one, or the folder a rebuild writes beside it.
     """
-    number, alias, model_label, pks = task
+    number, alias, model_label, pks, path = task
     backend = connections[alias].get_backend()
+    if backend.path != path:
+        backend = type(backend)(alias, **{**connections.connections_info[alias], "PATH": path})
     if not backend.setup_complete:  # haystack's connections are per thread, and so new in a worker
         backend.setup()
     index = connections[alias].get_unified_index().get_index(apps.get_model(model_label))
@@ -250,8 +269,67 @@ def _index_run(task: tuple[int, str, str, list[int]]) -> tuple[int, object, int]
     return number, writer._finalize_segment(), count
 
 
+def _abandon(writer) -> None:
+    """Give up a writer whose work failed (a full disk, say): its lock must not outlive it, or
+    every later write in this process would wait for it in vain."""
+    try:
+        writer.cancel()
+    except Exception:  # the failure may have left it half closed; the lock is what matters
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            try:
+                lock.release()
+            except Exception:
+                pass
+
+
+def _commit(writer, **options) -> None:
+    try:
+        writer.commit(**options)
+    except BaseException:
+        _abandon(writer)
+        raise
+
+
+def _exchange(first: str, second: str) -> None:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE): at every moment each name
+    holds a complete index. Where the call is missing, two renames leave a moment without one."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        renameat2 = None
+    if renameat2 is not None:
+        at_fdcwd, rename_exchange = -100, 2
+        if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.ENOSYS, errno.EINVAL):
+            raise OSError(code, os.strerror(code), first)
+    aside = f"{second}.old-{uuid.uuid4().hex[:8]}"
+    os.rename(second, aside)
+    os.rename(first, second)
+    os.rename(aside, first)
+
+
+def document_digest(document: dict) -> str:
+    """The digest of a prepared document (as written: after ``_from_python``)."""
+    parts = [f"{key}={document[key]!r}" for key in sorted(document) if key not in (ID, DJANGO_CT, DJANGO_ID, DIGEST)]
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 def _layout(schema) -> dict[str, tuple[str, str]]:
     return {name: (type(field).__name__, type(field.format).__name__) for name, field in schema.items()}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _run_tasks(tasks: list, workers: int):
@@ -266,9 +344,33 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     # version of the archive): it is then read with its own schema, by Whoosh, until rebuilt.
     layout_outdated = False
 
+    lock_timeout: float | None = None  # None: LOCK_TIMEOUT_SECONDS; a bounded drain sets less
+
     def setup(self):
+        """haystack's setup, except that an index folder this process cannot write is still
+        opened for reading: searches go on while the index is read-only (or its disk full), and
+        writes fail, are logged and stay queued (search/services.py)."""
         self.layout_outdated = False
-        super().setup()
+        new_index = False
+        if not os.path.exists(self.path):
+            try:
+                os.makedirs(self.path)
+            except OSError as exc:
+                raise OSError(f"cannot create the search index folder {self.path}: {exc.strerror}") from exc
+            new_index = True
+        self.storage = FileStorage(self.path)
+        self.content_field_name, self.schema = self.build_schema(
+            connections[self.connection_alias].get_unified_index().all_searchfields())
+        self.parser = QueryParser(self.content_field_name, schema=self.schema)
+        self.parser.add_plugins([FuzzyTermPlugin])
+        if new_index:
+            self.index = self.storage.create_index(self.schema)
+        else:
+            try:
+                self.index = self.storage.open_index(schema=self.schema)
+            except EmptyIndexError:
+                self.index = self.storage.create_index(self.schema)
+        self.setup_complete = True
         if self.index.is_empty() and not self.index.latest_generation():
             return
         stored = TOC.read(self.storage, self.index.indexname).schema  # the index's own, not the one passed in
@@ -284,6 +386,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             ID: WHOOSH_ID(stored=True, unique=True),
             DJANGO_CT: WHOOSH_ID(stored=True),
             DJANGO_ID: WHOOSH_ID(stored=True),
+            DIGEST: STORED(),
         }
         for field in fields.values():
             name = field.index_fieldname
@@ -308,13 +411,19 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         if not self.setup_complete:
             self.setup()
         self.index = self.index.refresh()
-        return _open_writer(self.index, lock=True)
+        return _open_writer(self.index, lock=True, timeout=self.lock_timeout)
 
     def documents(self, index, objects: Iterable) -> Iterable[dict]:
         for obj in objects:
-            document = index.full_prepare(obj)
-            document.pop("boost", None)
-            yield {key: self._from_python(value) for key, value in document.items()}
+            document = self.prepare_document(index, obj)
+            document[DIGEST] = document_digest(document)
+            yield document
+
+    def prepare_document(self, index, obj) -> dict:
+        """The document as it would be written now, without its digest."""
+        document = index.full_prepare(obj)
+        document.pop("boost", None)
+        return {key: self._from_python(value) for key, value in document.items()}
 
     def update(self, index, iterable, commit=True):
         documents = list(self.documents(index, iterable))
@@ -328,14 +437,14 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             for doc in documents:
                 writer.add_document(**doc)
         except BaseException:
-            writer.cancel()
+            _abandon(writer)
             raise
         if not commit:  # update_index --nocommit: analyse everything, keep nothing
             writer.cancel()
             return
         # A bulk batch is written as a segment of its own: merging it into the earlier ones would
         # rewrite their postings at every batch. An edit's commit folds in the small segments.
-        writer.commit(mergetype=merge_small_segments if len(documents) < BULK_BATCH else None, merge=False)
+        _commit(writer, mergetype=merge_small_segments if len(documents) < BULK_BATCH else None, merge=False)
         if self.on_indexed is not None:
             self.on_indexed(len(documents))
 
@@ -358,7 +467,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         try:
             model = index.get_model()
             runs = [pks[i:i + segment_size] for i in range(0, len(pks), segment_size)]
-            tasks = [(number, self.connection_alias, model._meta.label, run) for number, run in enumerate(runs)]
+            tasks = [(number, self.connection_alias, model._meta.label, run, self.path)
+                     for number, run in enumerate(runs)]
             segments, count = {}, 0
             for number, segment, indexed in _run_tasks(tasks, workers):
                 segments[number] = segment
@@ -370,10 +480,115 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             writer._close_segment()  # this process added no documents of its own
             writer._commit_toc(kept + [segments[number] for number in sorted(segments)])
         except BaseException:
-            writer.cancel()
+            _abandon(writer)
             raise
         writer._finish()
         return count
+
+    def rebuild_beside(self, index, *, pks: list[int], workers: int, segment_size: int = BULK_SEGMENT_DOCS,
+                       on_indexed: Callable[[int], None] | None = None) -> int:
+        """Build a whole new index of these objects in a folder beside this one, then swap it in.
+
+        Until the swap the old index serves every search unchanged; a build that fails or is
+        killed (even with SIGKILL) leaves it so, and only a stray ``<index>.rebuild-<pid>-…``
+        folder, removed by the next rebuild. The swap exchanges the two folders in one rename,
+        so a reader sees the old index or the new one, never none; searchers open in other
+        processes notice the new table of contents at their next query (``_version``). The
+        caller keeps other writers out for the duration (search/services.py holds the drain lock).
+        """
+        self.remove_stray_builds()
+        parent, name = os.path.split(os.path.abspath(self.path))
+        building = os.path.join(parent, f"{name}{REBUILD_SUFFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        try:
+            fresh = type(self)(self.connection_alias, **{**self._options(), "PATH": building})
+            fresh.setup()
+            count = fresh.update_in_parallel(index, pks=pks, workers=workers, segment_size=segment_size,
+                                             on_indexed=on_indexed)
+            fresh.index = fresh.index.refresh()
+            if not os.path.exists(self.path):
+                os.rename(building, self.path)
+            else:
+                _exchange(building, self.path)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)  # the old index, or a failed build
+        self.reset()
+        return count
+
+    @contextlib.contextmanager
+    def locked(self, timeout: float | None = None):
+        """Hold this index's write lock (Whoosh's) for a while: writers wait, then leave their
+        work queued. A rebuild holds it from before it reads the database until the swap."""
+        if not self.setup_complete:
+            self.setup()
+        lock = self.storage.lock(f"{self.index.indexname}_WRITELOCK")
+        deadline = time.monotonic() + (LOCK_TIMEOUT_SECONDS if timeout is None else timeout)
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise LockError("the search index is locked by another writer")
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _options(self) -> dict:
+        return dict(connections.connections_info[self.connection_alias])
+
+    def remove_stray_builds(self) -> list[str]:
+        """Remove the folders of rebuilds whose process is gone (killed before the swap)."""
+        parent, name = os.path.split(os.path.abspath(self.path))
+        removed = []
+        try:
+            entries = os.listdir(parent)
+        except OSError:
+            return removed
+        for entry in entries:
+            if not entry.startswith(name + REBUILD_SUFFIX):
+                continue
+            pid = entry[len(name + REBUILD_SUFFIX):].split("-", 1)[0]
+            if pid.isdigit() and _pid_alive(int(pid)) and int(pid) != os.getpid():
+                continue
+            shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
+            removed.append(entry)
+        if removed:
+            log.warning("removed %d unfinished index build(s) beside %s: %s", len(removed), self.path,
+                        ", ".join(removed))
+        return removed
+
+    def reset(self) -> None:
+        """Forget the open index and searcher: the next use opens what the folder holds now."""
+        if self._cached_searcher is not None:
+            try:
+                self._cached_searcher.close()
+            except Exception:
+                pass
+        self._cached_searcher, self._cached_view, self._cached_version = None, None, None
+        self.setup_complete = False
+
+    def writable(self) -> tuple[bool, str]:
+        """Can a write reach the index now? A probe file is written, flushed and removed (which
+        a read-only folder or a full disk refuses), and Whoosh's lock is tried without waiting."""
+        probe = os.path.join(self.path, f".probe-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+        try:
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.write(fd, b"\0" * 4096)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+                os.unlink(probe)
+        except OSError as exc:
+            return False, f"{exc.strerror or exc.__class__.__name__} ({self.path})"
+        if not self.setup_complete:
+            self.setup()
+        lock = self.storage.lock(f"{self.index.indexname}_WRITELOCK")
+        try:
+            if not lock.acquire(blocking=False):
+                return True, "locked by a writer"
+            lock.release()
+        except OSError as exc:
+            return False, f"{exc.strerror or exc.__class__.__name__} ({self.path})"
+        return True, "ok"
 
     @staticmethod
     def _delete(writer, identifiers: list[str]) -> None:
@@ -394,9 +609,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         try:
             self._delete(writer, identifiers)
         except BaseException:
-            writer.cancel()
+            _abandon(writer)
             raise
-        writer.commit(mergetype=merge_small_segments)
+        _commit(writer, mergetype=merge_small_segments)
 
     def search(self, query_string, sort_by=None, start_offset=0, end_offset=None, facets=None, **kwargs):
         if not isinstance(query_string, SearchPlan):
@@ -446,15 +661,17 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     _cached_view = None
     _cached_version = None
 
-    def _version(self) -> tuple[int, int]:
-        """The index's generation and the time its table of contents was written: a rebuild in
-        another process restarts the generations, so the number alone can repeat."""
+    def _version(self) -> tuple[int, int, int]:
+        """The index's generation and its table of contents' inode and write time: a rebuild in
+        another process restarts the generations (and swaps the folder), so the number alone
+        can repeat."""
         generation = self.index.latest_generation()
         toc = os.path.join(self.path, f"_{self.index.indexname}_{generation}.toc")
         try:
-            return generation, os.stat(toc).st_mtime_ns
+            info = os.stat(toc)
         except FileNotFoundError:
-            return generation, 0
+            return generation, 0, 0
+        return generation, info.st_ino, info.st_mtime_ns
 
     def _searcher_and_view(self):
         """A searcher kept open between queries (opening the index's files costs more than many a
@@ -495,6 +712,49 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self.index = self.index.refresh()
         with self.index.searcher() as searcher:
             return {fields[ID]: fields.get("updated", "") for fields in searcher.all_stored_fields()}
+
+    def indexed_digests(self) -> dict[str, str]:
+        """Every document's identifier with its stored digest ("" for a document without one)."""
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
+        with self.index.searcher() as searcher:
+            return {fields[ID]: fields.get(DIGEST, "") for fields in searcher.all_stored_fields()}
+
+    def indexed_values(self, identifiers: Iterable[str]) -> dict[str, dict[str, object]]:
+        """What the index holds for these documents in the fields that can be read back: stored
+        fields, sortable columns and keyword terms (facets), by field name. Text fields keep no
+        copy; the digest covers them."""
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
+        wanted = list(identifiers)
+        values: dict[str, dict[str, object]] = {}
+        with self.index.searcher() as searcher:
+            reader = searcher.reader()
+            docnums = {}
+            for identifier in wanted:
+                docnum = searcher.document_number(**{ID: identifier})
+                if docnum is not None:
+                    docnums[docnum] = identifier
+                    values[identifier] = {k: v for k, v in searcher.stored_fields(docnum).items()}
+            schema = self.index.schema
+            for name, field in schema.items():
+                if name in (ID, DJANGO_CT, DJANGO_ID):
+                    continue
+                if isinstance(field, NUMERIC) and reader.has_column(name):
+                    column = reader.column_reader(name, translate=True)
+                    for docnum, identifier in docnums.items():
+                        values[identifier][name] = column[docnum]
+                elif isinstance(field, KEYWORD):
+                    found: dict[int, list[str]] = {}
+                    for term in reader.field_terms(name):
+                        for docnum in reader.postings(name, term).all_ids():
+                            if docnum in docnums:
+                                found.setdefault(docnum, []).append(term if isinstance(term, str) else term.decode())
+                    for docnum, identifier in docnums.items():
+                        values[identifier][name] = ",".join(sorted(found.get(docnum, [])))
+        return values
 
 
 class ArchiveWhooshEngine(BaseEngine):

@@ -1,28 +1,44 @@
-"""Keeps the index in step with the database: haystack's signal processor for the archive."""
+"""Keeps the index in step with the database: haystack's signal processor for the archive.
+
+Every write that changes what a document holds queues its articles in the writing transaction:
+an article or a credit saved or deleted; an issue's date or newspaper changed (the documents'
+day, month, year and newspaper); a section, contributor or newspaper renamed (the facets and the
+bylines); and ``articles_created``/``articles_changed`` for bulk writes that send no post_save.
+Writes that bypass model signals (``QuerySet.update``) must call
+``search.services.queue_articles`` themselves; ``check_index`` finds any that did not.
+"""
 from __future__ import annotations
 
 from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
-from articles.models import Article, ArticleContributor, Contributor, Section
-from articles.signals import articles_created
+from articles import signals as article_signals
+from articles.models import Article, ArticleContributor, Contributor, Issue, Newspaper, Section
 
-from .services import enqueue_articles
+from .services import queue_articles
+
+# The fields of each model that documents show: a save that changes none of them queues nothing.
+_WATCHED = {Issue: ("date", "newspaper_id"), Section: ("name",), Contributor: ("name",), Newspaper: ("slug", "name")}
 
 
 class QueuedSignalProcessor(BaseSignalProcessor):
     """Queues changed articles in the writing transaction and indexes them after it commits."""
 
     def _receivers(self):
-        return [
+        receivers = [
             (signals.post_save, self.article_changed, Article),
             (signals.post_delete, self.article_changed, Article),
             (signals.post_save, self.credit_changed, ArticleContributor),
             (signals.post_delete, self.credit_changed, ArticleContributor),
-            (signals.post_save, self.name_changed, Section),
-            (signals.post_save, self.name_changed, Contributor),
-            (articles_created, self.articles_created, Article),
+            (article_signals.articles_created, self.articles_created, Article),
         ]
+        for model in _WATCHED:
+            receivers.append((signals.pre_save, self.remember_shown_values, model))
+            receivers.append((signals.post_save, self.shown_values_changed, model))
+        changed = getattr(article_signals, "articles_changed", None)
+        if changed is not None:
+            receivers.append((changed, self.articles_created, None))
+        return receivers
 
     def setup(self):
         for signal, receiver, sender in self._receivers():
@@ -34,21 +50,35 @@ class QueuedSignalProcessor(BaseSignalProcessor):
 
     def article_changed(self, sender, instance, raw=False, **kwargs):
         if not raw:
-            enqueue_articles(article_ids=[instance.pk])
+            queue_articles(article_ids=[instance.pk])
 
     def credit_changed(self, sender, instance, raw=False, **kwargs):
         if not raw:
-            enqueue_articles(article_ids=[instance.article_id])
+            queue_articles(article_ids=[instance.article_id])
 
-    def name_changed(self, sender, instance, created=False, raw=False, **kwargs):
-        # a renamed section or contributor changes the documents of all its articles
-        if raw or created:
+    def remember_shown_values(self, sender, instance, raw=False, **kwargs):
+        """Before the save: the values documents show, as stored (one query by primary key)."""
+        instance._search_shown_before = None
+        if raw or instance.pk is None:
             return
-        if isinstance(instance, Section):
-            ids = list(Article.objects.filter(section=instance).values_list("pk", flat=True))
-        else:
-            ids = list(ArticleContributor.objects.filter(contributor=instance).values_list("article_id", flat=True))
-        enqueue_articles(article_ids=ids)
+        fields = _WATCHED[sender]
+        instance._search_shown_before = sender._default_manager.filter(pk=instance.pk).values_list(*fields).first()
+
+    def shown_values_changed(self, sender, instance, created=False, raw=False, **kwargs):
+        before = getattr(instance, "_search_shown_before", None)
+        if raw or created or before is None:
+            return
+        now = tuple(getattr(instance, name) for name in _WATCHED[sender])
+        if now == tuple(before):
+            return
+        if sender is Issue:
+            queue_articles(issue_ids=[instance.pk])
+        elif sender is Section:
+            queue_articles(articles=Article.objects.filter(section=instance))
+        elif sender is Contributor:
+            queue_articles(articles=Article.objects.filter(credits__contributor=instance))
+        elif sender is Newspaper:
+            queue_articles(articles=Article.objects.filter(issue__newspaper=instance))
 
     def articles_created(self, sender, article_ids, **kwargs):
-        enqueue_articles(article_ids=article_ids)
+        queue_articles(article_ids=article_ids)

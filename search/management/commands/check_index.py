@@ -1,7 +1,9 @@
-"""Does the search index agree with the database? Counts, ids and versions; --fix repairs."""
+"""Does the search index agree with the database? Counts, ids, what each document holds, the
+queue; --fix repairs."""
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.timezone import localtime
 
 from search.services import check_index, repair_index
 
@@ -20,6 +22,10 @@ class Command(BaseCommand):
         if verbosity >= 1:
             self.stdout.write(f"database: {check.database_count} articles; index: {check.index_count} documents; "
                               f"queued edits: {check.queued}")
+        if check.queued:
+            oldest = f", the oldest since {localtime(check.oldest_queued):%Y-%m-%d %H:%M:%S}" if check.oldest_queued else ""
+            self.stdout.write(f"{check.queued} queued edit(s) not yet in the index{oldest} (left by a stopped "
+                              "run, or waiting for the next drain; `drain_index` or --fix indexes them)")
         if check.outdated_layout:
             self.stdout.write("the index was written by an older version of the archive (another schema or "
                               "posting layout) and must be rebuilt")
@@ -28,6 +34,8 @@ class Command(BaseCommand):
             if ids:
                 shown = ", ".join(str(i) for i in ids[:_SHOWN]) + (" …" if len(ids) > _SHOWN else "")
                 self.stdout.write(f"{len(ids)} {label}: {shown}")
+        for pk, fields in check.differences.items():
+            self.stdout.write(f"  article {pk}: the index differs in {', '.join(fields)}")
         if check.consistent:
             self.stdout.write(self.style.SUCCESS("index and database agree"))
             return
