@@ -5,7 +5,9 @@ feed the index, the query compiler and the snippet highlighter, and can be teste
 
 Normalisation folds what a reader treats as the same text: NFKC (full-width ２０２１ → 2021,
 compatibility ideographs → unified), lower case, and traditional → simplified characters
-(優勢 → 优势) with OpenCC's one-character table. Every character is folded on its own, so a
+(優勢 → 优势) with OpenCC's one-character table, except the traditional characters that are
+themselves normal simplified characters (乾, 於, 濛, 崑 …: kept_in_simplified), so that a quoted
+"乾" finds 乾隆 and not every 干. Every character is folded on its own, so a
 folded text lines up with its source wherever no character expands (nearly always), and the
 snippet code can map hits back to the original.
 """
@@ -26,19 +28,77 @@ _SPACE = re.compile(r"\s+")
 _CONTROL_KEPT = {"\n", "\t"}
 
 
-@functools.cache
-def _traditional_to_simplified() -> dict[str, str]:
-    """OpenCC's TSCharacters table, first candidate of each one-character entry."""
+# Characters OpenCC folds that simplified text itself keeps in proper names, beyond what the tests
+# in kept_in_simplified() find (崑 in names such as 崑山路 and people's names; 濛 in 空濛, 濛濛).
+_KEPT_NAME_CHARACTERS = frozenset("崑濛")
+# A character used in this many of jieba's (simplified) dictionary words is in use in simplified text.
+_KEPT_MIN_WORDS = 10
+
+
+def _opencc_table() -> dict[str, list[str]]:
     import opencc  # only for its dictionary file; its converter is phrase-based and slow
 
     path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    table: dict[str, str] = {}
+    table: dict[str, list[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         traditional, _, simplified = line.partition("\t")
-        candidates = simplified.split()
-        if len(traditional) == 1 and candidates and len(candidates[0]) == 1 and candidates[0] != traditional:
-            table[traditional] = candidates[0]
+        if len(traditional) == 1:
+            table[traditional] = simplified.split()
     return table
+
+
+def kept_in_simplified(char: str, candidates: list[str], word_counts: dict[str, int]) -> bool:
+    """Whether a traditional character is itself a normal simplified character, so that folding it
+    would merge two characters a reader tells apart (乾隆 is not 干隆, 於 the surname not 于):
+
+    * OpenCC lists it among its own simplified forms (乾 → 干 乾, 於 → 于 於);
+    * it is in GB 2312, the simplified character set, and in a dictionary word (乾 於 夥 徵 …; not
+      後, which GB 2312 holds but no simplified word uses);
+    * jieba's simplified dictionary uses it in several words of its own (濛 in 空濛, 溟濛 …);
+    * or it is one of the few name characters listed above (崑).
+    """
+    if char in candidates or char in _KEPT_NAME_CHARACTERS:
+        return True
+    try:
+        char.encode("gb2312")
+        if word_counts.get(char, 0):
+            return True
+    except UnicodeEncodeError:
+        pass
+    return word_counts.get(char, 0) >= _KEPT_MIN_WORDS
+
+
+def _dictionary_word_counts(chars: set[str]) -> dict[str, int]:
+    """How many of jieba's dictionary words of two or more characters hold each of ``chars``."""
+    jieba.dt.check_initialized()
+    counts: dict[str, int] = {}
+    for word, frequency in jieba.dt.FREQ.items():
+        if frequency and len(word) > 1:
+            for char in set(word) & chars:
+                counts[char] = counts.get(char, 0) + 1
+    return counts
+
+
+@functools.cache
+def _traditional_to_simplified() -> dict[str, str]:
+    """OpenCC's TSCharacters table, first candidate of each one-character entry, without the
+    characters that are themselves in simplified use (see kept_in_simplified)."""
+    opencc_table = _opencc_table()
+    folding = {
+        traditional: candidates[0] for traditional, candidates in opencc_table.items()
+        if candidates and len(candidates[0]) == 1 and candidates[0] != traditional
+    }
+    word_counts = _dictionary_word_counts(set(folding))
+    return {t: s for t, s in folding.items() if not kept_in_simplified(t, opencc_table[t], word_counts)}
+
+
+@functools.cache
+def kept_characters() -> frozenset[str]:
+    """The traditional characters OpenCC would fold that the archive keeps as they are."""
+    opencc_table = _opencc_table()
+    folding = _traditional_to_simplified()
+    return frozenset(t for t, c in opencc_table.items()
+                     if c and len(c[0]) == 1 and c[0] != t and t not in folding)
 
 
 class _Folding(dict):

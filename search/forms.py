@@ -10,9 +10,46 @@ from django.core.validators import MaxValueValidator
 from articles.models import Article
 
 from .query import Filters, ParsedQuery, QueryTooLong, SearchPlan, parse, strip_control
-from .selectors import SORT_LABELS
+from .selectors import SORT_LABELS, kind_label
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_TERM_SEPARATORS = re.compile(r"[,，、;；]")
+MAX_CHART_TERMS = 4
+
+# The advanced form's fields: each composes a part of the query string, so a search is always
+# one ``q`` that the reader can see, edit and share.
+ADVANCED_FIELDS = {"all_words": "全部词语", "phrase": "完整短语", "any_words": "任一词语", "none_words": "不含词语"}
+_QUOTES = re.compile(r'["“”＂]')
+
+
+def _quoted_if_spaced(term: str) -> str:
+    return f'"{term}"' if any(c.isspace() for c in term) else term
+
+
+def compose_query(q: str = "", *, all_words: str = "", phrase: str = "", any_words: str = "",
+                  none_words: str = "") -> str:
+    """The query string the advanced form's fields stand for, added to ``q``:
+    all words (AND), the exact phrase (quoted), any word (OR) and none of these (-)."""
+    parts = [q.strip()] if q and q.strip() else []
+    parts += all_words.split()
+    phrase = " ".join(_QUOTES.sub(" ", phrase).split())
+    if phrase:
+        parts.append(f'"{phrase}"')
+    alternatives = [w for w in _QUOTES.sub(" ", any_words).split() if w.upper() != "OR"]
+    if alternatives:
+        parts.append(" OR ".join(alternatives))
+    parts += ["-" + w.lstrip("-") for w in _QUOTES.sub(" ", none_words).split() if w.lstrip("-")]
+    return " ".join(parts)
+
+
+class AdvancedSearchForm(forms.Form):
+    """Only for rendering the advanced fields; the search page turns them into ``q``."""
+
+    all_words = forms.CharField(label="包含全部词语", required=False)
+    phrase = forms.CharField(label="包含完整短语", required=False)
+    any_words = forms.CharField(label="包含任一词语", required=False)
+    none_words = forms.CharField(label="不包含词语", required=False)
+
 
 
 class QueryField(forms.CharField):
@@ -23,21 +60,33 @@ class QueryField(forms.CharField):
 
 class SearchForm(forms.Form):
     q = QueryField(label="检索词", required=False)
-    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="起始日期", required=False,
+                                widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    date_to = forms.DateField(label="截止日期", required=False,
+                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    # one issue's date (with ``newspaper``): search inside that issue
+    date = forms.DateField(label="期号日期", required=False,
+                           widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     year = forms.IntegerField(label="年份", required=False, min_value=1800, max_value=2200)
-    month = forms.CharField(label="月份", required=False, max_length=7, help_text="YYYY-MM，或 1–12")
-    section = forms.CharField(label="栏目", required=False, max_length=200)
-    contributor = forms.CharField(label="作者", required=False, max_length=200)
-    kind = forms.ChoiceField(label="体裁", required=False, choices=[("", "全部")] + list(Article.Kind.choices))
+    month = forms.CharField(label="月份", required=False, max_length=7, help_text="YYYY-MM，或 1–12",
+                            widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}))
+    section = forms.CharField(label="栏目", required=False, max_length=200,
+                              widget=forms.TextInput(attrs={"list": "sections-list", "autocomplete": "off"}))
+    contributor = forms.CharField(label="作者", required=False, max_length=200,
+                                  widget=forms.TextInput(attrs={"list": "contributors-list", "autocomplete": "off"}))
+    kind = forms.ChoiceField(label="体裁", required=False)
     newspaper = forms.SlugField(label="报纸", required=False)
     sort = forms.ChoiceField(label="排序", required=False, choices=list(SORT_LABELS.items()))
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
     page_size = forms.IntegerField(required=False, min_value=1)
+    # the trend chart: up to four comma-separated terms compared, raw counts or share of all articles
+    terms = forms.CharField(label="对比词", required=False, max_length=200)
+    chart = forms.ChoiceField(label="图表", required=False, choices=[("count", "篇数"), ("share", "占比")])
 
     def __init__(self, *args, max_page_size: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_page_size = max_page_size or settings.SEARCH_PAGE_SIZE
+        self.fields["kind"].choices = [("", "全部")] + [(value, kind_label(value)) for value, _ in Article.Kind.choices]
         self.fields["page_size"].validators.append(
             MaxValueValidator(self.max_page_size, message=f"每页最多 {self.max_page_size} 条。")
         )
@@ -59,8 +108,17 @@ class SearchForm(forms.Form):
             return None, int(value)
         raise forms.ValidationError("月份应写作 YYYY-MM（如 2021-10）或 1–12。")
 
+    def clean_terms(self) -> list[str]:
+        terms = [t.strip() for t in _TERM_SEPARATORS.split(self.cleaned_data.get("terms") or "") if t.strip()]
+        if len(terms) > MAX_CHART_TERMS:
+            raise forms.ValidationError(f"最多比较 {MAX_CHART_TERMS} 个词（用逗号分隔）。")
+        return list(dict.fromkeys(terms))
+
     def clean(self):
         cleaned = super().clean()
+        day = cleaned.get("date")
+        if day:  # one issue: its date is the range
+            cleaned["date_from"] = cleaned["date_to"] = day
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "截止日期早于起始日期。")
@@ -69,7 +127,15 @@ class SearchForm(forms.Form):
     @property
     def has_criteria(self) -> bool:
         query: ParsedQuery | None = self.cleaned_data.get("q")
-        return bool(query and not query.is_empty) or not self.filters().is_empty
+        return bool(query and not query.is_empty) or not self.filters().is_empty or bool(self.chart_terms)
+
+    @property
+    def chart_terms(self) -> list[str]:
+        return self.cleaned_data.get("terms") or []
+
+    @property
+    def chart_mode(self) -> str:
+        return self.cleaned_data.get("chart") or "count"
 
     def filters(self) -> Filters:
         data = self.cleaned_data
@@ -89,7 +155,14 @@ class SearchForm(forms.Form):
         )
 
     def plan(self) -> SearchPlan:
-        return SearchPlan(query=self.cleaned_data.get("q") or ParsedQuery(), filters=self.filters())
+        query = self.cleaned_data.get("q") or ParsedQuery()
+        if query.is_empty and self.chart_terms:  # terms to compare and no query: any of the terms
+            query = parse(" OR ".join(_quoted_if_spaced(t) for t in self.chart_terms))
+        return SearchPlan(query=query, filters=self.filters())
+
+    def term_plans(self) -> list[tuple[str, SearchPlan]]:
+        """Each term to compare in the chart, as a plan under the same filters."""
+        return [(term, SearchPlan(query=parse(term), filters=self.filters())) for term in self.chart_terms]
 
     @property
     def sort_key(self) -> str:
@@ -111,3 +184,28 @@ class SearchForm(forms.Form):
             prefix = f"{label}（{name}）：" if label else f"{name}: " if name != "__all__" else ""
             lines.append(prefix + " ".join(errors))
         return "；".join(lines)
+
+
+PICKER_CACHE_SECONDS = 600
+PICKER_LIMITS = {"sections": 300, "contributors": 500}
+
+
+def picker_options() -> dict[str, list[str]]:
+    """The names the 栏目 and 作者 boxes offer (their <datalist>s): the archive's sections and
+    contributors, most used first, read once per ten minutes per process."""
+    from django.core.cache import cache
+    from django.db.models import Count
+
+    from articles.models import Contributor, Section
+
+    options = cache.get("search:picker-options")
+    if options is None:
+        options = {
+            "sections": list(Section.objects.annotate(n=Count("articles")).filter(n__gt=0)
+                             .order_by("-n", "name").values_list("name", flat=True)[:PICKER_LIMITS["sections"]]),
+            "contributors": list(Contributor.objects.annotate(n=Count("credits")).filter(n__gt=0)
+                                 .order_by("-n", "name").values_list("name", flat=True)
+                                 [:PICKER_LIMITS["contributors"]]),
+        }
+        cache.set("search:picker-options", options, PICKER_CACHE_SECONDS)
+    return options

@@ -2,6 +2,7 @@
 the ``search`` command, so all four answer a query the same way."""
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from articles.models import Article
 
 from . import analysis
 from .query import ParsedQuery, SearchPlan
-from .snippets import highlight, kwic
+from .snippets import find_spans, highlight, kwic
 
 SORTS: dict[str, list[str]] = {
     "relevance": [],
@@ -36,6 +37,21 @@ class Hit:
     @property
     def bylines(self) -> list[str]:
         return [credit.contributor.name for credit in self.article.credits.all()]
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.article.kind)
+
+
+def kind_label(value: str) -> str:
+    """An article kind as the reader sees it: its label from the model's choices, in Chinese only
+    (a label such as "消息 news" loses its English; an unknown value stays as it is)."""
+    label = str(dict(Article.Kind.choices).get(value, value))
+    chinese = _LATIN_TAIL.sub("", label).strip()
+    return chinese or label
+
+
+_LATIN_TAIL = re.compile(r"[\s(（]*[A-Za-z][A-Za-z \-]*[)）]?\s*$")
 
 
 @dataclass
@@ -115,10 +131,37 @@ def search_articles(*, plan: SearchPlan, sort: str = "relevance", page: int = 1,
             continue
         result.hits.append(
             Hit(article=article, score=r.score or 0.0, headline_html=highlight(article.headline, needles),
-                snippets=kwic(article.body, needles))
+                snippets=snippets_for(article, needles))
         )
     result.took_ms = (time.perf_counter() - started) * 1000
     return result
+
+
+def snippets_for(article: Article, needles: list[str]) -> list[str]:
+    """Windows of the body around the hits; when the body has none (the match was in the
+    subheadline, kicker, section or a byline), that line with its hit marked; else the body's opening."""
+    found = kwic(article.body, needles, opening=False)
+    if found:
+        return found
+    if not find_spans(article.headline, needles):  # else the marked headline shows the hit
+        lines = [getattr(article, "kicker", ""), article.subheadline,
+                 article.section.name if article.section_id else "",
+                 "、".join(credit.contributor.name for credit in article.credits.all())]
+        for line in lines:
+            if line and find_spans(line, needles):
+                return [highlight(line, needles)]
+    return kwic(article.body, needles)
+
+
+def period_counts(plan: SearchPlan) -> list[tuple[str, int]]:
+    """Hits per month (YYYY-MM, in order) for a plan, from the index alone: the term chart's series."""
+    queryset = _queryset(plan, "relevance").facet("month")
+    fields = queryset.facet_counts().get("fields", {})
+    return sorted((value, count) for value, count in fields.get("month", []) if value)
+
+
+def matching_total(*, plan: SearchPlan) -> int:
+    return _queryset(plan, "relevance").count()
 
 
 def matching_ids(*, plan: SearchPlan, sort: str = "relevance", limit: int) -> list:

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from articles.models import Article
 
-from .selectors import FACETS, Hit, SearchPage
+from .citations import page_number
+from .selectors import FACETS, Hit, SearchPage, kind_label
+from .snippets import kwic, plain
 
-EXPORT_COLUMNS = ["id", "issue_date", "position", "newspaper", "section", "headline", "subheadline",
-                  "bylines", "kind", "url"]
+EXPORT_COLUMNS = ["id", "issue_date", "newspaper", "page", "position", "section", "headline", "subheadline",
+                  "bylines", "kind", "kind_label", "dateline", "url", "snippet", "text"]
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def article_record(article: Article) -> dict:
@@ -22,6 +26,33 @@ def article_record(article: Article) -> dict:
         "bylines": [credit.contributor.name for credit in article.credits.all()],
         "kind": article.kind,
     }
+
+
+def export_record(article: Article, *, url: str, needles: list[str]) -> dict:
+    """An article as an export row: the API's fields with an absolute URL, and the dateline, the
+    page (版, blank where the archive does not know it), a plain-text snippet and the whole text."""
+    record = article_record(article)
+    snippets = kwic(article.body, needles, limit=1)
+    record.update({
+        "url": url,
+        "page": page_number(article),
+        "kind_label": kind_label(article.kind),
+        "dateline": article.dateline.isoformat() if article.dateline else "",
+        "snippet": plain(snippets[0]) if snippets else "",
+        "text": article.body,
+    })
+    return record
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet will show as text: one that would start a formula gets a leading '."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_row(record: dict) -> list[str]:
+    values = dict(record, bylines="、".join(record["bylines"]))
+    return [csv_safe(values[name]) for name in EXPORT_COLUMNS]
 
 
 def hit_record(hit: Hit) -> dict:

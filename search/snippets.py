@@ -7,7 +7,7 @@ sees. Output is HTML: every character of the text escaped, only our <mark> added
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 
 from .analysis import normalise_with_offsets
 
@@ -53,25 +53,46 @@ def highlight(text: str, needles: list[str]) -> str:
     return _render(text, find_spans(text, needles), 0, len(text))
 
 
-def kwic(text: str, needles: list[str], *, width: int = 50, limit: int = 3) -> list[str]:
-    """Up to ``limit`` escaped windows of about ``width`` characters each side of a hit.
+def windows(text: str, spans: list[tuple[int, int]], *, width: int, limit: int) -> list[tuple[int, int]]:
+    """Up to ``limit`` windows of about ``width`` characters each side of a hit. Windows that would
+    overlap are merged into one (up to about four widths; past that the next window starts where
+    the last ended), so no character is ever shown twice."""
+    merged: list[tuple[int, int]] = []
+    for span_start, span_end in spans:
+        start, end = max(0, span_start - width), min(len(text), span_end + width)
+        if merged and start <= merged[-1][1]:
+            if end - merged[-1][0] <= 4 * width:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+                continue
+            if span_start < merged[-1][1]:  # finish the hit the window cuts, then stop growing
+                merged[-1] = (merged[-1][0], max(merged[-1][1], span_end))
+                continue
+            start = merged[-1][1]  # a long run of hits: the next window starts where this one ends
+        if len(merged) == limit:
+            break
+        merged.append((start, end))
+    return merged
 
-    Text without a hit gives its opening, so a result matched on its headline or byline still
-    shows what the article is about.
+
+def kwic(text: str, needles: list[str], *, width: int = 50, limit: int = 3, opening: bool = True) -> list[str]:
+    """Up to ``limit`` escaped windows around the hits, never overlapping.
+
+    Text without a hit gives its opening (or nothing, with ``opening=False``), so a result
+    matched on its headline or byline still shows what the article is about.
     """
     text = " ".join(text.split())  # paragraphs and stray breaks read as one line in a snippet
     spans = find_spans(text, needles)
     if not spans:
-        opening = text[: width * 2]
-        return [escape(opening) + ("…" if len(text) > len(opening) else "")] if opening else []
-    windows: list[tuple[int, int]] = []
-    for span_start, span_end in spans:
-        if windows and span_start < windows[-1][1]:
-            continue  # already shown in the previous window
-        windows.append((max(0, span_start - width), min(len(text), span_end + width)))
-        if len(windows) == limit:
-            break
+        if not opening:
+            return []
+        start = text[: width * 2]
+        return [escape(start) + ("…" if len(text) > len(start) else "")] if start else []
     return [
         ("…" if start > 0 else "") + _render(text, spans, start, end) + ("…" if end < len(text) else "")
-        for start, end in windows
+        for start, end in windows(text, spans, width=width, limit=limit)
     ]
+
+
+def plain(snippet_html: str) -> str:
+    """A snippet as plain text (for an export): the marks dropped, the escapes undone."""
+    return unescape(snippet_html.replace(MARK_OPEN, "").replace(MARK_CLOSE, ""))

@@ -12,3 +12,15 @@ document.querySelectorAll("button.copy").forEach((button) => {
     }
   });
 });
+
+// Search forms: empty fields are not sent, so the address holds only what was asked for
+// (the server redirects to the same clean address when scripts are off).
+document.querySelectorAll("form[data-drop-empty]").forEach((form) => {
+  form.addEventListener("submit", () => {
+    form.querySelectorAll("input, select").forEach((field) => {
+      if (field.name && !field.value.trim()) field.disabled = true;
+    });
+    // re-enable them if the page is shown again from the back/forward cache
+    window.addEventListener("pageshow", () => form.querySelectorAll(":disabled").forEach((f) => { f.disabled = false; }), { once: true });
+  });
+});

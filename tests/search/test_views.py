@@ -104,13 +104,14 @@ def test_csv_export_streams_every_hit_with_a_bom(client):
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     total = client.get("/api/search", {"q": "疫情"}).json()["total"]
     assert len(rows) == total
-    assert all(row["issue_date"] and row["url"].startswith("/") for row in rows)
+    assert all(row["issue_date"] and row["url"].startswith("http://testserver/") for row in rows)
 
 
 def test_json_export_is_one_valid_document(client):
     response = client.get("/search/export", {"q": "京都大学", "format": "json"})
-    records = json.loads(b"".join(response.streaming_content))
-    assert [r["headline"] for r in records] == ["日本京都大学代表团来访我市"]
+    body = json.loads(b"".join(response.streaming_content))
+    assert body["query"] == "京都大学" and body["total"] == 1
+    assert [r["headline"] for r in body["results"]] == ["日本京都大学代表团来访我市"]
 
 
 def test_export_rejects_unknown_format(client):
@@ -153,7 +154,7 @@ def test_hostile_queries_never_give_a_server_error(client):
         params = {"q": query, "page": rng_page(number), "date_from": ["", "2021-02-30", "x"][number % 3]}
         for url in ("/search/", "/api/search"):
             status = client.get(url, params).status_code
-            if status >= 500 or status not in (200, 400):
+            if status >= 500 or status not in (200, 302, 400):  # 302: empty fields dropped from the address
                 failures.append((url, query, status))
     assert not failures
 
@@ -175,10 +176,11 @@ def test_trend_chart_has_a_bar_per_month_linking_to_that_month(client):
     assert narrowed["total"] == months[0]["count"]
 
 
-def test_trend_chart_counts_years_over_long_ranges(rf):
-    from search.views import trend_chart
+def test_trend_chart_counts_years_over_long_ranges():
+    from search import charts
 
-    chart = trend_chart(rf.get("/search/", {"q": "x"}), [("2015-01", 2), ("2021-10", 5), ("2023-01", 1)])
-    assert chart["unit"] == "年" and [b["label"] for b in chart["bars"]][:2] == ["2015", "2016"]
-    assert [b["count"] for b in chart["bars"]] == [2, 0, 0, 0, 0, 0, 5, 0, 1]
-    assert chart["bars"][6]["url"] == "q=x&year=2021"
+    chart = charts.build([("x", [("2015-01", 2), ("2021-10", 5), ("2023-01", 1)])],
+                         link=lambda number, unit, period: f"q=x&year={period}")
+    assert chart["unit"] == "年" and [g["period"] for g in chart["groups"]][:2] == ["2015", "2016"]
+    assert [g["bars"][0]["value"] for g in chart["groups"]] == [2, 0, 0, 0, 0, 0, 5, 0, 1]
+    assert chart["groups"][6]["bars"][0]["url"] == "q=x&year=2021"
