@@ -29,7 +29,16 @@ from .bylines import (
 )
 from .boundaries import PageVocabulary, RunContext, says_headline, shape
 from .dates import HISTORY_ENTRY, MASTHEAD_DATE, chinese_numeral, find_dateline, to_ascii_digits
-from .text import OPENING, cjk_ratio, first_clause, is_terminated, join_broken, normalise_newlines, strip_ocr_markup
+from .text import (
+    OPENING,
+    cjk_ratio,
+    first_clause,
+    full_width_punctuation,
+    is_terminated,
+    join_broken,
+    normalise_newlines,
+    strip_ocr_markup,
+)
 
 KIND_NEWS = "news"
 KIND_FEATURE = "feature"
@@ -329,11 +338,12 @@ def _is_broken(prev: _Unit | None, a: _Unit, b: _Unit) -> bool:
 
 
 def _is_summary(draft: "_Draft") -> bool:
-    """A headed article with only a few paragraphs, none of them a finished sentence: the summary
-    box (导语) printed above a story, whose lead paragraph comes next."""
+    """A headed article with only a few paragraphs, a labelled box or none of them a finished
+    sentence: the summary (导语, 核心阅读) printed above a story, whose lead paragraph comes next."""
     art = draft.article
-    return (art.title is not None and not draft.lead and not art.credits and 0 < len(art.paragraphs) <= 5
-            and all(not is_terminated(p) or p[-1] in "；;" for p in art.paragraphs))
+    if art.title is None or draft.lead or art.credits or not 0 < len(art.paragraphs) <= 5:
+        return False
+    return bool(_BOX_LABEL.match(art.paragraphs[0])) or all(not is_terminated(p) or p[-1] in "；;" for p in art.paragraphs)
 
 
 def repair_units(units: list[_Unit]) -> list[_Unit]:
@@ -705,6 +715,9 @@ class _Segmenter:
                 art.dateline = find_dateline(art.paragraphs[0], self.issue_date)
             if not art.paragraphs:
                 self.warnings.append(f"lines {art.start_line}-{art.end_line}: article {art.position} has no text")
+            art.paragraphs = [full_width_punctuation(p) for p in art.paragraphs]
+            art.kicker, art.title, art.subheadline = (
+                full_width_punctuation(part) if part else part for part in (art.kicker, art.title, art.subheadline))
         self._assign_sections()
         return SegmentationResult(articles=articles, warnings=self.warnings)
 
@@ -733,6 +746,7 @@ class _Segmenter:
         for draft in drafts:
             if draft.tag:
                 draft.article.section = draft.tag
+        banner_starts = {b.after_article for b in self.banners}
         for banner in self.banners:
             k = banner.after_article  # drafts[k] is the first article after the banner
             prev = drafts[k - 1] if k > 0 else None
@@ -744,8 +758,7 @@ class _Segmenter:
             # Forward: the banner heads the articles under it, up to the next banner or the first
             # article of another kind (a column, a photo, a continuation, a feature after news).
             for j in range(k, len(drafts)):
-                later = [b for b in self.banners if b.after_article == j and b is not banner]
-                if j > k and (later or drafts[j].article.kind != KIND_NEWS):
+                if j > k and (j in banner_starts or drafts[j].article.kind != KIND_NEWS):
                     break
                 if drafts[j].article.section is None:
                     drafts[j].article.section = banner.text

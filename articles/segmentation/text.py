@@ -79,3 +79,21 @@ def join_broken(before: str, after: str) -> str:
     if before and after and before[-1].isascii() and before[-1].isalnum() and after[0].isascii() and after[0].isalnum():
         return before + " " + after
     return before + after
+
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+# A half-width mark after a Chinese character or closing mark (spaces after it dropped when Chinese
+# follows), or between a number or Latin word and Chinese text: "太原:感动", "房间, 面对面", "5%,达到".
+_HALF_WIDTH_IN_CHINESE = re.compile(
+    rf"(?<=[{_CJK}”’）》」』】])([,;:?!])(?:[ \t]+(?=[{_CJK}“‘（《「『【]))?"
+    rf"|(?<=[0-9A-Za-z%])([,;:?!])(?=[ \t]*[{_CJK}“‘（《「『【])"
+)
+
+
+def full_width_punctuation(text: str) -> str:
+    """Half-width ``, ; : ? !`` that PDF extraction left in Chinese text become full-width; marks
+    between numbers or Latin words keep their width (``3.5``, ``10:30``, ``1,000``, ``Hello, world``)."""
+    if not any(mark in text for mark in _FULL_WIDTH):
+        return text
+    return _HALF_WIDTH_IN_CHINESE.sub(lambda m: _FULL_WIDTH[m.group(1) or m.group(2)], text)

@@ -1,0 +1,154 @@
+"""The segmenter on the layout of a national daily: one paragraph a line, closing credit lines,
+photo credit lines, box labels, editors' notes. The pages here are made up for the test, in the
+conventions of such papers; no real page is copied."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from articles.segmentation import SegmentedArticle, segment
+from articles.segmentation.text import full_width_punctuation
+
+DATE = dt.date(2021, 3, 2)
+
+
+def page(*blocks: str) -> str:
+    return "\n\n".join(blocks) + "\n"
+
+
+def heads(text: str) -> list[str | None]:
+    return [a.headline for a in segment(text, issue_date=DATE).articles]
+
+
+def test_headline_parts_are_kept_apart_and_joined_for_the_interchange():
+    art = SegmentedArticle(position=1, kicker="山区小学迎来新操场——", title="孩子们跑起来了")
+    assert art.headline == "山区小学迎来新操场—— 孩子们跑起来了"
+    art.headline = "一个标题"
+    assert (art.kicker, art.title, art.headline) == (None, "一个标题", "一个标题")
+    assert SegmentedArticle(position=2).headline is None
+
+    text = page("山区小学迎来新操场——", "孩子们跑起来了", "——来自西部县城的报道",
+                "本报成都3月1日电  （记者张明）新学期开学第一天，县里最偏远的小学用上了塑胶跑道。")
+    arts = segment(text, issue_date=DATE).articles
+    assert (arts[0].kicker, arts[0].title, arts[0].subheadline) == ("山区小学迎来新操场——", "孩子们跑起来了", "来自西部县城的报道")
+    assert arts[0].bylines == ["张明"] and arts[0].dateline == dt.date(2021, 3, 1)
+
+
+def test_closing_line_ends_its_article_and_never_starts_the_next_headline():
+    text = page(
+        "河畔新村的春天",
+        "清晨的河畔新村，村民们忙着翻地、育苗，田埂上一片热闹景象。",
+        "村支书说，今年村里要把合作社办得更红火，让乡亲们的日子越过越好。",
+        "（本报记者 李华 王强）",
+        "多国专家研讨气候合作",
+        "与会专家认为，应对气候变化需要各国携手，共同推动绿色低碳转型。",
+        "（本报日内瓦3月1日电）",
+        "人人都是护林员（人民时评）",
+        "保护森林，不只是护林员的事，也是每个人的责任。",
+        "（作者为某大学教授）",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["河畔新村的春天", "多国专家研讨气候合作", "人人都是护林员"]
+    assert arts[2].section == "人民时评"  # a column tag: the gold format accepts the headline with or without it
+    assert arts[0].bylines == ["李华", "王强"]
+    assert all("本报" not in a.body and "作者为" not in a.body for a in arts)
+
+
+def test_photo_credit_line_closes_its_caption_as_a_photo_and_no_empty_article_is_left():
+    text = page(
+        "春耕正忙",
+        "3月1日，农民在田间驾驶农机翻耕土地。",
+        "王小明摄（视觉中国）",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert len(arts) == 1
+    assert (arts[0].headline, arts[0].kind, arts[0].bylines) == ("春耕正忙", "photo", ["王小明"])
+    assert arts[0].body == "3月1日，农民在田间驾驶农机翻耕土地。"
+
+
+def test_box_label_opens_the_body_and_stays_out_of_the_headline():
+    text = page(
+        "数字经济为发展添动能",
+        "核心阅读",
+        "数字技术与实体经济加速融合，为经济增长带来新空间。",
+        "本报北京3月1日电  （记者赵丽）记者从有关部门获悉，去年数字经济规模继续扩大。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["数字经济为发展添动能"]
+    assert arts[0].body.startswith("核心阅读")
+
+
+def test_signed_editors_note_does_not_cut_the_article_it_introduces():
+    text = page(
+        "走进新时代的乡村",
+        "乡村在变，农民在变。本版今起推出系列报道，敬请关注。",
+        "——编 者",
+        "一条路带富一个村",
+        "过去，村里只有一条泥巴路，雨天出门一身泥。如今，水泥路修到了家门口。",
+        "路通了，山货卖出去了，游客走进来了，村民的腰包鼓了起来。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert len(arts) == 1
+    assert "——编 者" in arts[0].body and arts[0].body.endswith("村民的腰包鼓了起来。")
+
+
+def test_agency_lead_and_bracketed_reporter_give_the_byline():
+    text = page(
+        "两国签署合作协议",
+        "据新华社开罗3月1日电  （记者刘洋）两国代表1日在开罗签署经贸合作协议。",
+    )
+    art = segment(text, issue_date=DATE).articles[0]
+    assert art.bylines == ["刘洋"] and art.dateline == dt.date(2021, 3, 1)
+
+
+def test_continuation_marks_both_ways():
+    text = page(
+        "城市更新让老街焕发活力",
+        "本报上海3月1日电  老街改造完成后，沿街商铺陆续开张。（下转第二版）",
+        "（上接第一版）改造中，施工方保留了老街原有的青石板路。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert arts[0].continued_to_page == 2
+    assert (arts[1].kind, arts[1].continued_from_page) == ("continuation", 1)
+
+
+def test_a_two_megabyte_single_line_is_one_article():
+    line = ("这是一段没有换行的长文字，用来检验分段的速度。" * 90_000)[:2_000_000]
+    arts = segment(line, issue_date=DATE).articles
+    assert len(arts) == 1 and len(arts[0].body) == len(line)
+
+
+def test_a_hundred_thousand_short_lines_are_all_kept():
+    lines = [f"第{i}行短标题" for i in range(100_000)]
+    result = segment("\n".join(lines), issue_date=DATE)
+    kept = "".join(a.body + (a.headline or "") for a in result.articles)
+    assert all(line in kept for line in (lines[0], lines[50_000], lines[-1]))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("太原:感动与坚定同在", "太原：感动与坚定同在"),
+    ("房间,面对面", "房间，面对面"),
+    ("房间, 面对面交流", "房间，面对面交流"),
+    ("同比增长5%,达到新高", "同比增长5%，达到新高"),
+    ("真的吗?", "真的吗？"),
+    ("加油!中国", "加油！中国"),
+    ("一是规划;二是落实", "一是规划；二是落实"),
+    ("他说:“好”", "他说：“好”"),
+])
+def test_half_width_marks_in_chinese_text_become_full_width(text, expected):
+    assert full_width_punctuation(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "3.5", "COVID-19", "10:30", "1,000", "Hello, world! How are you?", "Python, Java; C", "时间10:30开始",
+    "共1,000人",
+])
+def test_marks_in_latin_and_numeric_contexts_keep_their_width(text):
+    assert full_width_punctuation(text) == text
+
+
+def test_segmented_text_has_full_width_marks_between_chinese_characters():
+    art = segment(page("太原:感动与坚定同在", "本报讯 走进隔离酒店的房间,面对面交流。"), issue_date=DATE).articles[0]
+    assert art.headline == "太原：感动与坚定同在"
+    assert "房间，面对面交流" in art.body
