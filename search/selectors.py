@@ -156,6 +156,7 @@ def snippets_for(article: Article, needles: list[str]) -> list[str]:
 def period_counts(plan: SearchPlan) -> list[tuple[str, int]]:
     """Hits per month (YYYY-MM, in order) for a plan, from the index alone: the term chart's series."""
     queryset = _queryset(plan, "relevance").facet("month")
+    queryset.count()  # runs the query: facet counts come with it
     fields = queryset.facet_counts().get("fields", {})
     return sorted((value, count) for value, count in fields.get("month", []) if value)
 
