@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "archive.auth.LoginThrottleMiddleware",
+    "archive.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -151,15 +153,70 @@ INGEST_MAX_BYTES = 20 * 1024 * 1024
 # A page that splits into more articles than this is refused by the ingester (not a newspaper page).
 INGEST_MAX_ARTICLES_PER_PAGE = int(os.environ.get("INGEST_MAX_ARTICLES_PER_PAGE", "300"))
 
+# Admin login throttling (archive/auth.py): after this many failed logins from one address, or
+# for one username, within the window, logins are refused (even with the right password) until
+# the window has passed. Counted in a file cache shared by the server's processes.
+LOGIN_FAILURES_PER_USER = int(os.environ.get("LOGIN_FAILURES_PER_USER", "5"))
+LOGIN_FAILURES_PER_IP = int(os.environ.get("LOGIN_FAILURES_PER_IP", "20"))
+LOGIN_THROTTLE_SECONDS = int(os.environ.get("LOGIN_THROTTLE_SECONDS", "900"))
+LOGIN_THROTTLE_PATH = "/admin/login/"
+LOGIN_THROTTLE_CACHE = "throttle"
+# Behind a reverse proxy every request comes from the proxy: name the header (as in request.META)
+# that carries the client's address, e.g. HTTP_X_REAL_IP or HTTP_X_FORWARDED_FOR. Only set it
+# when the proxy always sets that header itself.
+CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
+AUTHENTICATION_BACKENDS = ["archive.auth.ThrottledModelBackend"]
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                 "LOCATION": str(VAR_DIR / "cache" / "throttle")},
+}
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# DJANGO_SECURE=1: served over HTTPS (directly or behind a proxy that sets X-Forwarded-Proto).
+# Turns on HSTS, Secure cookies, the redirect of plain HTTP to HTTPS and trust of the proxy's
+# X-Forwarded-Proto header; `manage.py check --deploy` is then clean. Leave it off for plain-HTTP
+# local use: browsers would remember HSTS for the host.
+SECURE = _env_flag("DJANGO_SECURE")
+if SECURE:
+    SECURE_SSL_REDIRECT = _env_flag("DJANGO_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes over plain HTTP on the inside
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_flag("DJANGO_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# Everything to stderr (systemd's journal, gunicorn's error log, a container's log), DEBUG on or
+# off: a request that fails is logged by django.request with its traceback and URL, an index
+# error by search.services, a database outage by archive.database. LOG_LEVEL sets the threshold.
+_LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"pgserver": {"handlers": ["console"], "level": "WARNING"}},
+    "filters": {"request_url": {"()": "archive.log.RequestURLFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [pid %(process)d] %(message)s%(request_url)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain",
+                   "filters": ["request_url"]},
+    },
+    # The project's loggers and the libraries' (not the root logger, which a host such as gunicorn
+    # or pytest configures); Django's own defaults (console only with DEBUG on, mail to ADMINS)
+    # are replaced.
+    "loggers": {
+        name: {"handlers": ["stderr"], "level": level, "propagate": True}
+        for name, level in (
+            ("django", "INFO"), ("django.server", "INFO"), ("archive", _LOG_LEVEL), ("articles", _LOG_LEVEL),
+            ("search", _LOG_LEVEL), ("haystack", "WARNING"), ("pgserver", "WARNING"), ("jieba", "WARNING"),
+            ("py.warnings", "WARNING"),
+        )
+    },
 }
