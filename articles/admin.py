@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Article, ArticleContributor, Contributor, Issue, Newspaper, Section
+from .models import Article, ArticleContributor, Contributor, Issue, Newspaper, Page, Section
 
 
 class CorrectedFilter(admin.SimpleListFilter):
@@ -33,20 +33,23 @@ class ArticleContributorInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
-    list_display = ["issue_date", "position", "headline_or_kind", "section", "kind", "bylines", "is_corrected"]
+    list_display = ["issue_date", "page_number", "position", "headline_or_kind", "section", "kind", "bylines",
+                    "is_corrected"]
     list_display_links = ["headline_or_kind"]
-    list_select_related = ["issue", "issue__newspaper", "section"]
+    list_select_related = ["issue", "issue__newspaper", "page", "section"]
     list_filter = ["kind", CorrectedFilter, "section", "issue__newspaper"]
     date_hierarchy = "issue__date"
-    search_fields = ["headline", "subheadline", "body", "credits__contributor__name"]
-    ordering = ["-issue__date", "position"]
+    search_fields = ["kicker", "headline", "subheadline", "body", "credits__contributor__name"]
+    ordering = ["-issue__date", "page__number", "position"]
     list_per_page = 50
     autocomplete_fields = ["section"]
+    raw_id_fields = ["continues"]
     inlines = [ArticleContributorInline]
-    readonly_fields = ["issue", "position", "source_lines", "segmenter_values", "corrected_fields", "updated_at"]
+    readonly_fields = ["issue", "page", "position", "source_lines", "segmenter_values", "corrected_fields",
+                       "updated_at"]
     fieldsets = [
-        (None, {"fields": ["issue", "position", "headline", "subheadline", "section", "kind", "dateline",
-                           "continued_from_page", "body"]}),
+        (None, {"fields": ["issue", "page", "position", "kicker", "headline", "subheadline", "section", "kind",
+                           "dateline", "continued_from_page", "continues", "body"]}),
         ("What the segmenter produced", {"classes": ["collapse"],
                                          "fields": ["segmenter_values", "corrected_fields", "source_lines",
                                                     "updated_at"]}),
@@ -63,9 +66,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def issue_date(self, obj: Article):
         return obj.issue.date
 
+    @admin.display(description="page", ordering="page__number")
+    def page_number(self, obj: Article):
+        return obj.page.number
+
     @admin.display(description="headline", ordering="headline")
     def headline_or_kind(self, obj: Article):
-        return obj.headline or f"({obj.get_kind_display()})"
+        return obj.full_headline or f"({obj.get_kind_display()})"
 
     @admin.display(description="bylines")
     def bylines(self, obj: Article):
@@ -87,6 +94,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
             '<table class="segmenter-values">{}</table>',
             format_html_join("", '<tr><th>{}</th><td style="white-space: pre-wrap">{}</td></tr>', rows),
         )
+
+    def save_model(self, request, obj, form, change):
+        if "continues" in form.changed_data:
+            obj.continues_set_by_editor = True  # ingest and reparse leave an editor's link alone
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -110,22 +122,37 @@ class ArticleInline(admin.TabularInline):
         return super().get_queryset(request).select_related("section")
 
 
+class PageInline(admin.TabularInline):
+    model = Page
+    extra = 0
+    fields = ["number", "name", "source_file", "segmenter_version", "ingested_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    ordering = ["number"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("raw_text")
+
+
 @admin.register(Issue)
 class IssueAdmin(SimpleHistoryAdmin):
-    list_display = ["date", "newspaper", "source_file", "article_count", "date_source", "ingested_at"]
+    list_display = ["date", "newspaper", "page_count", "article_count", "date_source"]
     list_select_related = ["newspaper"]
     list_filter = ["newspaper", "date_source"]
     date_hierarchy = "date"
-    search_fields = ["source_file", "sha256"]
-    inlines = [ArticleInline]
-    fields = ["newspaper", "date", "date_source", "date_note", "source_file", "sha256", "encoding",
-              "segmenter_version", "ingested_at", "segmented_at", "raw_source"]
-    readonly_fields = ["newspaper", "date_source", "source_file", "sha256", "encoding", "segmenter_version",
-                       "ingested_at", "segmented_at", "date_note", "raw_source"]
+    search_fields = ["pages__source_file", "pages__sha256"]
+    inlines = [PageInline]
+    fields = ["newspaper", "date", "date_source", "date_note"]
+    readonly_fields = ["newspaper", "date_source", "date_note"]
     actions = ["confirm_dates"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_total=Count("articles"))
+        return super().get_queryset(request).annotate(
+            article_total=Count("articles", distinct=True), page_total=Count("pages", distinct=True))
 
     def has_add_permission(self, request):
         return False  # issues come from the ingest command
@@ -144,12 +171,41 @@ class IssueAdmin(SimpleHistoryAdmin):
             confirmed += 1
         self.message_user(request, f"Confirmed the date of {confirmed} issue(s).")
 
+    @admin.display(description="pages", ordering="page_total")
+    def page_count(self, obj: Issue):
+        return obj.page_total
+
     @admin.display(description="articles", ordering="article_total")
     def article_count(self, obj: Issue):
         return obj.article_total
 
+
+@admin.register(Page)
+class PageAdmin(SimpleHistoryAdmin):
+    list_display = ["issue", "number", "name", "source_file", "article_count", "ingested_at"]
+    list_select_related = ["issue", "issue__newspaper"]
+    list_filter = ["issue__newspaper"]
+    date_hierarchy = "issue__date"
+    search_fields = ["source_file", "sha256", "name"]
+    inlines = [ArticleInline]
+    fields = ["issue", "number", "name", "source_file", "sha256", "encoding", "segmenter_version", "ingested_at",
+              "segmented_at", "raw_source"]
+    readonly_fields = ["issue", "number", "source_file", "sha256", "encoding", "segmenter_version", "ingested_at",
+                       "segmented_at", "raw_source"]
+    ordering = ["-issue__date", "number"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_total=Count("articles"))
+
+    def has_add_permission(self, request):
+        return False  # pages come from the ingest command
+
+    @admin.display(description="articles", ordering="article_total")
+    def article_count(self, obj: Page):
+        return obj.article_total
+
     @admin.display(description="raw source (verbatim)")
-    def raw_source(self, obj: Issue):
+    def raw_source(self, obj: Page):
         return format_html('<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
                            obj.raw_text)
 
@@ -182,5 +238,5 @@ class ContributorAdmin(SimpleHistoryAdmin):
 
 @admin.register(Newspaper)
 class NewspaperAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "place", "first_year"]
     prepopulated_fields = {"slug": ["name"]}
