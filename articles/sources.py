@@ -25,6 +25,8 @@ class IssueFileError(Exception):
 class ManifestEntry:
     newspaper: str | None
     date: dt.date | None
+    page: int | None = None
+    page_name: str = ""
 
 
 @dataclass
@@ -67,7 +69,8 @@ def collect_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
 
 
 def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
-    """``manifest.csv`` of a folder: ``file,newspaper,issue_date`` per line (header required)."""
+    """``manifest.csv`` of a folder: ``file,newspaper,issue_date`` per line, optionally ``page``
+    (版次) and ``page_name`` (版名) too (header required)."""
     path = folder / MANIFEST_NAME
     if not path.is_file():
         return {}
@@ -80,6 +83,8 @@ def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
     file_col = columns.get("file") or columns.get("filename")
     date_col = columns.get("issue_date") or columns.get("date")
     paper_col = columns.get("newspaper")
+    page_col = columns.get("page")
+    page_name_col = columns.get("page_name")
     if not file_col or not date_col:
         raise IssueFileError(f"{path}: manifest needs the columns file and issue_date")
     entries: dict[str, ManifestEntry] = {}
@@ -93,7 +98,12 @@ def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
         except ValueError as exc:
             raise IssueFileError(f"{path}, line {line_no}: issue_date {exc}") from None
         paper = (row.get(paper_col) or "").strip() if paper_col else ""
-        entries[name] = ManifestEntry(newspaper=paper or None, date=date)
+        raw_page = (row.get(page_col) or "").strip() if page_col else ""
+        if raw_page and not (raw_page.isdigit() and 0 < int(raw_page) < 1000):
+            raise IssueFileError(f"{path}, line {line_no}: page {raw_page!r} is not a page number (1 to 999)")
+        page_name = (row.get(page_name_col) or "").strip()[:50] if page_name_col else ""
+        entries[name] = ManifestEntry(newspaper=paper or None, date=date, page=int(raw_page) if raw_page else None,
+                                      page_name=page_name)
     return entries
 
 

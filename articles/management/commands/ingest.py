@@ -29,18 +29,21 @@ def _date_argument(value: str):
 
 
 class Command(BaseCommand):
-    help = "Segment newspaper issue files into articles and store them (one transaction per issue)."
+    help = ("Segment newspaper page files into articles and store them as issues (a paper's day) made of pages "
+            "(one transaction per page).")
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                            help="issue .txt files or folders of them (optional with --reparse)")
-        parser.add_argument("--date", type=_date_argument, help="issue date YYYY-MM-DD (one file only)")
+                            help="page .txt files or folders of them (optional with --reparse)")
+        parser.add_argument("--date", type=_date_argument,
+                            help="issue date YYYY-MM-DD of every file given (default: manifest.csv, the file "
+                                 "name or folders, the masthead, else inferred from the text)")
         parser.add_argument("--newspaper", metavar="SLUG",
                             help="newspaper slug or name (default: the manifest's, else taiyuan-daily)")
         parser.add_argument("--dry-run", action="store_true", help="segment only; never touch the database")
         parser.add_argument("--json", type=Path, metavar="OUT", help="write the segmentation in the interchange format")
         parser.add_argument("--reparse", action="store_true",
-                            help="re-segment even unchanged issues (all stored issues when no PATH is given)")
+                            help="re-segment even unchanged pages (all stored pages when no PATH is given)")
         parser.add_argument("--jobs", type=_jobs_argument, metavar="N",
                             help=f"processes sharing the files (default: one per core from {PARALLEL_FROM_FILES} "
                                  "files on, else one)")
@@ -99,15 +102,16 @@ class Command(BaseCommand):
             return None
         from tqdm import tqdm
 
-        return tqdm(total=count or None, unit="issue", file=sys.stderr, leave=False)
+        return tqdm(total=count or None, unit="file", file=sys.stderr, leave=False)
 
     def _report_file(self, outcome: FileOutcome, verbosity: int) -> None:
         if outcome.status == "failed":
             self.stderr.write(self.style.ERROR(f"error: {outcome.error}"))
             return
         date = outcome.issue_date.isoformat() if outcome.issue_date else "?"
+        pages = "p." + ",".join(str(n) for n in outcome.pages) if outcome.pages else "p.?"
         note = f", {len(outcome.warnings)} warning(s)" if outcome.warnings else ""
-        line = f"{outcome.file}  {date}  {outcome.articles} articles  {outcome.status}{note}"
+        line = f"{outcome.file}  {date}  {pages}  {outcome.articles} articles  {outcome.status}{note}"
         self.stdout.write(self.style.SUCCESS(line) if outcome.status in ("created", "updated") else line)
         if verbosity >= 2 or (outcome.warnings and verbosity >= 1 and outcome.status != "dry-run"):
             for warning in outcome.warnings:

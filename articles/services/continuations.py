@@ -1,0 +1,69 @@
+"""A story's parts across pages: an article marked （上接第1版） is linked to the article it continues."""
+from __future__ import annotations
+
+import re
+
+from ..models import Article, Issue
+from ..signals import articles_changed
+
+# Without a （下转第N版） mark to go by, a candidate must share this much of its headline's (or its
+# text's) character pairs with the continuation to be taken for its story.
+_MIN_LIKENESS = 0.2
+
+
+def _grams(text: str) -> set[str]:
+    text = re.sub(r"\W+", "", text or "")
+    return {text[i: i + 2] for i in range(len(text) - 1)}
+
+
+def _likeness(tail: Article, head: Article) -> float:
+    """How much a continuation looks like the start of a story: its headline (a continuation often
+    repeats a short form of it) against the story's, else its text against the story's text."""
+    tail_title, head_title = _grams(tail.full_headline), _grams(head.full_headline)
+    if tail_title and head_title:
+        return len(tail_title & head_title) / len(tail_title)
+    tail_text, head_text = _grams(tail.body[:400]), _grams(head.body)
+    return len(tail_text & head_text) / len(tail_text) if tail_text else 0.0
+
+
+def _story_start(tail: Article, candidates: list[Article]) -> Article | None:
+    marked = [head for head in candidates if head.continued_to_page == tail.page.number]
+    if len(marked) == 1:
+        return marked[0]
+    pool = marked or candidates
+    if not pool:
+        return None
+    best = max(pool, key=lambda head: (_likeness(tail, head), -head.position))
+    return best if marked or _likeness(tail, best) >= _MIN_LIKENESS else None
+
+
+def link_continuations(*, issue: Issue) -> list[int]:
+    """Link every continuation of the issue that an editor has not linked or unlinked to the start
+    of its story: on the page it names, the article marked （下转） to its page, else the likeliest
+    by headline and text. Returns the articles whose search documents changed (the parts and the
+    stories they join or leave), after queueing them for the index."""
+    # whole rows: saving a link writes the article's history row, which reads every field
+    tails = list(Article.objects.filter(issue=issue, continued_from_page__isnull=False).select_related("page"))
+    if not tails:
+        return []
+    heads = list(Article.objects.filter(issue=issue, page__number__in={t.continued_from_page for t in tails})
+                 .select_related("page").only("pk", "position", "kicker", "headline", "body", "continued_to_page",
+                                              "page__number"))
+    changed: set[int] = set()
+    for tail in tails:
+        if tail.continues_set_by_editor:
+            if tail.continues_id:
+                changed.add(tail.continues_id)  # the story's document carries its parts' text
+            continue
+        candidates = [h for h in heads if h.page.number == tail.continued_from_page and h.pk != tail.pk]
+        head = _story_start(tail, candidates)
+        new_id = head.pk if head else None
+        if new_id != tail.continues_id:
+            changed.update(pk for pk in (tail.pk, tail.continues_id) if pk)
+            tail.continues_id = new_id
+            tail.save(update_fields=["continues", "updated_at"])
+        if new_id:
+            changed.add(new_id)
+    if changed:
+        articles_changed.send(sender=Article, article_ids=sorted(changed))
+    return sorted(changed)
