@@ -1,10 +1,18 @@
 """Reads for the public pages. Each returns a queryset whose SQL cost does not grow with its length."""
 from __future__ import annotations
 
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, QuerySet
 from django.db.models.functions import ExtractYear
 
-from .models import Article, Contributor, Issue, Newspaper, Section
+from .models import Article, Contributor, Issue, Newspaper, Page, Section
+
+
+def newspaper_list() -> list[Newspaper]:
+    """Every newspaper with its issue and page counts and first and last issue date (one query)."""
+    return list(Newspaper.objects.annotate(
+        issue_count=Count("issues", distinct=True), page_count=Count("issues__pages", distinct=True),
+        first_date=Min("issues__date"), last_date=Max("issues__date"),
+    ).order_by("name"))
 
 
 def issue_list(*, newspaper_slug: str | None = None) -> QuerySet[Issue]:
@@ -12,14 +20,17 @@ def issue_list(*, newspaper_slug: str | None = None) -> QuerySet[Issue]:
     issues = Issue.objects.select_related("newspaper").annotate(article_count=Count("articles")).order_by("-date")
     if newspaper_slug:
         issues = issues.filter(newspaper__slug=newspaper_slug)
-    return issues.only("id", "date", "source_file", "date_source", "newspaper__name", "newspaper__slug")
+    return issues.only("id", "date", "date_source", "newspaper__name", "newspaper__slug")
 
 
-def article_detail(*, newspaper_slug: str, date, position: int) -> Article | None:
-    """One article by its citable address, with everything its page shows (two queries)."""
+def article_detail(*, newspaper_slug: str, date, page: int, position: int) -> Article | None:
+    """One article by its citable address, with everything its page shows, the story it continues
+    and the parts that continue it (four queries)."""
+    parts = Article.objects.select_related("page").defer("page__raw_text").order_by("page__number", "position")
     return (
         Article.objects.for_reading()
-        .filter(issue__newspaper__slug=newspaper_slug, issue__date=date, position=position)
+        .prefetch_related(Prefetch("continuations", queryset=parts))
+        .filter(issue__newspaper__slug=newspaper_slug, issue__date=date, page__number=page, position=position)
         .first()
     )
 
@@ -47,14 +58,38 @@ def years_with_issues(*, newspaper: Newspaper) -> list[dict]:
     )
 
 
-def issue_page(*, newspaper: Newspaper, date, with_text: bool = False) -> Issue | None:
-    """The issue of this date; its raw text (tens of thousands of characters) only when asked for."""
-    issues = Issue.objects.select_related("newspaper").filter(newspaper=newspaper, date=date)
-    return (issues if with_text else issues.defer("raw_text")).first()
+def issue_page(*, newspaper: Newspaper, date) -> Issue | None:
+    return Issue.objects.select_related("newspaper").filter(newspaper=newspaper, date=date).first()
+
+
+def issue_pages(*, issue: Issue) -> list[Page]:
+    """The issue's pages in order, without their raw text."""
+    return list(issue.pages.defer("raw_text").order_by("number"))
+
+
+def page_of_issue(*, issue: Issue, number: int, with_text: bool = False) -> Page | None:
+    """One page of an issue; its raw text (tens of thousands of characters) only when asked for."""
+    pages = issue.pages.filter(number=number)
+    return (pages if with_text else pages.defer("raw_text")).first()
 
 
 def issue_articles(*, issue: Issue) -> list[Article]:
-    return list(_article_list().filter(issue=issue).order_by("position"))
+    """The issue's articles, page by page, each with the page and story it continues (one query
+    more than a list)."""
+    return list(_article_list()
+                .filter(issue=issue).order_by("page__number", "position"))
+
+
+def page_articles(*, page: Page) -> list[Article]:
+    return list(_article_list()
+                .filter(page=page).order_by("position"))
+
+
+def adjacent_pages(*, page: Page) -> tuple[Page | None, Page | None]:
+    siblings = Page.objects.filter(issue=page.issue_id).only("number", "name", "issue_id")
+    previous = siblings.filter(number__lt=page.number).order_by("-number").first()
+    following = siblings.filter(number__gt=page.number).order_by("number").first()
+    return previous, following
 
 
 def adjacent_issues(*, issue: Issue) -> tuple[Issue | None, Issue | None]:
@@ -65,11 +100,15 @@ def adjacent_issues(*, issue: Issue) -> tuple[Issue | None, Issue | None]:
 
 
 def adjacent_articles(*, article: Article) -> tuple[Article | None, Article | None]:
-    # a link to each: its address and headline, not its text
-    siblings = (Article.objects.filter(issue=article.issue_id).select_related("issue__newspaper")
-                .only("position", "headline", "issue__date", "issue__newspaper__slug"))
-    previous = siblings.filter(position__lt=article.position).order_by("-position").first()
-    following = siblings.filter(position__gt=article.position).order_by("position").first()
+    """The articles before and after this one in its issue, across page breaks: a link to each, its
+    address and headline, not its text."""
+    siblings = (Article.objects.filter(issue=article.issue_id).select_related("issue__newspaper", "page")
+                .only("position", "kicker", "headline", "issue__date", "issue__newspaper__slug", "page__number"))
+    page, position = article.page.number, article.position
+    previous = (siblings.filter(page__number=page, position__lt=position) | siblings.filter(page__number__lt=page)
+                ).order_by("-page__number", "-position").first()
+    following = (siblings.filter(page__number=page, position__gt=position) | siblings.filter(page__number__gt=page)
+                 ).order_by("page__number", "position").first()
     return previous, following
 
 
@@ -77,13 +116,20 @@ def on_this_day(*, today, limit: int = 8) -> list[Article]:
     """Articles printed on today's month and day in other years ("历史上的今天")."""
     return list(
         _article_list().filter(issue__date__month=today.month, issue__date__day=today.day)
-        .exclude(issue__date__year=today.year).order_by("-issue__date", "position")[:limit]
+        .exclude(issue__date__year=today.year).order_by("-issue__date", "page__number", "position")[:limit]
     )
 
 
 def contributor_articles(*, contributor: Contributor) -> QuerySet[Article]:
-    return _article_list().filter(credits__contributor=contributor).distinct().order_by("-issue__date", "position")
+    return _article_list().filter(credits__contributor=contributor).distinct().order_by("-issue__date", "page__number", "position")
 
 
 def section_articles(*, section: Section) -> QuerySet[Article]:
-    return _article_list().filter(section=section).order_by("-issue__date", "position")
+    return _article_list().filter(section=section).order_by("-issue__date", "page__number", "position")
+
+
+def story_start(*, article: Article) -> Article | None:
+    """The article a continuation carries on, with its parts, for showing the story whole."""
+    parts = Article.objects.select_related("page").defer("page__raw_text").order_by("page__number", "position")
+    return (Article.objects.for_reading().prefetch_related(Prefetch("continuations", queryset=parts))
+            .filter(pk=article.continues_id).first())

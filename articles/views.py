@@ -6,13 +6,13 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from . import selectors
 from .citation import authors, gbt7714, title
-from .models import Article, Contributor, Newspaper, Section
+from .models import Article, Contributor, Newspaper, Page, Section
 
 MONTH_NAMES = ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"]
 WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
@@ -61,52 +61,112 @@ def year(request, paper: str, year: int):
     })
 
 
-def _issue_or_404(paper: str, date: dt.date, *, with_text: bool = False):
+def _issue_or_404(paper: str, date: dt.date):
     paper_obj = _newspaper(paper)
-    issue = selectors.issue_page(newspaper=paper_obj, date=date, with_text=with_text)
+    issue = selectors.issue_page(newspaper=paper_obj, date=date)
     if issue is None:
         raise Http404("这一天没有报纸")
     return issue
 
 
+def _numbered_pages(pages: list[Page], articles: list[Article]) -> list[dict]:
+    """Each page with its articles in print order, numbered through the issue without gaps, and
+    consecutive articles of one section under one heading."""
+    by_page: dict[int, list[Article]] = {p.pk: [] for p in pages}
+    for article in articles:
+        by_page[article.page_id].append(article)
+    number = 0
+    listed = []
+    for page_obj in pages:
+        groups: list[dict] = []
+        for article in by_page[page_obj.pk]:
+            number += 1
+            article.number = number
+            name = article.section.name if article.section_id else ""
+            if not groups or groups[-1]["section"] != name:
+                groups.append({"section": name, "section_obj": article.section, "articles": [], "start": number})
+            groups[-1]["articles"].append(article)
+        listed.append({"page": page_obj, "groups": groups, "count": len(by_page[page_obj.pk])})
+    return listed
+
+
 @require_safe
 def issue(request, paper: str, date: dt.date):
     issue_obj = _issue_or_404(paper, date)
+    pages = selectors.issue_pages(issue=issue_obj)
     articles = selectors.issue_articles(issue=issue_obj)
-    groups: list[dict] = []
-    for article in articles:  # consecutive articles of one section form a group, in page order
-        name = article.section.name if article.section_id else ""
-        if not groups or groups[-1]["section"] != name:
-            groups.append({"section": name, "section_obj": article.section, "articles": []})
-        groups[-1]["articles"].append(article)
     previous, following = selectors.adjacent_issues(issue=issue_obj)
     return render(request, "articles/issue.html", {
-        "issue": issue_obj, "newspaper": issue_obj.newspaper, "groups": groups, "count": len(articles),
-        "previous": previous, "following": following,
+        "issue": issue_obj, "newspaper": issue_obj.newspaper, "pages": _numbered_pages(pages, articles),
+        "count": len(articles), "previous": previous, "following": following,
     })
 
 
 @require_safe
 def issue_source(request, paper: str, date: dt.date):
-    issue_obj = _issue_or_404(paper, date, with_text=True)
-    return render(request, "articles/issue_source.html", {"issue": issue_obj, "newspaper": issue_obj.newspaper})
+    issue_obj = _issue_or_404(paper, date)
+    first = selectors.issue_pages(issue=issue_obj)[:1]
+    if not first:
+        raise Http404("这一期没有版面")
+    return redirect("articles:page_source", paper=paper, date=date, page=first[0].number, permanent=True)
 
 
-def _article_or_404(paper: str, date: dt.date, position: int) -> Article:
-    found = selectors.article_detail(newspaper_slug=paper, date=date, position=position)
+def _page_or_404(paper: str, date: dt.date, number: int, *, with_text: bool = False) -> Page:
+    issue_obj = _issue_or_404(paper, date)
+    page_obj = selectors.page_of_issue(issue=issue_obj, number=number, with_text=with_text)
+    if page_obj is None:
+        raise Http404("这一期没有这一版")
+    page_obj.issue = issue_obj
+    return page_obj
+
+
+@require_safe
+def page(request, paper: str, date: dt.date, page: int):
+    page_obj = _page_or_404(paper, date, page)
+    articles = selectors.page_articles(page=page_obj)
+    for number, article in enumerate(articles, start=1):
+        article.number = number
+    previous, following = selectors.adjacent_pages(page=page_obj)
+    return render(request, "articles/page.html", {
+        "page": page_obj, "issue": page_obj.issue, "newspaper": page_obj.issue.newspaper, "articles": articles,
+        "previous": previous, "following": following,
+    })
+
+
+@require_safe
+def page_source(request, paper: str, date: dt.date, page: int):
+    page_obj = _page_or_404(paper, date, page, with_text=True)
+    return render(request, "articles/page_source.html", {
+        "page": page_obj, "issue": page_obj.issue, "newspaper": page_obj.issue.newspaper,
+    })
+
+
+def _article_or_404(paper: str, date: dt.date, page: int, position: int) -> Article:
+    found = selectors.article_detail(newspaper_slug=paper, date=date, page=page, position=position)
     if found is None:
         raise Http404("没有这篇文章")
     return found
 
 
+def _story(article: Article) -> list[Article]:
+    """The parts of the story an article belongs to, in print order: its start and every part that
+    continues it on a later page."""
+    if article.continues_id is None:
+        return [article, *article.continuations.all()]
+    start = selectors.story_start(article=article)
+    return [start, *start.continuations.all()] if start else [article]
+
+
 @require_safe
-def article(request, paper: str, date: dt.date, position: int):
-    found = _article_or_404(paper, date, position)
+def article(request, paper: str, date: dt.date, page: int, position: int):
+    found = _article_or_404(paper, date, page, position)
     previous, following = selectors.adjacent_articles(article=found)
+    story = _story(found)
     return render(request, "articles/article.html", {
         "article": found,
         "title": title(found),
-        "paragraphs": [p for p in found.body.split("\n") if p.strip()],
+        "story": [{"part": part, "current": part.pk == found.pk,
+                   "paragraphs": [p for p in part.body.split("\n") if p.strip()]} for part in story],
         "credits": list(found.credits.all()),
         "authors": authors(found),
         "citation": gbt7714(found),
@@ -116,8 +176,8 @@ def article(request, paper: str, date: dt.date, position: int):
 
 
 @require_safe
-def article_text(request, paper: str, date: dt.date, position: int):
-    found = _article_or_404(paper, date, position)
+def article_text(request, paper: str, date: dt.date, page: int, position: int):
+    found = _article_or_404(paper, date, page, position)
     lines = [title(found)]
     if found.subheadline:
         lines.append(found.subheadline)
@@ -126,9 +186,17 @@ def article_text(request, paper: str, date: dt.date, position: int):
         lines.append("、".join(names))
     lines += ["", found.body.strip(), "", gbt7714(found), request.build_absolute_uri(found.get_absolute_url())]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-    filename = f"{paper}-{date.isoformat()}-{position}.txt"
+    filename = f"{paper}-{date.isoformat()}-{page}-{position}.txt"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_safe
+def legacy_article(request, paper: str, date: dt.date, position: int, text: bool = False):
+    """An address of the time when an issue was one file: that file is now the issue's page 1."""
+    name = "articles:article_text" if text else "articles:article"
+    found = _article_or_404(paper, date, 1, position)
+    return redirect(name, paper=paper, date=date, page=found.page.number, position=found.position, permanent=True)
 
 
 def _entity_page(request, *, entity, articles, kind: str):
