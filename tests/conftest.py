@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,15 @@ def seed_excerpt(prefix: str, first: int, last: int) -> str:
     """Lines first..last (1-based, inclusive) of a real seed issue: a small real fixture."""
     lines = seed_file(prefix).read_text(encoding="utf-8").split("\n")
     return "\n".join(lines[first - 1: last]) + "\n"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """A test database of this run's own: two runs on one server (CI and a developer, or two
+    developers) never create or drop each other's."""
+    from django.conf import settings
+
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_archive_{os.getpid()}"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Article, Issue
+from articles.models import Article, Issue, Page
 from articles.services import EDITORS_GROUP
 from tests.conftest import SEEDS, seed_file
 
@@ -33,10 +33,11 @@ def editor(client):
 def change_form_data(article: Article, **overrides) -> dict:
     credits = list(article.credits.all())
     data = {
-        "headline": article.headline, "subheadline": article.subheadline,
+        "kicker": article.kicker, "headline": article.headline, "subheadline": article.subheadline,
         "section": article.section_id or "", "kind": article.kind,
         "dateline": article.dateline.isoformat() if article.dateline else "",
-        "continued_from_page": article.continued_from_page or "", "body": article.body,
+        "continued_from_page": article.continued_from_page or "", "continues": article.continues_id or "",
+        "body": article.body,
         "credits-TOTAL_FORMS": len(credits), "credits-INITIAL_FORMS": len(credits),
         "credits-MIN_NUM_FORMS": 0, "credits-MAX_NUM_FORMS": 1000,
     }
@@ -60,17 +61,17 @@ def test_editor_correction_is_saved_with_history_and_the_segmenter_value_stays_v
     page = client.get(url)
     assert page.status_code == 200
     assert "What the segmenter produced" in page.content.decode()
-    response = client.post(url, change_form_data(article, headline="紧盯重点环节 筑牢疫情防控防线"))
+    response = client.post(url, change_form_data(article, headline="筑牢疫情防控防线"))
     assert response.status_code == 302, response.content.decode()[:2000]
     article.refresh_from_db()
-    assert article.headline == "紧盯重点环节 筑牢疫情防控防线"
+    assert article.full_headline == "紧盯重点环节 筑牢疫情防控防线"
     assert article.corrected_fields == ["headline"] and article.is_corrected
-    assert article.segmented["headline"] == "紧盯重点环节 全力筑牢疫情防控安全防线"
+    assert article.segmented["headline"] == "全力筑牢疫情防控安全防线" and article.segmented["kicker"] == "紧盯重点环节"
     newest, previous = article.history.all()[:2]
     assert newest.history_user == editor
     delta = newest.diff_against(previous)
     assert [(c.field, c.old, c.new) for c in delta.changes] == [
-        ("headline", "紧盯重点环节 全力筑牢疫情防控安全防线", "紧盯重点环节 筑牢疫情防控防线")]
+        ("headline", "全力筑牢疫情防控安全防线", "筑牢疫情防控防线")]
     history_page = client.get(f"/admin/articles/article/{article.pk}/history/").content.decode()
     assert "筑牢疫情防控防线" in history_page and "editor" in history_page
     corrected = client.get("/admin/articles/article/?corrected=yes").content.decode()
@@ -84,10 +85,10 @@ def test_editor_cannot_delete_an_issue(client, editor, seeded):
     assert Issue.objects.filter(pk=issue.pk).exists()
 
 
-def test_issue_page_shows_its_articles_and_the_raw_source_escaped(client, editor, seeded):
-    issue = Issue.objects.get(date="2022-03-25")
-    Issue.objects.filter(pk=issue.pk).update(raw_text=issue.raw_text + "\n<script>alert(1)</script>\n")
-    html = client.get(f"/admin/articles/issue/{issue.pk}/change/").content.decode()
+def test_page_admin_shows_its_articles_and_the_raw_source_escaped(client, editor, seeded):
+    page = Page.objects.get(issue__date="2022-03-25")
+    Page.objects.filter(pk=page.pk).update(raw_text=page.raw_text + "\n<script>alert(1)</script>\n")
+    html = client.get(f"/admin/articles/page/{page.pk}/change/").content.decode()
     assert "技术经理人纳入我省职称评审序列" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)</script>" not in html
 

@@ -23,7 +23,7 @@ def test_same_seed_same_files_and_the_real_ingest_splits_them(tmp_path):
     issues = Issue.objects.filter(newspaper__slug=SYNTHETIC_NEWSPAPER[0]).order_by("date")
     assert [i.date.isoformat() for i in issues] == ["2015-01-01", "2015-01-02", "2015-01-03", "2015-01-04"]
     for issue in issues:
-        leads = issue.raw_text.count("本报讯（记者")
+        leads = issue.pages.get(number=1).raw_text.count("本报讯（记者")
         assert 10 <= leads <= 40 and issue.articles.count() == leads
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.models import Article, ArticleContributor, Contributor, Issue
+from articles.models import Article, ArticleContributor, Contributor, Issue, Page
 from tests.conftest import SEEDS, seed_file
 
 pytestmark = pytest.mark.django_db
@@ -39,14 +39,15 @@ def test_ingests_the_seed_folder_with_manifest_dates(seed_copy):
     out, _ = ingest(seed_copy)
     assert Issue.objects.count() == 5
     assert Article.objects.count() == 46
-    issue = Issue.objects.get(source_file=seed_file("000").name)
+    page = Page.objects.get(source_file=seed_file("000").name)
+    issue = page.issue
     assert issue.date.isoformat() == "2021-10-28"
     assert issue.date_source == Issue.DateSource.MANIFEST
-    assert issue.raw_text == seed_file("000").read_text(encoding="utf-8")
-    first = issue.articles.get(position=1)
+    assert page.number == 1 and page.raw_text == seed_file("000").read_text(encoding="utf-8")
+    first = page.articles.get(position=1)
     assert first.section.name == "政务之要"
     assert [(c.contributor.name, c.role) for c in first.credits.all()] == [("刘涛", "author")]
-    assert first.segmented["headline"] == first.headline
+    assert first.segmented["headline"] == first.headline and first.segmented["kicker"] == (first.kicker or None)
     assert not first.is_corrected
     assert "5 created; 46 articles" in out
 
@@ -93,10 +94,14 @@ def test_a_date_that_is_not_a_date_is_refused(bad, tmp_path):
     assert Issue.objects.count() == 0
 
 
-def test_date_option_with_several_files_is_refused(seed_copy):
-    message, _, _ = ingest_failing(seed_copy, "--date", "2021-10-28")
-    assert "--date names one issue" in message
-    assert Issue.objects.count() == 0
+def test_date_option_gives_every_file_its_date_and_two_files_for_one_page_are_refused(seed_copy):
+    message, out, err = ingest_failing(seed_file("000"), seed_file("001"), "--date", "2021-10-28")
+    assert message == "1 of 2 file(s) failed"
+    assert Issue.objects.get().date.isoformat() == "2021-10-28"
+    # two files without page numbers are both page 1 of that day: the second is refused, naming both
+    assert Page.objects.get().source_file == seed_file("000").name
+    [line] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert seed_file("001").name in line and seed_file("000").name in line and "page 1" in line
 
 
 def write(path: Path, data: bytes) -> Path:
@@ -120,7 +125,7 @@ def test_bad_files_fail_alone_with_one_line_each_and_the_good_ones_are_stored(tm
     assert any("blank.txt: file is empty" in line for line in lines)
     assert any("binary.txt: not a text file" in line for line in lines)
     assert any("missing.txt: no such file or folder" in line for line in lines)
-    assert Issue.objects.count() == 1 and Issue.objects.get().source_file == "good.txt"
+    assert Issue.objects.count() == 1 and Page.objects.get().source_file == "good.txt"
 
 
 def test_gb18030_bom_and_crlf_are_decoded_and_reported(tmp_path):
@@ -128,14 +133,14 @@ def test_gb18030_bom_and_crlf_are_decoded_and_reported(tmp_path):
     gbk = write(tmp_path / "gbk.txt", text.encode("gb18030"))
     out, _ = ingest(gbk, "--date", "2022-03-25", "-v", "2")
     assert "decoded as GB18030/GBK" in out
-    assert Issue.objects.get().encoding == "gb18030"
+    assert Page.objects.get().encoding == "gb18030"
     assert Article.objects.count() == 3
     Issue.objects.all().delete()
     bom = write(tmp_path / "bom.txt", b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
     out, _ = ingest(bom, "--date", "2022-03-25", "-v", "2")
     assert "byte-order mark removed" in out and "CRLF line ends normalised" in out
     assert Article.objects.count() == 3
-    assert Article.objects.get(position=1).headline.startswith("省委常委会议召开会议")
+    assert Article.objects.get(position=1).full_headline.startswith("省委常委会议召开会议")
 
 
 def test_file_over_the_size_limit_is_refused(tmp_path, settings):
@@ -147,14 +152,16 @@ def test_file_over_the_size_limit_is_refused(tmp_path, settings):
 
 def test_unreadable_file_is_reported(tmp_path, monkeypatch):
     target = write(tmp_path / "locked.txt", seed_file("000").read_bytes())
-    original = Path.read_bytes
+    import os
 
-    def deny(self):
-        if self == target:
+    original = os.open
+
+    def deny(path, *args, **kwargs):
+        if Path(path) == target:
             raise PermissionError(13, "Permission denied")
-        return original(self)
+        return original(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(os, "open", deny)
     _, _, err = ingest_failing(target, "--date", "2021-10-28")
     assert "locked.txt: cannot read (Permission denied)" in err
 
@@ -185,7 +192,7 @@ def edit_as_editor(article: Article, **fields) -> Article:
 
 def test_reparse_keeps_editor_corrections_and_updates_the_rest(seed_copy):
     ingest(seed_copy)
-    issue = Issue.objects.get(source_file=seed_file("000").name)
+    issue = Page.objects.get(source_file=seed_file("000").name)
     article = issue.articles.get(position=5)
     edit_as_editor(article, headline="让知识产权更有价值(编辑修订)")
     credit = article.credits.get()
@@ -202,7 +209,7 @@ def test_reparse_keeps_editor_corrections_and_updates_the_rest(seed_copy):
     assert [c.contributor.name for c in article.credits.all()] == ["张勇军"]
     assert set(article.corrected_fields) == {"headline", "bylines"}
     assert article.segmented["headline"] == "让知识产权更有价值"
-    assert untouched.headline == "“核酸检测地图”上线 动动手指即可查找"
+    assert untouched.full_headline == "“核酸检测地图”上线 动动手指即可查找"
     assert "kept the corrections editors made to 1 article(s)" in out
     assert Article.objects.count() == 46
 
@@ -210,7 +217,7 @@ def test_reparse_keeps_editor_corrections_and_updates_the_rest(seed_copy):
 def test_changed_file_is_resegmented_and_a_correction_that_cannot_be_carried_is_reported(seed_copy):
     ingest(seed_copy)
     target = seed_copy / seed_file("003").name
-    issue = Issue.objects.get(source_file=target.name)
+    issue = Page.objects.get(source_file=target.name)
     notice = issue.articles.get(headline="寻亲启事")
     edit_as_editor(notice, headline="寻亲启事(已核)")
     kept = issue.articles.get(position=1)

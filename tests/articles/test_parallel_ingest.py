@@ -14,6 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles import services
+from articles.services import ingest as ingest_module
 from articles.models import Article, Contributor, Issue, Section
 from search.services import check_index
 from tests.conftest import SEEDS, clear_search_index, seed_file
@@ -29,9 +30,10 @@ def ingest(*args) -> str:
 
 def archive_snapshot() -> list[tuple]:
     return [
-        (a.issue.date, a.position, a.headline, a.section.name if a.section else None, a.kind, a.body,
+        (a.issue.date, a.page.number, a.position, a.full_headline, a.section.name if a.section else None, a.kind, a.body,
          tuple((c.contributor.name, c.role) for c in a.credits.order_by("position")))
-        for a in Article.objects.select_related("issue", "section").order_by("issue__date", "position")
+        for a in Article.objects.select_related("issue", "page", "section").order_by("issue__date", "page__number",
+                                                                                  "position")
     ]
 
 
@@ -52,14 +54,14 @@ def seed_copy(tmp_path) -> Path:
 def store_pids(tmp_path, monkeypatch) -> Path:
     """A file each process that stores an issue appends its pid to (forked workers inherit the patch)."""
     log = tmp_path / "pids"
-    store = services._store
+    store = ingest_module._store
 
     def recording_store(plan, **kwargs):
         with log.open("a") as handle:
             handle.write(f"{os.getpid()}\n")
         return store(plan, **kwargs)
 
-    monkeypatch.setattr(services, "_store", recording_store)
+    monkeypatch.setattr(ingest_module, "_store", recording_store)
     return log
 
 
@@ -75,7 +77,7 @@ def test_two_processes_store_the_same_archive_as_one_and_report_in_file_order(se
     assert archive_snapshot() == alone
     pids = set(store_pids.read_text().split())
     assert len(pids) == 2 and str(os.getpid()) not in pids
-    reported = [line.split()[0] for line in out.splitlines() if line.endswith("created")]
+    reported = [line.split()[0] for line in out.splitlines() if "  created" in line]
     assert reported == sorted(path.name for path in SEEDS.glob("*.txt"))
     assert "5 created; 46 articles" in out
 
@@ -88,31 +90,32 @@ def test_workers_indexing_on_commit_leave_the_index_consistent(seed_copy):
     assert check.index_count == Article.objects.count() == 46
 
 
-def test_the_same_issue_in_two_files_at_once_is_stored_once(tmp_path, settings):
+def test_two_pages_of_one_day_at_once_make_one_issue(tmp_path, settings):
     settings.SEARCH_INDEX_ON_COMMIT = False
-    text = seed_file("000").read_text(encoding="utf-8")
-    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
-    (tmp_path / "b.txt").write_text(text + "\n", encoding="utf-8")  # another file of the same date
+    for page, prefix in ((1, "000"), (2, "001")):  # two pages of one day, stored side by side
+        (tmp_path / f"2021-10-28-p0{page}.txt").write_bytes(seed_file(prefix).read_bytes())
 
-    out = ingest(tmp_path / "a.txt", tmp_path / "b.txt", "--jobs", "2")
+    out = ingest(tmp_path, "--jobs", "2")
 
     issue = Issue.objects.get()
-    assert "1 created; 1 updated" in out
-    positions = sorted(issue.articles.values_list("position", flat=True))
-    assert positions == list(range(1, len(positions) + 1)) and Article.objects.count() == len(positions) > 1
+    assert "2 created" in out and issue.date.isoformat() == "2021-10-28"
+    assert sorted(issue.pages.values_list("number", flat=True)) == [1, 2]
+    for page in issue.pages.all():
+        positions = sorted(page.articles.values_list("position", flat=True))
+        assert positions == list(range(1, len(positions) + 1)) and len(positions) > 1
 
 
 def test_reparse_in_two_processes_updates_every_issue(seed_copy, settings):
     settings.SEARCH_INDEX_ON_COMMIT = False
     ingest(seed_copy, "--jobs", "1")
-    stale = Article.objects.get(issue__source_file=seed_file("000").name, position=6)
+    stale = Article.objects.get(page__source_file=seed_file("000").name, position=6)
     Article.objects.filter(pk=stale.pk).update(headline="旧标题", segmented={**stale.segmented, "headline": "旧标题"})
 
     out = ingest("--reparse", "--jobs", "2")
 
     stale.refresh_from_db()
-    assert stale.headline == "“核酸检测地图”上线 动动手指即可查找"
-    assert "5 updated; 46 articles" in out
+    assert stale.full_headline == "“核酸检测地图”上线 动动手指即可查找"
+    assert "1 updated; 4 unchanged (nothing to do); 46 articles" in out
 
 
 @pytest.mark.parametrize("bad", ["0", "-1", "two"])
