@@ -251,12 +251,15 @@ def _reflow(block: list[tuple[int, str]], index: int) -> list[_Unit]:
     return units
 
 
+_LEAD_REACH = 48  # no lead is longer: the digits of a paragraph's head are all it needs translated
+
+
 def is_lead(text: str) -> bool:
-    return bool(_LEAD.match(to_ascii_digits(text)))
+    return bool(_LEAD.match(to_ascii_digits(text[:_LEAD_REACH])))
 
 
 def _is_history_entry(text: str) -> bool:
-    return bool(HISTORY_ENTRY.match(to_ascii_digits(text)))
+    return len(text) <= 24 and bool(HISTORY_ENTRY.match(to_ascii_digits(text)))
 
 
 def _photo_line_credits(text: str) -> list[Credit] | None:
@@ -697,7 +700,7 @@ class _Segmenter:
     def _lead(self, draft: _Draft, text: str, unit: _Unit) -> None:
         if is_lead(text):
             draft.lead = True
-            after = _LEAD.match(to_ascii_digits(text)).end()
+            after = _LEAD.match(to_ascii_digits(text[:_LEAD_REACH])).end()
             m = _LEAD_CREDIT.match(text[after:])
             if m:
                 credits = parse_credit(m.group(1))
