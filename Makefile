@@ -7,8 +7,9 @@ HOST   ?= 127.0.0.1:8000
 SCALE_SIZES ?= 1000,10000
 LOAD_ARTICLES ?= 10000
 LOAD_SECONDS ?= 60
+EMBEDDED_PGDATA ?= var/pgdata
 
-.PHONY: browser wrk run setup install install-dev migrate ingest index rebuild-index serve test eval bench load clean
+.PHONY: browser wrk run setup install install-dev migrate ingest index rebuild-index serve stop test eval bench load clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +44,14 @@ rebuild-index: install
 
 serve: install
 	$(PY) manage.py runserver $(HOST)
+
+## stop: stop the embedded PostgreSQL that `make run` started in $(EMBEDDED_PGDATA) (its data stays there;
+## `rm -rf var/pgdata` after this removes the database). pg_ctl runs as pgserver's own user under root.
+stop:
+	@$(PY) -W ignore -c "import os, pgserver; from pathlib import Path; d = Path('$(EMBEDDED_PGDATA)').resolve(); \
+	running = (d / 'postmaster.pid').exists(); \
+	running and pgserver.pg_ctl(['-w', '-m', 'fast', 'stop'], pgdata=d, **({'user': 'pgserver'} if os.geteuid() == 0 else {})); \
+	print(('stopped the embedded database in ' if running else 'no embedded database running in ') + str(d))"
 
 # Debian's Chromium (and a CJK font, so screenshots show the Chinese) for the browser tests;
 # `playwright install` cannot download browsers here.
