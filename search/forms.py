@@ -76,12 +76,14 @@ class SearchForm(forms.Form):
                                   widget=forms.TextInput(attrs={"list": "contributors-list", "autocomplete": "off"}))
     kind = forms.ChoiceField(label="体裁", required=False)
     newspaper = forms.SlugField(label="报纸", required=False)
-    sort = forms.ChoiceField(label="排序", required=False, choices=list(SORT_LABELS.items()))
+    sort = forms.ChoiceField(label="排序", required=False, choices=list(SORT_LABELS.items()),
+                             widget=forms.Select(attrs={"data-default": "relevance"}))
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
     page_size = forms.IntegerField(required=False, min_value=1)
     # the trend chart: up to four comma-separated terms compared, raw counts or share of all articles
     terms = forms.CharField(label="对比词", required=False, max_length=200)
-    chart = forms.ChoiceField(label="图表", required=False, choices=[("count", "篇数"), ("share", "占比")])
+    chart = forms.ChoiceField(label="图表", required=False, choices=[("count", "篇数"), ("share", "占比")],
+                              widget=forms.Select(attrs={"data-default": "count"}))
 
     def __init__(self, *args, max_page_size: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)

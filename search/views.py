@@ -110,12 +110,20 @@ def _suggestions(request, form: SearchForm) -> list[dict]:
     return tries
 
 
+# what the form's selects send when left alone: the same as leaving the parameter out
+_FORM_DEFAULTS = {"sort": "relevance", "chart": "count"}
+
+
+def _meaningful(name: str, value: str) -> bool:
+    return bool(value.strip()) and _FORM_DEFAULTS.get(name) != value
+
+
 def _cleaned_url(request) -> str | None:
     """The address to redirect to when the form sent empty fields or advanced fields: the advanced
     fields composed into ``q``, the empty ones dropped; None when the address is already clean."""
     params = list(request.GET.lists())
     advanced = {name: " ".join(request.GET.getlist(name)) for name in ADVANCED_FIELDS if name in request.GET}
-    if not advanced and all(all(v.strip() for v in values) for _, values in params):
+    if not advanced and all(all(_meaningful(name, v) for v in values) for name, values in params):
         return None
     q = request.GET.get("q", "")
     if any(v.strip() for v in advanced.values()):
@@ -125,7 +133,7 @@ def _cleaned_url(request) -> str | None:
         if name in ADVANCED_FIELDS:
             continue
         for value in ([q] if name == "q" else values):
-            if value.strip():
+            if _meaningful(name, value):
                 cleaned.append((name, value))
     if "q" not in request.GET and q.strip():
         cleaned.insert(0, ("q", q))

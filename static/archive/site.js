@@ -18,7 +18,8 @@ document.querySelectorAll("button.copy").forEach((button) => {
 document.querySelectorAll("form[data-drop-empty]").forEach((form) => {
   form.addEventListener("submit", () => {
     form.querySelectorAll("input, select").forEach((field) => {
-      if (field.name && !field.value.trim()) field.disabled = true;
+      // empty, or a select left at its default (sort by relevance, counts in the chart)
+      if (field.name && (!field.value.trim() || field.value === field.dataset.default)) field.disabled = true;
     });
     // re-enable them if the page is shown again from the back/forward cache
     window.addEventListener("pageshow", () => form.querySelectorAll(":disabled").forEach((f) => { f.disabled = false; }), { once: true });

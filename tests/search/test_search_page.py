@@ -43,7 +43,7 @@ def test_no_results_in_traditional_script_suggests_the_simplified_form(client):
 
 
 def test_empty_fields_are_dropped_from_the_address(client):
-    response = client.get("/search/", {"q": "太原", "date_from": "", "section": " ", "kind": "", "sort": "newest"})
+    response = client.get("/search/", {"q": "太原", "date_from": "", "section": " ", "kind": "", "sort": "newest", "chart": "count"})
     assert response.status_code == 302
     assert dict(parse_qsl(urlsplit(response["Location"]).query)) == {"q": "太原", "sort": "newest"}
     assert client.get("/search/", {"q": "", "year": ""})["Location"] == "/search/"
