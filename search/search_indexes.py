@@ -1,6 +1,7 @@
 """The article index: what a search can match, filter, count and sort by."""
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from haystack import indexes
 
 from articles.models import Article
@@ -39,7 +40,11 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return Article
 
     def index_queryset(self, using=None):
-        return Article.objects.for_reading()
+        # A story continued on another page is one document: its start, carrying the text of its
+        # parts (the template adds them), and no document for a part linked to its start.
+        parts = Article.objects.only("pk", "continues_id", "body").order_by("page__number", "position")
+        return (Article.objects.for_reading().filter(continues__isnull=True)
+                .prefetch_related(Prefetch("continuations", queryset=parts)))
 
     def read_queryset(self, using=None):
         return self.index_queryset(using)
