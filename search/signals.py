@@ -3,7 +3,8 @@
 Every write that changes what a document holds queues its articles in the writing transaction:
 an article or a credit saved or deleted; an issue's date or newspaper changed (the documents'
 day, month, year and newspaper); a section, contributor or newspaper renamed (the facets and the
-bylines); and ``articles_created``/``articles_changed`` for bulk writes that send no post_save.
+bylines); a page renumbered, renamed or moved; and ``articles_created``/``articles_changed``
+for bulk writes that send no post_save.
 Writes that bypass model signals (``QuerySet.update``) must call
 ``search.services.queue_articles`` themselves; ``check_index`` finds any that did not.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
+from articles import models as article_models
 from articles import signals as article_signals
 from articles.models import Article, ArticleContributor, Contributor, Issue, Newspaper, Section
 
@@ -19,6 +21,11 @@ from .services import queue_articles
 
 # The fields of each model that documents show: a save that changes none of them queues nothing.
 _WATCHED = {Issue: ("date", "newspaper_id"), Section: ("name",), Contributor: ("name",), Newspaper: ("slug", "name")}
+# A page (版) between issue and article, where the model has one: its number, name or issue.
+Page = getattr(article_models, "Page", None)
+if Page is not None:
+    _WATCHED[Page] = tuple(name for name in ("number", "name", "issue_id")
+                           if name.removesuffix("_id") in {f.name for f in Page._meta.get_fields()})
 
 
 class QueuedSignalProcessor(BaseSignalProcessor):
@@ -79,6 +86,8 @@ class QueuedSignalProcessor(BaseSignalProcessor):
             queue_articles(articles=Article.objects.filter(credits__contributor=instance))
         elif sender is Newspaper:
             queue_articles(articles=Article.objects.filter(issue__newspaper=instance))
+        elif sender is Page:
+            queue_articles(articles=Article.objects.filter(page=instance))
 
     def articles_created(self, sender, article_ids, **kwargs):
         queue_articles(article_ids=article_ids)

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from haystack import connections
 
-from articles.models import Article, Contributor, Issue, Section
+from articles.models import Article, Issue, Section
 from articles.services import ingest_paths
 from search import backend as search_backend
 from search.models import IndexQueueEntry
@@ -79,6 +79,20 @@ def test_section_and_contributor_renames_reach_every_document(cases):
     assert sectioned.pk in ids("栏目:改名后的栏目")
     assert credited.pk in ids("作者:改名作者")
     assert sectioned.pk in ids(f'"{sectioned.headline[:4]}"', section="改名后的栏目")
+    assert check_index().consistent
+
+
+def test_a_page_rename_queues_its_articles_in_the_same_transaction(cases, settings):
+    from articles.models import Page
+
+    settings.SEARCH_INDEX_ON_COMMIT = False
+    page = Page.objects.filter(articles__isnull=False).first()
+    with transaction.atomic():
+        page.name = "要闻"
+        page.save()
+        assert set(IndexQueueEntry.objects.values_list("article_id", flat=True)) == set(
+            page.articles.values_list("pk", flat=True))
+    drain_index_queue()
     assert check_index().consistent
 
 
@@ -193,7 +207,7 @@ def test_drain_index_without_watch_reports_an_index_error_in_one_line(cases, mon
         call_command("drain_index", stdout=StringIO())
 
 
-def test_rebuild_index_swaps_a_complete_index_in_and_removes_stray_builds(cases, tmp_path):
+def test_rebuild_index_swaps_a_complete_index_in_and_removes_stray_builds(cases):
     backend = connections["default"].get_backend()
     parent = backend.path.rstrip("/")
     stray = f"{parent}{search_backend.REBUILD_SUFFIX}999999-deadbeef"  # a build killed earlier
