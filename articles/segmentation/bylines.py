@@ -45,12 +45,24 @@ _STOP_WORDS = {"上接", "下转", "转版", "完", "续", "图片", "资料图"
 
 
 def _merge_spaced_name(text: str) -> list[str] | None:
-    """Two-character names are printed padded to three (``李  斌``); such a line is one name."""
-    m = re.fullmatch(rf"(.*?)([{_CJK}])[ \u3000]{{1,3}}([{_CJK}])", text)
-    if not m or (m.group(1) and not m.group(1).endswith((" ", "\u3000"))):
+    """Two-character names are printed padded to three (``李  斌``, ``鲜  敢  于  杰``): two single
+    characters standing apart in a row are one name."""
+    parts = [t for t in re.split(r"[\s\u3000]+", text) if t]
+    merged: list[str] = []
+    joined = False
+    i = 0
+    while i < len(parts):
+        if (i + 1 < len(parts) and len(parts[i]) == 1 and len(parts[i + 1]) == 1
+                and re.fullmatch(rf"[{_CJK}]", parts[i]) and re.fullmatch(rf"[{_CJK}]", parts[i + 1])):
+            merged.append(parts[i] + parts[i + 1])
+            joined = True
+            i += 2
+            continue
+        merged.append(parts[i])
+        i += 1
+    if not joined:
         return None
-    head = [t for t in re.split(r"[\s\u3000、，,/／]+", m.group(1)) if t]
-    return head + [m.group(2) + m.group(3)]
+    return [t for part in merged for t in re.split(r"[、，,/／]+", part) if t]
 
 
 def _role_prefix(token: str) -> tuple[str | None, str]:

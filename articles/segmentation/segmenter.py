@@ -89,7 +89,16 @@ _GENERIC_BANNER_WORDS = re.compile(
 # Page furniture: mastheads with a weekday, page labels, desk credits. Not part of any article.
 _PAGE_FURNITURE = re.compile(
     MASTHEAD_DATE.pattern + r"|^第?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版(?:\s|$)"
-    r"|^(?:本版)?(?:责任编辑|责编|版式设计|美术编辑|美编|校对|图片编辑|制图)\s*[:：]"
+    r"|^(?:本版)?(?:责任编辑|责编|美术编辑|美编|校对|图片编辑)\s*[:：]"
+)
+# Lines printed at the foot of an article: who laid it out or drew its chart, where its figures
+# came from, where to send letters, who released its photo. They end the article above and stay in
+# its text (the paper prints them as its last line).
+_TRAILER = re.compile(
+    r"^(?:本版|本期|本组|本栏)?(?:版式设计|制图|统筹|策划|设计|"
+    r"(?:资料|数据|图片|资料和数据|数据和资料)?来源|(?:栏目)?(?:投稿)?邮箱)\s*[:：]"
+    r"|^(?:新华社|中新社|人民视觉|影像中国|视觉中国|人民图片|本报资料图片|资料图片)(?:发|供图)?$"
+    r"|^(?:本报)?(?:特约)?记者[\s\u3000]*[\u4e00-\u9fff·、\s\u3000]{2,30}?(?:整理|采写|采访整理)$"
 )
 _GLUED_BANNER_TAIL = re.compile(r"^(“[^”]{1,8}”[\u4e00-\u9fff]{2})(?=[\u4e00-\u9fff]{4,})")
 # A closing line in brackets: where the story was filed, who wrote it, where it was taken from
@@ -544,6 +553,10 @@ class _Segmenter:
             if len(text) <= 60 and _PAGE_FURNITURE.search(to_ascii_digits(text)):
                 i += 1
                 continue
+            if len(text) <= 80 and _TRAILER.match(text) and self.current is not None:
+                self._trailer(unit)
+                i += 1
+                continue
             if _is_banner(unit, following):
                 banner = text
                 if following and following.block == unit.block:
@@ -618,6 +631,8 @@ class _Segmenter:
             self.pending = []
             return
         self._flush_pending_as_intertitles(cur)
+        if _CARTOON_LINE.match(unit.text):
+            cur.article.paragraphs.append(unit.text)  # a cartoon's credits are its last printed line
         credits = parse_byline_line(unit.text)
         if credits is None and (m := re.search(r"记者[\s\u3000]*(.+?)(?:报道)?[)）]$", unit.text)):
             credits = parse_credit(m.group(1), default_role=ROLE_REPORTER)
@@ -626,13 +641,24 @@ class _Segmenter:
         cur.article.end_line = unit.end_line
 
     def _photo_line(self, unit: _Unit, credits: list[Credit]) -> None:
-        """A photographer's credit on its own line closes the caption above it."""
+        """A photographer's credit on its own line closes the caption above it (and stays its last line)."""
         cur = self.current
         if self.pending or cur is None:
             cur = self._new_draft(unit.line)
         cur.article.credits.extend(credits)
+        cur.article.paragraphs.append(unit.text)
         cur.photo_credit = cur.closed = True
         cur.article.end_line = unit.end_line
+
+    def _trailer(self, unit: _Unit) -> None:
+        """``版式设计：…``, ``数据来源：…``, ``新华社发``: the last line of the article above."""
+        cur = self.current
+        self._flush_pending_as_intertitles(cur)
+        cur.article.paragraphs.append(unit.text)
+        cur.article.end_line = unit.end_line
+        cur.closed = True
+        if not _TRAILER.match(unit.text).group().endswith(("：", ":")):
+            cur.photo_credit = True
 
     def _box_label(self, unit: _Unit) -> None:
         """``核心阅读``, ``编者按``: a box that opens the body of the article it stands in."""

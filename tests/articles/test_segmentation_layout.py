@@ -64,7 +64,8 @@ def test_photo_credit_line_closes_its_caption_as_a_photo_and_no_empty_article_is
     arts = segment(text, issue_date=DATE).articles
     assert len(arts) == 1
     assert (arts[0].headline, arts[0].kind, arts[0].bylines) == ("春耕正忙", "photo", ["王小明"])
-    assert arts[0].body == "3月1日，农民在田间驾驶农机翻耕土地。"
+    # The credit line stays the caption's last line, as printed (the gold splits keep it).
+    assert arts[0].body == "3月1日，农民在田间驾驶农机翻耕土地。\n\n王小明摄（视觉中国）"
 
 
 def test_box_label_opens_the_body_and_stays_out_of_the_headline():
