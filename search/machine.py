@@ -11,7 +11,7 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.contrib.staticfiles import finders
 from django.contrib.syndication.views import Feed
-from django.db.models import Count
+from django.db.models import Count, Max, Min
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,8 +34,8 @@ class IssueSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Issue.objects.select_related("newspaper").only(
-            "date", "segmented_at", "newspaper__slug").order_by("newspaper_id", "date", "pk")
+        return (Issue.objects.select_related("newspaper").only("date", "newspaper__slug")
+                .annotate(segmented_at=Max("pages__segmented_at")).order_by("newspaper_id", "date", "pk"))
 
     def location(self, issue: Issue) -> str:
         return issue_url(issue)
@@ -120,8 +120,11 @@ class IssuesFeed(Feed):
         return reverse("home")
 
     def items(self):
-        return (Issue.objects.select_related("newspaper").defer("raw_text")
-                .annotate(article_count=Count("articles")).order_by("-ingested_at", "-date")[: self.items_per_feed])
+        # an issue's time in the archive is its pages': first stored, last segmented
+        return (Issue.objects.select_related("newspaper")
+                .annotate(article_count=Count("articles", distinct=True), ingested_at=Min("pages__ingested_at"),
+                          segmented_at=Max("pages__segmented_at"))
+                .order_by("-ingested_at", "-date")[: self.items_per_feed])
 
     def item_title(self, issue: Issue) -> str:
         return f"{issue.newspaper.name} {issue.date.isoformat()}"

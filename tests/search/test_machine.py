@@ -4,6 +4,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db.models import Min
 
 from articles.models import Article, Issue
 
@@ -62,7 +63,8 @@ def test_atom_feed_of_new_issues(client):
     ns = "{http://www.w3.org/2005/Atom}"
     entries = root.findall(f"{ns}entry")
     assert len(entries) == min(50, Issue.objects.count())
-    issue = Issue.objects.order_by("-ingested_at", "-date").select_related("newspaper").first()
+    issue = (Issue.objects.annotate(ingested_at=Min("pages__ingested_at")).order_by("-ingested_at", "-date")
+             .select_related("newspaper").first())
     first = entries[0]
     assert first.find(f"{ns}title").text == f"{issue.newspaper.name} {issue.date.isoformat()}"
     link = first.find(f"{ns}link").get("href")

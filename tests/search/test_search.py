@@ -104,7 +104,8 @@ def test_byline_field_finds_his_articles(articles):
 
 def test_headline_and_section_fields(articles):
     headline_hits = ids("headline:疫情防控")
-    assert headline_hits == {a.pk for a in articles if "疫情防控" in a.headline}
+    # the headline's lines: 引题, 主题 and the —— subtitle
+    assert headline_hits == {a.pk for a in articles if "疫情防控" in a.kicker + a.headline + a.subheadline}
     section = next(a.section.name for a in articles if a.section)
     assert ids(f'栏目:"{section}"') == {a.pk for a in articles if a.section and section in a.section.name}
 
