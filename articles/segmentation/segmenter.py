@@ -482,9 +482,6 @@ class _Segmenter:
         if credits:
             draft.article.credits.extend(credits)
             draft.closed = True
-        elif not is_terminated(text) and not draft.date_entries and not _is_history_entry(text):
-            # The layout cut this article off; what follows belongs to something else.
-            draft.closed = draft.truncated = True
         if text:
             draft.article.paragraphs.append(text)
             draft.units.append(unit.index)
