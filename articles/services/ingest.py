@@ -607,4 +607,21 @@ def ingest_paths(
         report.outcomes.append(outcome)
         if on_file:
             on_file(outcome)
+    if not dry_run and report.count("created") + report.count("updated") >= ANALYZE_FROM_PAGES:
+        refresh_planner_statistics()
     return report
+
+
+# A load of this many new or changed files changes the tables' shape enough for the planner to
+# need fresh statistics; fewer are left to autovacuum.
+ANALYZE_FROM_PAGES = 20
+_ANALYZED = [Issue, Page, Article, ArticleContributor, Contributor, Section]
+
+
+def refresh_planner_statistics() -> None:
+    """ANALYZE the archive's tables after a bulk load. Without it, a Postgres whose autovacuum has
+    not yet run plans a page's credits as a scan of every article."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(m._meta.db_table) for m in _ANALYZED))

@@ -93,8 +93,17 @@ class Command(BaseCommand):
                 self.stdout.write(f"wrote {options['json']} ({len(report.interchange)} issues)")
         if verbosity >= 1:
             self._summary(report, dry_run=options["dry_run"])
+            if not options["dry_run"]:
+                self._queue_note()
         if report.failed:
             raise CommandError(f"{report.failed} of {len(report.outcomes)} file(s) failed", returncode=1)
+
+    def _queue_note(self) -> None:
+        from search.services import queue_status
+
+        waiting = queue_status().length
+        if waiting:
+            self.stdout.write(f"{waiting} article(s) wait in the index queue; `manage.py drain_index` indexes them")
 
     def _progress(self, count: int, verbosity: int):
         # A bar only where someone watches: a terminal, normal verbosity, more than one file.
