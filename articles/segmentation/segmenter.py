@@ -69,7 +69,8 @@ _COMMENTARY_HINT = re.compile(r"(?:评论|时评|社论|短评|述评|观$)")
 _OPENERS = re.compile(
     r"^(?:[0-9０-９]|据|近日|日前|目前|此外|同时|另外|今年|去年|近年|今后|当前|如今|随着|截至|通过|按照|根据|依托|"
     r"围绕|针对|为了|为|在|对|从|由于|我市|我省|我国|该|这|其中|一是|二是|三是|四是|五是|首先|其次|最后|记者|本报|"
-    r"他|她|他们|如果|但|而|因此|所以|总之|与此同时|一方面|另一方面|不仅|虽然|尽管)"
+    r"他|她|他们|如果|但|而|因此|所以|总之|与此同时|一方面|另一方面|不仅|虽然|尽管|"
+    r"过去|最近|近期|以前|此前|当时|后来|随后|眼下|然而|不过|其实|同样|清晨|清早|早上|晚上|上午|下午|现在|最初|近来|报载|据悉)"
 )
 # Section banners (栏目): recurring page furniture rather than headlines. Matched as whole names or
 # by the campaign phrasing they are built from.
@@ -343,10 +344,16 @@ def _is_broken(prev: _Unit | None, a: _Unit, b: _Unit) -> bool:
         return False
     if _OPENERS.match(b.text):
         return False
+    # Titles are whole phrases and a sentence after one opens with a whole clause ("冬日清晨，"); a
+    # line the layout broke leaves a word or a dangling verb on one side ("…技术交易" + "市场，").
+    if a.text.endswith(("—", "－")) or _BOX_LABEL.match(a.text) or cjk_ratio(a.text) < 0.5:
+        return False
     clause = first_clause(b.text)
-    if len(clause) <= 4:
+    if (len(clause) <= 2 and b.text[len(clause): len(clause) + 1] in ("，", ",") and len(a.text) >= 12
+            and not re.search(r"[，,]", a.text)):
         return True
-    return bool(re.search(r"[，,、]", a.text)) and len(clause) <= 12
+    tail = re.split(r"[，,]", a.text)
+    return len(tail) > 1 and len(tail[-1]) <= 2 and len(clause) <= 12
 
 
 def _is_summary(draft: "_Draft") -> bool:
