@@ -26,21 +26,32 @@ def _likeness(tail: Article, head: Article) -> float:
     return len(tail_text & head_text) / len(tail_text) if tail_text else 0.0
 
 
-def _story_start(tail: Article, candidates: list[Article]) -> Article | None:
-    marked = [head for head in candidates if head.continued_to_page == tail.page.number]
-    if len(marked) == 1:
-        return marked[0]
-    pool = marked or candidates
-    if not pool:
-        return None
-    best = max(pool, key=lambda head: (_likeness(tail, head), -head.position))
-    return best if marked or _likeness(tail, best) >= _MIN_LIKENESS else None
+def _assign(tails: list[Article], heads: list[Article]) -> dict[int, Article]:
+    """Each continuation's story start, one continuation per start and page: pairs a （下转） mark
+    names first, then by likeness, the likeliest pairs first; an unmarked pair must look alike."""
+    pairs = []
+    for tail in tails:
+        for head in heads:
+            if head.page.number != tail.continued_from_page or head.pk == tail.pk:
+                continue
+            marked = head.continued_to_page == tail.page.number
+            likeness = _likeness(tail, head)
+            if marked or likeness >= _MIN_LIKENESS:
+                pairs.append((marked, likeness, -head.position, tail, head))
+    pairs.sort(key=lambda pair: pair[:3], reverse=True)
+    chosen: dict[int, Article] = {}
+    taken: set[int] = set()
+    for _marked, _likeness_, _position, tail, head in pairs:
+        if tail.pk not in chosen and head.pk not in taken:
+            chosen[tail.pk] = head
+            taken.add(head.pk)
+    return chosen
 
 
 def link_continuations(*, issue: Issue) -> list[int]:
     """Link every continuation of the issue that an editor has not linked or unlinked to the start
-    of its story: on the page it names, the article marked （下转） to its page, else the likeliest
-    by headline and text. Returns the articles whose search documents changed (the parts and the
+    of its story: on the page it names, an article marked （下转） to its page, else the likeliest
+    by headline and text (``_assign``). Returns the articles whose search documents changed (the parts and the
     stories they join or leave), after queueing them for the index."""
     # whole rows: saving a link writes the article's history row, which reads every field
     tails = list(Article.objects.filter(issue=issue, continued_from_page__isnull=False).select_related("page"))
@@ -50,13 +61,13 @@ def link_continuations(*, issue: Issue) -> list[int]:
                  .select_related("page").only("pk", "position", "kicker", "headline", "body", "continued_to_page",
                                               "page__number"))
     changed: set[int] = set()
+    chosen = _assign([t for t in tails if not t.continues_set_by_editor], heads)
     for tail in tails:
         if tail.continues_set_by_editor:
             if tail.continues_id:
                 changed.add(tail.continues_id)  # the story's document carries its parts' text
             continue
-        candidates = [h for h in heads if h.page.number == tail.continued_from_page and h.pk != tail.pk]
-        head = _story_start(tail, candidates)
+        head = chosen.get(tail.pk)
         new_id = head.pk if head else None
         if new_id != tail.continues_id:
             changed.update(pk for pk in (tail.pk, tail.continues_id) if pk)
