@@ -72,6 +72,10 @@ class RunContext:
     cohesion: float
     intertitle_shapes: tuple[tuple[int, bool], ...]  # length and inner punctuation of its intertitles
     credit_ahead: int  # paragraphs after the run until a closing or photo credit line (0: none near)
+    # (runs of its shape nearby, paragraphs up to the next run, a lead among the first few of them,
+    # paragraphs since the run before, the next run stands over a lead)
+    outlook: tuple[int, int, bool, int, bool] = (0, 0, False, 0, False)
+    continued: bool = False  # the article going on is the rest of one begun on another page
 
 
 FEATURES = (
@@ -79,6 +83,8 @@ FEATURES = (
     "inner_space", "numbered", "previous_colon", "previous_quote", "had_intertitles", "lead", "headed",
     "log_paragraphs", "log_characters", "time_opening", "quote_opening", "cohesion", "short_cohesion",
     "log_length", "like_intertitles", "credit_ahead_1", "credit_ahead_3",
+    "siblings_1", "siblings_2", "log_ahead", "lead_ahead", "log_before", "next_lead", "before_short",
+    "ahead_short", "continued",
 )
 _INNER = re.compile(r"[，,、：:；;]")
 
@@ -118,6 +124,15 @@ def features(ctx: RunContext) -> list[float]:
                                       for n, inner in ctx.intertitle_shapes)),
         "credit_ahead_1": float(ctx.credit_ahead == 1),
         "credit_ahead_3": float(1 < ctx.credit_ahead <= 3),
+        "siblings_1": float(ctx.outlook[0] == 1),
+        "siblings_2": float(ctx.outlook[0] >= 2),
+        "log_ahead": math.log1p(ctx.outlook[1]),
+        "lead_ahead": float(ctx.outlook[2]),
+        "log_before": math.log1p(ctx.outlook[3]),
+        "next_lead": float(ctx.outlook[4]),
+        "before_short": float(ctx.outlook[3] <= 1),
+        "ahead_short": float(ctx.outlook[1] <= 1),
+        "continued": float(ctx.continued),
     }
     return [values[name] for name in FEATURES]
 

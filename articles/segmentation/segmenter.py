@@ -199,6 +199,8 @@ class _Draft:
     signed_note: bool = False  # an editor's note just signed ——编者: the text it introduces follows
     units: list[int] = field(default_factory=list)  # the units of its paragraphs, by index
     intertitle_shapes: list[tuple[int, bool]] = field(default_factory=list)
+    # the last run taken for an intertitle: where its lines start among the paragraphs, its units
+    last_intertitle: tuple[int, list[_Unit]] | None = None
 
 
 @dataclass
@@ -407,6 +409,29 @@ def _split_run_in_headline(text: str) -> tuple[str, str] | None:
     return head, rest
 
 
+_INNER_MARK = re.compile(r"[，,、：:；;！!？?]")
+
+
+def _has_inner(text: str) -> bool:
+    return bool(_INNER_MARK.search(text.rstrip("！!？?")))
+
+
+def _page_runs(units: list[_Unit]) -> list[list[int]]:
+    """Runs of short headline-like lines that stand before a body paragraph, by unit index: the
+    places where a headline or an intertitle may be."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for unit in units:
+        text = unit.text
+        if _is_headline_like(text) and not _is_credit_line(text) and not _BOX_LABEL.match(text):
+            current.append(unit.index)
+            continue
+        if current and _is_body_like(text):
+            runs.append(current)
+        current = []
+    return runs
+
+
 def _bigrams(text: str) -> set[str]:
     text = re.sub(r"[^\u4e00-\u9fff]", "", text)
     return {text[i: i + 2] for i in range(len(text) - 1)}
@@ -429,6 +454,8 @@ class _Segmenter:
         for index, unit in enumerate(self.units):
             unit.index = index
         self.vocabulary = PageVocabulary([u.text for u in self.units])
+        self.runs = _page_runs(self.units)
+        self.run_at = {run[0]: k for k, run in enumerate(self.runs)}
         # Whether a short run heads a new article; training puts the gold answer here.
         self.decide = decide or (lambda ctx, _unit: says_headline(ctx))
         self.issue_date = issue_date
@@ -506,6 +533,9 @@ class _Segmenter:
             cur.article.end_line = unit.end_line
 
     def _flush_pending_as_intertitles(self, draft: _Draft) -> None:
+        shorts = [unit for kind, unit in self.pending if kind == "short"]
+        if shorts and len(shorts) == len(self.pending):
+            draft.last_intertitle = (len(draft.article.paragraphs), shorts)
         for _kind, unit in self.pending:
             draft.article.paragraphs.append(unit.text)
             draft.intertitles += 1
@@ -521,6 +551,32 @@ class _Segmenter:
             if _is_headline_like(unit.text):
                 return 0
         return 0
+
+    def _run_outlook(self, first: int) -> tuple[int, int, bool, int, bool]:
+        """What the page holds around the run starting at unit ``first``: runs of the same shape
+        near it (intertitles come in series), paragraphs up to the next run, whether a dateline
+        lead comes before that, paragraphs since the run before, whether the next run is
+        followed by a lead (so it is a headline and this run's text ends there)."""
+        k = self.run_at.get(first)
+        if k is None:
+            return 0, 0, False, 0, False
+        runs, units = self.runs, self.units
+        run = runs[k]
+        key = [(len(units[i].text), _has_inner(units[i].text)) for i in run]
+        siblings = 0
+        for j in range(max(0, k - 6), min(len(runs), k + 7)):
+            other = runs[j]
+            if j == k or len(other) != len(run) or abs(other[0] - first) > 40:
+                continue
+            if all(abs(len(units[i].text) - n) <= 2 and _has_inner(units[i].text) == inner
+                   for i, (n, inner) in zip(other, key)):
+                siblings += 1
+        end = runs[k + 1][0] if k + 1 < len(runs) else len(units)
+        ahead = end - run[-1] - 1
+        lead_ahead = any(is_lead(units[i].text) for i in range(run[-1] + 2, min(end, run[-1] + 6)))
+        before = first - (runs[k - 1][-1] + 1) if k else first
+        next_lead = k + 1 < len(runs) and runs[k + 1][-1] + 1 < len(units) and is_lead(units[runs[k + 1][-1] + 1].text)
+        return siblings, ahead, lead_ahead, before, next_lead
 
     def _starts_new_article(self, unit: _Unit) -> bool:
         text = unit.text
@@ -543,6 +599,7 @@ class _Segmenter:
             characters=sum(len(p) for p in art.paragraphs), intertitles=cur.intertitles, lead=cur.lead,
             headed=art.title is not None, cohesion=self.vocabulary.cohesion(cur.units[-6:], after),
             intertitle_shapes=tuple(cur.intertitle_shapes), credit_ahead=self._credit_ahead(unit.index),
+            outlook=self._run_outlook(shorts[0].index), continued=art.continued_from_page is not None,
         )
         return self.decide(ctx, shorts[0])
 
@@ -705,7 +762,11 @@ class _Segmenter:
             self._lead(cur, text, unit)
             return
         if is_lead(text) or cur is None:
+            moved: list[str] = []
+            if cur is not None and is_lead(text):
+                moved = self._resplit_before_lead(cur)
             draft = self._new_draft(unit.line)
+            draft.article.paragraphs.extend(moved)
             self._lead(draft, text, unit)
             return
         if cur.closed or cur.photo:
@@ -727,6 +788,28 @@ class _Segmenter:
             cur.closed = False  # a credit printed mid-article (the same byline twice, say)
         self._add_paragraph(cur, text, unit)
 
+    def _resplit_before_lead(self, cur: _Draft) -> list[str]:
+        """A dateline lead a few paragraphs after a run taken for an intertitle: the run was the
+        headline of the story this lead opens, and the paragraphs between are its summary box
+        (quotes, a 核心阅读 text). Give them back to ``pending``'s place: the new article."""
+        if self.pending or cur.last_intertitle is None or cur.closed:
+            return []
+        at, shorts = cur.last_intertitle
+        paragraphs = cur.article.paragraphs
+        between = paragraphs[at + len(shorts):]
+        if not 1 <= len(between) <= 5 or any(is_lead(p) for p in between):
+            return []
+        if sum(len(p) for p in between) > 600:
+            return []
+        self.pending = [("short", u) for u in shorts]
+        moved = between
+        del paragraphs[at:]
+        cur.intertitles -= len(shorts)
+        del cur.intertitle_shapes[len(cur.intertitle_shapes) - len(shorts):]
+        cur.last_intertitle = None
+        cur.article.end_line = shorts[0].line - 1
+        return moved
+
     def _lead(self, draft: _Draft, text: str, unit: _Unit) -> None:
         if is_lead(text):
             draft.lead = True
@@ -745,7 +828,9 @@ class _Segmenter:
             self._classify(draft)
             art = draft.article
             if art.kind not in (KIND_CONTINUATION, KIND_COLUMN) and art.paragraphs and self.issue_date:
-                art.dateline = find_dateline(art.paragraphs[0], self.issue_date)
+                # The lead carries the dateline, also under a summary box printed above it.
+                lead = next((p for p in art.paragraphs[:6] if is_lead(p)), art.paragraphs[0])
+                art.dateline = find_dateline(lead, self.issue_date)
             if not art.paragraphs:
                 self.warnings.append(f"lines {art.start_line}-{art.end_line}: article {art.position} has no text")
             art.paragraphs = [full_width_punctuation(p) for p in art.paragraphs]
