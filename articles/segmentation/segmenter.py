@@ -765,6 +765,11 @@ class _Segmenter:
             moved: list[str] = []
             if cur is not None and is_lead(text):
                 moved = self._resplit_before_lead(cur)
+                if not self.pending and self._lead_goes_on(cur):
+                    # A second dispatch with no headline of its own, printed straight after the
+                    # first (王毅 calls two ministers): the same article, as papers head it once.
+                    self._add_paragraph(cur, text, unit)
+                    return
             draft = self._new_draft(unit.line)
             draft.article.paragraphs.extend(moved)
             self._lead(draft, text, unit)
@@ -787,6 +792,12 @@ class _Segmenter:
                 return
             cur.closed = False  # a credit printed mid-article (the same byline twice, say)
         self._add_paragraph(cur, text, unit)
+
+    @staticmethod
+    def _lead_goes_on(cur: _Draft) -> bool:
+        art = cur.article
+        return (cur.lead and art.title is not None and not cur.closed and not cur.photo and not cur.date_entries
+                and art.kind == KIND_NEWS and art.continued_from_page is None)
 
     def _resplit_before_lead(self, cur: _Draft) -> list[str]:
         """A dateline lead a few paragraphs after a run taken for an intertitle: the run was the
