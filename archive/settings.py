@@ -107,7 +107,7 @@ DATABASES["default"].setdefault("TEST", {})
 
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "whoosh"))
 HAYSTACK_CONNECTIONS = {
-    "default": {"ENGINE": "search.backend.ArchiveWhooshEngine", "PATH": str(SEARCH_INDEX_DIR)},
+    "default": {"ENGINE": "search.engine.backend.ArchiveWhooshEngine", "PATH": str(SEARCH_INDEX_DIR)},
 }
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.QueuedSignalProcessor"
 # Index edits right after each commit (the default). A bulk load may turn it off

@@ -133,7 +133,7 @@ def literal_field_variants(articles, work: Path, rounds: int) -> dict:
 
     from articles.models import Article
     from search.analysis import grams, literal_key, normalise
-    from search.whoosh_analysis import CharGramTokenizer
+    from search.engine.whoosh_analysis import CharGramTokenizer
 
     texts = {str(a.pk): a.headline + "\n" + a.body for a in articles}
     compact = {pk: [re.sub(r"\s+", "", normalise(line)) for line in text.split("\n")] for pk, text in texts.items()}
@@ -196,7 +196,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="search-bench-"))
     settings.HAYSTACK_CONNECTIONS = {
-        "default": {"ENGINE": "search.backend.ArchiveWhooshEngine", "PATH": str(work / "ours")},
+        "default": {"ENGINE": "search.engine.backend.ArchiveWhooshEngine", "PATH": str(work / "ours")},
         "stock": {"ENGINE": "haystack.backends.whoosh_backend.WhooshEngine", "PATH": str(work / "stock")},
     }
     # its own throw-away database, so a benchmark and the test suite can run side by side

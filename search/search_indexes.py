@@ -6,7 +6,7 @@ from haystack import indexes
 
 from articles.models import Article
 
-from .fields import FacetField, GramsField, MultiFacetField, SortField, StoredField, WordsField
+from .engine.fields import FacetField, GramsField, MultiFacetField, SortField, StoredField, WordsField
 
 
 def index_stamp(article: Article) -> str:

@@ -254,7 +254,7 @@ def check_index() -> IndexCheck:
     the first stale ones the fields that can be read back from the index are compared one by
     one to say which differ.
     """
-    from .backend import DIGEST, document_digest
+    from .engine.backend import DIGEST, document_digest
 
     backend, index = _backend_and_index()
     indexed = backend.indexed_digests()

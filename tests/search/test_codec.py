@@ -8,8 +8,8 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, Schema
 
-from search.codec import ArchiveCodec, CompactPositions, decode_block, encode_block
-from search.whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
+from search.engine.codec import ArchiveCodec, CompactPositions, decode_block, encode_block
+from search.engine.whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -80,7 +80,7 @@ def _answers(ix, queries):
 def test_a_deflated_blocks_head_gives_its_documents_and_weights_without_its_positions(weights):
     import zlib
 
-    from search.columnar import _decode, _inflate_head
+    from search.engine.columnar import _decode, _inflate_head
 
     fmt = CompactPositions()
     ids = array("I", range(3, 3 + 300 * 260, 260))  # gaps over 255: two-byte deltas
@@ -154,7 +154,7 @@ def _everything(ix) -> list:
 
 
 def test_a_pooled_term_is_written_whole_as_whoosh_writes_it_posting_by_posting(tmp_path):
-    from search.backend import TermPool
+    from search.engine.backend import TermPool
 
     class OneByOne(TermPool):
         def iter_postings(self):

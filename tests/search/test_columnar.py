@@ -1,4 +1,4 @@
-"""The columnar evaluation (search/columnar.py) against Whoosh's own, plan by plan, on the seeds."""
+"""The columnar evaluation (search/engine/columnar.py) against Whoosh's own, plan by plan, on the seeds."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,7 @@ from django.core.management import call_command
 from haystack import connections
 
 from articles.models import Article
-from search import backend as backend_module
+from search.engine import backend as backend_module
 from search.query import Filters, SearchPlan, parse
 from search.selectors import FACETS, SORTS, search_articles, warm_up_search
 

@@ -13,7 +13,7 @@ from haystack import connections
 
 from articles.models import Article
 from articles.services import ingest_paths
-from search import backend as search_backend
+from search.engine import backend as search_backend
 from search.models import IndexQueueEntry
 from search.query import SearchPlan, parse
 from search.selectors import search_articles

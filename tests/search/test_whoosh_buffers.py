@@ -6,9 +6,9 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, Schema
 from whoosh.filedb.structfile import BufferFile
 
-from search.codec import ArchiveCodec
-from search.whoosh_analysis import CharGramTokenizer, PairsTEXT
-from search.whoosh_buffers import LazyBufferFile
+from search.engine.codec import ArchiveCodec
+from search.engine.whoosh_analysis import CharGramTokenizer, PairsTEXT
+from search.engine.whoosh_buffers import LazyBufferFile
 
 
 def test_a_buffer_file_copies_nothing_until_it_is_read_as_a_stream():

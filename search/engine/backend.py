@@ -6,10 +6,10 @@ What changes from the stock backend, and why:
   no stored copies of the text (the database has it), sortable columns for dates and facets.
 * Queries arrive as a ``SearchPlan`` (a parsed query plus filters, owned by no engine), so user
   text never passes through a query-string parser. The plan is evaluated column-wise over
-  whole posting lists (search/columnar.py); Whoosh's own evaluation of the same plan
+  whole posting lists (columnar.py); Whoosh's own evaluation of the same plan
   (``compile_plan``) answers for an index written in another layout. Another engine's backend
   would take the same plan; the views do not change.
-* Postings are written in packed blocks (search/codec.py) from a pool keyed by term, and a full
+* Postings are written in packed blocks (codec.py) from a pool keyed by term, and a full
   build runs in one worker process per core, each writing whole segments.
 * Writers wait for Whoosh's single-writer lock for a while instead of failing at once, and a
   lock that cannot be had raises, so the caller keeps the update queued rather than losing it.
@@ -21,11 +21,15 @@ import ctypes
 import errno
 import hashlib
 import logging
+import io
 import os
+import pickle
 import shutil
 import time
 import uuid
 from array import array
+from types import SimpleNamespace
+from unittest import mock
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -41,14 +45,15 @@ from whoosh import sorting
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.fields import KEYWORD, NUMERIC, STORED, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, EmptyIndexError, LockError
+from whoosh.index import _DEF_INDEX_NAME, TOC, EmptyIndexError, LockError
 from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from archive.processes import map_in_processes
 
-from . import analysis, columnar
+from .. import analysis
+from . import columnar
 from .codec import NO_VALUE, ArchiveCodec
 from .columnar import (
     BYLINE_GRAMS,
@@ -61,7 +66,7 @@ from .columnar import (
     WORD_BOOST,
     WORDS,
 )
-from .query import Filters, SearchPlan, Term
+from ..query import Filters, SearchPlan, Term
 from .whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 
 log = logging.getLogger(__name__)
@@ -318,6 +323,40 @@ def document_digest(document: dict) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+# Whoosh pickles the codec's segment class and the analysers into an index's table of contents.
+# Until 2026-11 the engine's modules sat directly in search/; an index written then names them
+# there. Its table of contents is read once with the names moved and written again as the next
+# generation (the segment files are not touched).
+_MOVED_MODULES = {"search.codec": "search.engine.codec", "search.whoosh_analysis": "search.engine.whoosh_analysis"}
+
+
+class _MovedNamesUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        return super().find_class(_MOVED_MODULES.get(module, module), name)
+
+
+def _rewrite_toc_with_moved_names(storage, indexname: str) -> None:
+    import whoosh.filedb.structfile as structfile
+    import whoosh.index as whoosh_index
+
+    mapped = SimpleNamespace(loads=lambda data: _MovedNamesUnpickler(io.BytesIO(data)).load(),
+                             dumps=pickle.dumps, PicklingError=pickle.PicklingError)
+    lock = storage.lock(f"{indexname}_WRITELOCK")
+    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+    while not lock.acquire(blocking=False):
+        if time.monotonic() > deadline:
+            raise LockError("the search index is locked by another writer")
+        time.sleep(0.05)
+    try:
+        with mock.patch.object(whoosh_index, "pickle", mapped), \
+                mock.patch.object(structfile, "load_pickle", lambda file: _MovedNamesUnpickler(file).load()):
+            toc = TOC.read(storage, indexname)
+        TOC(toc.schema, toc.segments, toc.generation + 1).write(storage, indexname)
+    finally:
+        lock.release()
+    log.warning("search index: table of contents rewritten with the engine's modules under search.engine")
+
+
 def _layout(schema) -> dict[str, tuple[str, str]]:
     return {name: (type(field).__name__, type(field.format).__name__) for name, field in schema.items()}
 
@@ -370,6 +409,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 self.index = self.storage.open_index(schema=self.schema)
             except EmptyIndexError:
                 self.index = self.storage.create_index(self.schema)
+            except ModuleNotFoundError as exc:
+                if exc.name not in _MOVED_MODULES:
+                    raise
+                _rewrite_toc_with_moved_names(self.storage, _DEF_INDEX_NAME)
+                self.index = self.storage.open_index(schema=self.schema)
         self.setup_complete = True
         if self.index.is_empty() and not self.index.latest_generation():
             return

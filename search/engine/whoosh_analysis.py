@@ -10,7 +10,7 @@ from collections import defaultdict
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import TEXT
 
-from . import analysis
+from .. import analysis
 from .codec import CompactPositions
 
 

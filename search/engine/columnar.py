@@ -26,9 +26,9 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from . import analysis
+from .. import analysis
 from .codec import _BLOCK_INFO, _WEIGHTS_ALL_ONE, _WEIGHTS_BYTES, _WEIGHTS_ONE_VALUE, ArchiveCodec, CompactPositions
-from .query import Filters, SearchPlan, Term
+from ..query import Filters, SearchPlan, Term
 
 _INT = struct.Struct("!i")
 _TYPES = {ord("B"): np.dtype("u1"), ord("H"): np.dtype("<u2"), ord("I"): np.dtype("<u4")}

@@ -77,7 +77,7 @@ class CompactPositions(Positions):
     """Positions as packed little-endian 32-bit numbers.
 
     Absolute rather than delta-coded, and of one width, so that encoding stays in C and a
-    block's positions can be read as one array (search/columnar.py); the block's deflate takes
+    block's positions can be read as one array (columnar.py); the block's deflate takes
     out most of what deltas and narrower numbers would have saved.
     """
 

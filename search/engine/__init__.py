@@ -1,0 +1,43 @@
+"""The search engine: a Whoosh index laid out and read our way, behind haystack.
+
+The rest of ``search/`` is the application (forms, views, selectors, exports, the index queue);
+it reaches this package only through haystack (``HAYSTACK_CONNECTIONS`` names
+``search.engine.backend.ArchiveWhooshEngine``) and the field classes ``search_indexes`` declares
+with. This package in turn uses two engine-neutral modules above it: ``search.analysis`` (how
+text becomes words and bigrams) and ``search.query`` (the ``SearchPlan`` a query is parsed into).
+
+What it stores
+    One Whoosh index per archive (``SEARCH_INDEX_DIR``), one document per article. Texts are
+    indexed twice: as jieba words (``text``, ``headline``: ranked word matches) and as
+    character 1–2-grams with positions (``grams``, ``headline_grams``, ``bylines``,
+    ``section_text``: literal matches, never missed). Dates, positions and facet values are
+    sortable columns; the only stored fields are the ids and a digest of the prepared document
+    (``check_index`` compares it). No text is stored: snippets are cut from the database.
+    Postings are packed blocks of arrays (``codec``: document deltas, weights as bytes, 32-bit
+    positions, deflated per 1,024), about 2x the raw text.
+
+How a document is written
+    ``backend.ArchiveWhooshBackend.update`` prepares each article (``fields`` says which Whoosh
+    field each haystack field becomes; ``whoosh_analysis`` turns our analysis into Whoosh
+    tokens), pools the postings by term (``backend.TermPool``) and hands each term's arrays to
+    the codec a block at a time. A full build forks a worker per core, each writing whole
+    segments, swapped in under the index lock; an edit writes a small segment and merges only
+    small ones.
+
+How a query runs
+    The views' form parses the user's text into a ``SearchPlan``; haystack passes it through to
+    ``backend.search``. There ``columnar.IndexView`` (one per searcher, kept open until the
+    index changes) evaluates the plan a posting list at a time with numpy: each term's blocks
+    are inflated whole, AND/OR/NOT are passes over flag arrays, a literal checks every other
+    bigram's positions, scores are Whoosh's BM25F, facets are counts over per-document value
+    numbers and the order is one ``lexsort``. Only the page's documents are looked up for their
+    ids. Segment files are read in place from their memory map (``whoosh_buffers``).
+
+What it keeps from Whoosh
+    The files and their lifecycle: the table of contents, segments, the term dictionary,
+    columns, stored fields, the write lock and merging; BM25F's formula and statistics. Whoosh's
+    own query evaluation (``backend.compile_plan``) answers when a segment was written by
+    another codec, and is the tests' reference for the columnar answers. Whoosh pickles the
+    codec and the analysers into the index, so the names ``codec.ArchiveCodec``,
+    ``codec.ArchiveSegment`` and ``whoosh_analysis.*`` must stay importable where they are.
+"""
