@@ -50,6 +50,16 @@ class PageVocabulary:
         size = len(texts)
         self.weights = {g: math.log((1 + size) / (1 + n)) for g, n in df.items()}
 
+    def affinity(self, title: str, units: list[int]) -> float:
+        """Share of the weight of a title's bigrams that the given units use."""
+        grams = bigrams(title)
+        weights = self.weights
+        total = sum(weights.get(g, 0.0) for g in grams)
+        if not total or not units:
+            return 0.0
+        seen: set[str] = set().union(*(self.grams[i] for i in units))
+        return sum(weights.get(g, 0.0) for g in grams & seen) / total
+
     def cohesion(self, before: list[int], after: list[int]) -> float:
         """Share of the weight of the text after a run that the text before it already used."""
         seen: set[str] = set().union(*(self.grams[i] for i in before)) if before else set()
@@ -76,6 +86,10 @@ class RunContext:
     # paragraphs since the run before, the next run stands over a lead)
     outlook: tuple[int, int, bool, int, bool] = (0, 0, False, 0, False)
     continued: bool = False  # the article going on is the rest of one begun on another page
+    # the run's words in the article so far, in the text ahead of it; the text ahead against the whole article
+    title_back: float = 0.0
+    title_ahead: float = 0.0
+    cohesion_wide: float = 0.0
 
 
 FEATURES = (
@@ -84,7 +98,7 @@ FEATURES = (
     "log_paragraphs", "log_characters", "time_opening", "quote_opening", "cohesion", "short_cohesion",
     "log_length", "like_intertitles", "credit_ahead_1", "credit_ahead_3",
     "siblings_1", "siblings_2", "log_ahead", "lead_ahead", "log_before", "next_lead", "before_short",
-    "ahead_short", "continued",
+    "ahead_short", "continued", "title_back", "title_ahead", "cohesion_wide",
 )
 _INNER = re.compile(r"[，,、：:；;]")
 
@@ -133,6 +147,9 @@ def features(ctx: RunContext) -> list[float]:
         "before_short": float(ctx.outlook[3] <= 1),
         "ahead_short": float(ctx.outlook[1] <= 1),
         "continued": float(ctx.continued),
+        "title_back": ctx.title_back * 3,
+        "title_ahead": ctx.title_ahead * 3,
+        "cohesion_wide": ctx.cohesion_wide * 5,
     }
     return [values[name] for name in FEATURES]
 

@@ -593,13 +593,19 @@ class _Segmenter:
         shorts = [u for k, u in self.pending if k == "short"]
         art = cur.article
         after = [u.index for u in shorts] + [j for j in (unit.index, unit.index + 1) if j < len(self.units)]
+        outlook = self._run_outlook(shorts[0].index)
+        ahead = list(range(unit.index, min(len(self.units), unit.index + max(1, min(outlook[1], 4)))))
+        title = "".join(u.text for u in shorts)
+        vocabulary = self.vocabulary
         ctx = RunContext(
             shorts=[u.text for u in shorts], following=text,
             previous=art.paragraphs[-1] if art.paragraphs else "", paragraphs=len(art.paragraphs),
             characters=sum(len(p) for p in art.paragraphs), intertitles=cur.intertitles, lead=cur.lead,
             headed=art.title is not None, cohesion=self.vocabulary.cohesion(cur.units[-6:], after),
             intertitle_shapes=tuple(cur.intertitle_shapes), credit_ahead=self._credit_ahead(unit.index),
-            outlook=self._run_outlook(shorts[0].index), continued=art.continued_from_page is not None,
+            outlook=outlook, continued=art.continued_from_page is not None,
+            title_back=vocabulary.affinity(title, cur.units), title_ahead=vocabulary.affinity(title, ahead),
+            cohesion_wide=vocabulary.cohesion(cur.units, ahead),
         )
         return self.decide(ctx, shorts[0])
 
