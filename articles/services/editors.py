@@ -7,14 +7,16 @@ EDITORS_GROUP = "editors"
 
 
 def ensure_editors_group() -> Group:
-    """The editors may correct articles, credits, sections and pages, and view issues; they delete
-    nothing but credits."""
+    """The editors may correct articles, credits, sections and pages, and view issues; they merge
+    and split articles, merge contributors and sections (nothing is lost: the history keeps every
+    step), and delete nothing but credits."""
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
     wanted = {
-        ("articles", "article"): ["view", "change"],
+        ("articles", "article"): ["view", "change", "merge"],
         ("articles", "articlecontributor"): ["view", "add", "change", "delete"],
-        ("articles", "contributor"): ["view", "add", "change"],
-        ("articles", "section"): ["view", "add", "change"],
+        ("articles", "contributor"): ["view", "add", "change", "merge"],
+        ("articles", "section"): ["view", "add", "change", "merge"],
+        ("articles", "pageedit"): ["view"],
         ("articles", "issue"): ["view", "change"],
         ("articles", "page"): ["view", "change"],
         ("articles", "newspaper"): ["view"],
