@@ -279,11 +279,14 @@ def _named(model: type[Section | Contributor], names: set[str]) -> dict[str, Sec
     One query finds those that exist. The rest are created in sorted order: two ingest processes
     creating overlapping names then take the rows' locks in the same order and cannot deadlock;
     get_or_create waits for the other's commit and takes its row.
+
+    An entry an editor merged into another gives the survivor: what the segmenter reads as the
+    merged name is credited to the survivor, so a merge survives a reparse.
     """
     found = {entity.name: entity for entity in model.objects.filter(name__in=names)}
     for name in sorted(names - found.keys()):
         found[name], _ = model.objects.get_or_create(name=name)
-    return found
+    return {name: entity.survivor() if entity.merged_into_id else entity for name, entity in found.items()}
 
 
 def _sections_of(segs: list[SegmentedArticle]) -> dict[str, Section]:
@@ -314,11 +317,15 @@ def _new_article(page: Page, seg: SegmentedArticle, sections: dict[str, Section]
 
 
 def _set_credits(article: Article, seg: SegmentedArticle, contributors: dict[str, Contributor]) -> list[ArticleContributor]:
-    return [
-        ArticleContributor(article=article, contributor=contributors[c.name],
-                           role=ROLE_FROM_SEGMENTER[c.role], position=i)
-        for i, c in enumerate(_unique_credits(seg))
-    ]
+    credits, seen = [], set()
+    for c in _unique_credits(seg):
+        # two names an editor merged into one contributor make one credit
+        key = (contributors[c.name].pk, ROLE_FROM_SEGMENTER[c.role])
+        if key not in seen:
+            seen.add(key)
+            credits.append(ArticleContributor(article=article, contributor=contributors[c.name],
+                                              role=ROLE_FROM_SEGMENTER[c.role], position=len(credits)))
+    return credits
 
 
 def _create_articles(page: Page, segs: list[SegmentedArticle], *, sections: dict[str, Section] | None = None,
@@ -373,7 +380,14 @@ def _match_articles(old: list[Article], new: list[SegmentedArticle]) -> dict[int
 
 
 def _label(article: Article) -> str:
-    return f"article {article.position} 「{(article.full_headline or article.body)[:20]}」"
+    position = article.position - _POSITION_SHIFT if article.position > _POSITION_SHIFT else article.position
+    return f"article {position} 「{(article.full_headline or article.body)[:20]}」"
+
+
+def _changed_fields(article: Article, seg: SegmentedArticle) -> list[str]:
+    """The segmenter's values that differ between its last segmentation of an article and this one."""
+    new = segmented_values(seg)
+    return [name for name in Article.EDITABLE_FIELDS if article.segmented.get(name) != new.get(name)]
 
 
 def unchanged_segmentation(page: Page, segs: list[SegmentedArticle]) -> bool:
@@ -403,6 +417,8 @@ def resegment_page(page: Page, segs: list[SegmentedArticle]) -> list[str]:
                 f"{_label(art)} had editor corrections ({', '.join(art.corrected_fields)}) that match no article "
                 "of the new segmentation; it was removed and its last version is in the history"
             )
+        else:
+            warnings.append(f"removed {_label(art)}")
         art.delete()
     fresh = []
     carried = 0
@@ -410,7 +426,11 @@ def resegment_page(page: Page, segs: list[SegmentedArticle]) -> list[str]:
         art = pairs.get(i)
         if art is None:
             fresh.append(seg)
+            warnings.append(f"added article {seg.position} 「{(seg.headline or seg.body)[:20]}」")
             continue
+        if changed := _changed_fields(art, seg):
+            warnings.append(f"{_label(art)}: {', '.join(changed)} changed"
+                            + (f" (now article {seg.position})" if art.position != seg.position else ""))
         corrected = corrected_of[i]
         carried += bool(corrected)
         for name, value in _article_fields(seg, sections).items():
@@ -420,11 +440,11 @@ def resegment_page(page: Page, segs: list[SegmentedArticle]) -> list[str]:
         art.continued_to_page = seg.continued_to_page
         art.source_start_line, art.source_end_line = seg.start_line, seg.end_line
         art.segmented = segmented_values(seg)
-        art.save()
         if "bylines" not in corrected:
             art.credits.all().delete()
             ArticleContributor.objects.bulk_create(_set_credits(art, seg, contributors))
-        art.refresh_corrections()
+        art.refresh_corrections(save=False)
+        art.save()  # once per article (lock order: services/editing.py)
     if fresh:
         _create_articles(page, fresh, sections=sections, contributors=contributors)
     if carried:
@@ -480,14 +500,17 @@ def _store_page(plan: _Plan, page_plan: _PagePlan, *, reparse: bool) -> tuple[st
             _create_articles(page, page_plan.result.articles)
             link_continuations(issue=issue)
             return "created", []
-        same = unchanged_segmentation(page, page_plan.result.articles)
+        from .editing import apply_page_edits  # editing builds on this module
+
+        segs, edit_warnings = apply_page_edits(page, page_plan.result.articles)
+        same = unchanged_segmentation(page, segs)
         page.source_file, page.sha256, page.encoding = issue_file.name, page_plan.sha256, issue_file.encoding
         page.raw_text, page.name = page_plan.text, page_plan.name or page.name
         page.segmenter_version, page.segmented_at = SEGMENTER_VERSION, now
         page.save()
         if same:
-            return "unchanged", []
-        warnings = resegment_page(page, page_plan.result.articles)
+            return "unchanged", edit_warnings
+        warnings = edit_warnings + resegment_page(page, segs)
         link_continuations(issue=issue)
         return "updated", warnings
 

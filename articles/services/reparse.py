@@ -11,6 +11,7 @@ from archive.processes import map_in_processes
 from ..models import Page
 from ..segmentation import SEGMENTER_VERSION, segment
 from .continuations import link_continuations
+from .editing import apply_page_edits
 from .ingest import FileOutcome, IngestReport, _workers, resegment_page, unchanged_segmentation
 
 
@@ -21,9 +22,13 @@ def _reparse_page(pk: int) -> FileOutcome:
                           articles=len(result.articles), warnings=list(result.warnings))
     with transaction.atomic():
         locked = Page.objects.select_for_update(no_key=True).select_related("issue").get(pk=pk)
-        if not unchanged_segmentation(locked, result.articles):
+        # the editors' merges and splits, applied again to the new segmentation
+        segs, edit_warnings = apply_page_edits(locked, result.articles)
+        outcome.articles = len(segs)
+        outcome.warnings += edit_warnings
+        if not unchanged_segmentation(locked, segs):
             outcome.status = "updated"
-            outcome.warnings += resegment_page(locked, result.articles)
+            outcome.warnings += resegment_page(locked, segs)
             link_continuations(issue=locked.issue)
         locked.segmenter_version, locked.segmented_at = SEGMENTER_VERSION, timezone.now()
         locked.save(update_fields=["segmenter_version", "segmented_at"])
@@ -40,7 +45,9 @@ def _page_pks():
 def reparse_stored(*, jobs: int | None = None,
                    on_file: Callable[[FileOutcome], None] | None = None) -> IngestReport:
     """Re-segment every stored page from its raw text, in ``jobs`` processes (default: one per core
-    for a large archive). A page whose articles come out as before is reported unchanged."""
+    for a large archive). A page whose articles come out as before is reported unchanged; for the
+    others the warnings list the articles added, removed and changed (which of the segmenter's
+    fields), and any editor's merge or split that could not be carried over."""
     report = IngestReport()
     pks = list(_page_pks())
     for outcome in map_in_processes(_reparse_page, pks, workers=_workers(jobs, len(pks))):
