@@ -60,7 +60,7 @@ def test_editor_correction_is_saved_with_history_and_the_segmenter_value_stays_v
     url = f"/admin/articles/article/{article.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200
-    assert "What the segmenter produced" in page.content.decode()
+    assert "分割程序的结果" in page.content.decode()  # "What the segmenter produced"
     response = client.post(url, change_form_data(article, headline="筑牢疫情防控防线"))
     assert response.status_code == 302, response.content.decode()[:2000]
     article.refresh_from_db()
@@ -70,8 +70,10 @@ def test_editor_correction_is_saved_with_history_and_the_segmenter_value_stays_v
     newest, previous = article.history.all()[:2]
     assert newest.history_user == editor
     delta = newest.diff_against(previous)
-    assert [(c.field, c.old, c.new) for c in delta.changes] == [
-        ("headline", "全力筑牢疫情防控安全防线", "筑牢疫情防控防线")]
+    # one save: the headline and, with it, the corrected fields
+    assert sorted((c.field, c.old, c.new) for c in delta.changes) == [
+        ("corrected_fields", [], ["headline"]), ("headline", "全力筑牢疫情防控安全防线", "筑牢疫情防控防线"),
+        ("is_corrected", False, True)]
     history_page = client.get(f"/admin/articles/article/{article.pk}/history/").content.decode()
     assert "筑牢疫情防控防线" in history_page and "editor" in history_page
     corrected = client.get("/admin/articles/article/?corrected=yes").content.decode()
