@@ -3,6 +3,7 @@ changes nothing; an issue's date checked before the database would refuse it."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .locating import EARLIEST_DATE, LATEST_DATE
@@ -20,7 +21,7 @@ class LineEndField(forms.CharField):
 
 class ArticleForm(forms.ModelForm):
     change_reason = forms.CharField(
-        label=_("reason for the change"), required=False, max_length=100,
+        label=capfirst(_("reason for the change")), required=False, max_length=100,
         help_text=_("Optional; shown in the article's history."))
 
     class Meta:
