@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scale_bench import ARTICLES_PER_ISSUE, QUERY_MIX, percentile, run, stop_database
+from bench.scale_bench import QUERY_MIX, percentile, run, stop_database
 
 PY = sys.executable
 EDITOR, PASSWORD = "load-editor", "load-editor-password"
@@ -163,8 +163,7 @@ def _archive(var: Path, articles: int, env: dict) -> dict:
     built = {}
     if int(count) == 0:
         corpus = var / "corpus"
-        issues = max(1, round(articles / ARTICLES_PER_ISSUE))
-        run(manage + ["generate_corpus", "--issues", str(issues), "--seed", "1", "--out", str(corpus)], env)
+        run(manage + ["generate_corpus", "--articles", str(articles), "--seed", "1", "--out", str(corpus)], env)
         built["ingest"] = run(manage + ["ingest", str(corpus), "-v", "0"], {**env, "SEARCH_INDEX_ON_COMMIT": "0"})
         built["index"] = run(manage + ["update_index", "-v", "0"], env)
         shutil.rmtree(corpus, ignore_errors=True)

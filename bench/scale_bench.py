@@ -4,7 +4,7 @@
                                 [--stock-budget MINUTES] [--keep DIR] [--out FILE]
 
 For each size it makes a fresh embedded database and index in a temporary folder, writes a
-synthetic corpus with ``generate_corpus`` (about 25 articles an issue), and measures:
+synthetic corpus with ``generate_corpus --articles N`` (real text recombined, about 30 articles a day), and measures:
 ``ingest`` (segment + store, indexing deferred) and ``update_index`` as separate processes with
 their peak memory; raw jieba over the same text (the floor of any jieba-based index); the stock
 setup's ``rebuild_index`` (up to --stock-up-to articles, each batch's time recorded, stopped after
@@ -33,7 +33,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-ARTICLES_PER_ISSUE = 25  # the generator's mean (10-40)
 JIEBA_SAMPLE = 10_000
 
 QUERY_MIX = {
@@ -314,9 +313,9 @@ def measure(size: int, rounds: int, stock: bool, work: Path, stock_budget_minute
     manage = [PY, "manage.py"]
     try:
         run(manage + ["migrate", "-v", "0"], env)
-        issues = max(1, round(size / ARTICLES_PER_ISSUE))
         corpus = work / f"corpus-{size}"
-        run(manage + ["generate_corpus", "--issues", str(issues), "--seed", "1", "--out", str(corpus)], env)
+        run(manage + ["generate_corpus", "--articles", str(size), "--seed", "1", "--out", str(corpus)], env)
+        last_day = max(row.split(",")[2] for row in (corpus / "manifest.csv").read_text(encoding="utf-8").splitlines()[1:])
         ingest = run(manage + ["ingest", str(corpus), "-v", "0"], {**env, "SEARCH_INDEX_ON_COMMIT": "0"})
         shutil.rmtree(corpus, ignore_errors=True)
         index = run(manage + ["update_index", "-v", "0"], env)
@@ -324,7 +323,7 @@ def measure(size: int, rounds: int, stock: bool, work: Path, stock_budget_minute
             [PY, __file__, "--probe", "--rounds", str(rounds)]
             + (["--stock", "--stock-budget", str(stock_budget_minutes)] if stock else []),
             env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
-        next_day = (dt.date(2015, 1, 1) + dt.timedelta(days=issues)).isoformat()
+        next_day = (dt.date.fromisoformat(last_day) + dt.timedelta(days=1)).isoformat()
         extra = work / f"extra-{size}"
         run(manage + ["generate_corpus", "--issues", "1", "--seed", "2", "--start", next_day, "--out", str(extra)], env)
         incremental = run(manage + ["ingest", str(extra), "-v", "0"], env)  # indexed on commit, as in use
