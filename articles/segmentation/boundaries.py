@@ -48,22 +48,26 @@ class PageVocabulary:
         for grams in self.grams:
             df.update(grams)
         size = len(texts)
-        self.weights = {g: math.log((1 + size) / (1 + n)) for g, n in df.items()}
+        logs = [math.log((1 + size) / (1 + n)) for n in range(size + 1)]
+        self.weights = {g: logs[n] for g, n in df.items()}
 
-    def affinity(self, title: str, units: list[int]) -> float:
-        """Share of the weight of a title's bigrams that the given units use."""
+    def seen(self, units: list[int]) -> set[str]:
+        return set().union(*(self.grams[i] for i in units)) if units else set()
+
+    def affinity(self, title: str, seen: set[str]) -> float:
+        """Share of the weight of a title's bigrams that the text with bigrams ``seen`` uses."""
         grams = bigrams(title)
         weights = self.weights
         total = sum(weights.get(g, 0.0) for g in grams)
-        if not total or not units:
+        if not total or not seen:
             return 0.0
-        seen: set[str] = set().union(*(self.grams[i] for i in units))
         return sum(weights.get(g, 0.0) for g in grams & seen) / total
 
-    def cohesion(self, before: list[int], after: list[int]) -> float:
-        """Share of the weight of the text after a run that the text before it already used."""
-        seen: set[str] = set().union(*(self.grams[i] for i in before)) if before else set()
-        ahead: set[str] = set().union(*(self.grams[i] for i in after)) if after else set()
+    def cohesion(self, before: list[int] | set[str], after: list[int]) -> float:
+        """Share of the weight of the text after a run that the text before it (units, or their
+        bigrams) already used."""
+        seen = before if isinstance(before, set) else self.seen(before)
+        ahead = self.seen(after)
         weights = self.weights
         total = sum(weights[g] for g in ahead)
         return sum(weights[g] for g in ahead & seen) / total if total else 0.0
@@ -165,8 +169,18 @@ def rule_says_headline(ctx: RunContext) -> bool:
 
 @dataclass(frozen=True)
 class BoundaryModel:
+    """A logistic regression over ``features``, or, when the file has a hidden layer, a small
+    network: standardised features, one layer of tanh units, a logistic output. Cues interact
+    (a short run right after a lead is a headline, after a series of intertitles it is another
+    one), which one layer of weights cannot say."""
+
     weights: tuple[float, ...]
     bias: float
+    # the hidden layer, if any: feature means and scales, a row of weights per unit, their biases
+    mean: tuple[float, ...] = ()
+    scale: tuple[float, ...] = ()
+    hidden: tuple[tuple[float, ...], ...] = ()
+    hidden_bias: tuple[float, ...] = ()
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> BoundaryModel | None:
@@ -176,10 +190,20 @@ class BoundaryModel:
             return None
         if tuple(data.get("features", ())) != FEATURES:
             return None  # written for other features: the rule is safer than misread weights
+        hidden = data.get("hidden")
+        if hidden:
+            return cls(tuple(float(w) for w in hidden["output_weights"]), float(hidden["output_bias"]),
+                       tuple(float(v) for v in hidden["mean"]), tuple(float(v) for v in hidden["scale"]),
+                       tuple(tuple(float(w) for w in row) for row in hidden["weights"]),
+                       tuple(float(b) for b in hidden["bias"]))
         return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]))
 
     def probability(self, ctx: RunContext) -> float:
-        z = self.bias + sum(w * x for w, x in zip(self.weights, features(ctx), strict=True))
+        x = features(ctx)
+        if self.hidden:
+            x = [(v - m) / s for v, m, s in zip(x, self.mean, self.scale, strict=True)]
+            x = [math.tanh(b + sum(w * v for w, v in zip(row, x))) for row, b in zip(self.hidden, self.hidden_bias)]
+        z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

@@ -10,6 +10,7 @@ history" entries each have their own recogniser.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -198,6 +199,7 @@ class _Draft:
     photo_credit: bool = False  # closed by a photographer's credit line
     signed_note: bool = False  # an editor's note just signed ——编者: the text it introduces follows
     units: list[int] = field(default_factory=list)  # the units of its paragraphs, by index
+    grams: set[str] = field(default_factory=set)  # the bigrams of their openings
     intertitle_shapes: list[tuple[int, bool]] = field(default_factory=list)
     # the last run taken for an intertitle: where its lines start among the paragraphs, its units
     last_intertitle: tuple[int, list[_Unit]] | None = None
@@ -267,7 +269,13 @@ _LEAD_REACH = 48  # no lead is longer: the digits of a paragraph's head are all 
 
 
 def is_lead(text: str) -> bool:
-    return bool(_LEAD.match(to_ascii_digits(text[:_LEAD_REACH])))
+    return _is_lead_head(text[:_LEAD_REACH])
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_lead_head(head: str) -> bool:
+    # Asked several times of each paragraph (repair, the walk, the look-ahead of a run).
+    return bool(_LEAD.match(to_ascii_digits(head)))
 
 
 def _is_history_entry(text: str) -> bool:
@@ -519,6 +527,7 @@ class _Segmenter:
         if text:
             draft.article.paragraphs.append(text)
             draft.units.append(unit.index)
+            draft.grams |= self.vocabulary.grams[unit.index]
         draft.article.end_line = unit.end_line
         draft.signed_note = False
 
@@ -604,8 +613,8 @@ class _Segmenter:
             headed=art.title is not None, cohesion=self.vocabulary.cohesion(cur.units[-6:], after),
             intertitle_shapes=tuple(cur.intertitle_shapes), credit_ahead=self._credit_ahead(unit.index),
             outlook=outlook, continued=art.continued_from_page is not None,
-            title_back=vocabulary.affinity(title, cur.units), title_ahead=vocabulary.affinity(title, ahead),
-            cohesion_wide=vocabulary.cohesion(cur.units, ahead),
+            title_back=vocabulary.affinity(title, cur.grams), title_ahead=vocabulary.affinity(title, vocabulary.seen(ahead)),
+            cohesion_wide=vocabulary.cohesion(cur.grams, ahead),
         )
         return self.decide(ctx, shorts[0])
 
