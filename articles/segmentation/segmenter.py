@@ -63,6 +63,8 @@ _CONTINUED_TO = re.compile(r"\s*[(（]\s*(?:下转|转)第?\s*([0-9０-９一二
 _SUBTITLE = re.compile(r"^[—－―]{1,2}\s*")
 _COLUMN_TAG = re.compile(r"^[(（]([\u4e00-\u9fff]{2,8})[)）]$")
 _HEADLINE_TAG = re.compile(r"\s*[(（]([\u4e00-\u9fff]{2,6}(?:观|谈|评|论|语|话|窗|点|录|记))[)）]$")
+# A headline closed by a bracketed column or series tag: ``…（人民时评）``, ``…（守初心 担使命·整改落实）``.
+_ENDS_WITH_TAG = re.compile(r".{2,}[(（][^()（）]{2,60}(?:[(（][^()（）]*[)）][^()（）]*)?[)）]$")
 _NOTICE_HEADLINE = re.compile(r"(?:启事|启示|公告|通告|声明|公示|讣告|告知书|通知书)$")
 _COMMENTARY_HINT = re.compile(r"(?:评论|时评|社论|短评|述评|观$)")
 # Sentence openers: a paragraph that starts with one of these starts a new sentence, so the short
@@ -424,6 +426,14 @@ def _has_inner(text: str) -> bool:
     return bool(_INNER_MARK.search(text.rstrip("！!？?")))
 
 
+def _looks_like_deck(text: str) -> bool:
+    """A line under a tagged headline that opens the text rather than finishing the headline: a
+    sentence (long, or with a comma), a box label in brackets, an author's bare name."""
+    plain = text.replace(" ", "").replace("\u3000", "")
+    return (len(plain) >= 15 or bool(_INNER_MARK.search(plain)) or plain[:1] in "【［[■●◆"
+            or (2 <= len(plain) <= 4 and cjk_ratio(plain) == 1.0))
+
+
 def _page_runs(units: list[_Unit]) -> list[list[int]]:
     """Runs of short headline-like lines that stand before a body paragraph, by unit index: the
     places where a headline or an intertitle may be."""
@@ -491,9 +501,16 @@ class _Segmenter:
             self.pending = [(k, u) for k, u in self.pending if u is not shorts[0]]
             draft.article.start_line = self.pending[0][1].line if self.pending else first_line
         heads: list[str] = []
+        deck: list[_Unit] = []
+        tagged = False
         for kind, unit in self.pending:
-            if kind == "short":
+            if kind == "short" and (deck or (tagged and _looks_like_deck(unit.text))):
+                # After a headline closed by its column tag, further short lines are the text's
+                # opening: a one-sentence deck, a box label (【绝活看点】), an author's name.
+                deck.append(unit)
+            elif kind == "short":
                 line = unit.text
+                tagged = bool(_ENDS_WITH_TAG.search(line))
                 m = _HEADLINE_TAG.search(line)
                 if m and m.start() > 0:
                     draft.tag = m.group(1)
@@ -509,6 +526,10 @@ class _Segmenter:
             # The lines above the last are the lead-in (引题); the last is the main line (主题).
             draft.article.kicker = " ".join(heads[:-1]) or None
             draft.article.title = heads[-1]
+        for unit in deck:
+            draft.article.paragraphs.append(unit.text)
+            draft.units.append(unit.index)
+            draft.grams |= self.vocabulary.grams[unit.index]
         self.pending = []
         self.drafts.append(draft)
         self.banner_since_body = False

@@ -43,8 +43,10 @@ def decisions(folder: Path, gold_path: Path) -> tuple[list[list[float]], list[in
         starts = [_norm(a["body_start_snippet"]) for a in issue["articles"]]
 
         def decide(ctx: RunContext, _unit: _Unit, starts: list[str] = starts) -> bool:
-            text = _norm(ctx.following)
-            answer = any(s and s in text for s in starts)
+            # A story starts here when its text opens in the paragraph after the run, or on a line of
+            # the run below its headline (a deck under a column's headline, a digest's first item).
+            texts = [_norm(t) for t in (ctx.following, *ctx.shorts[1:])]
+            answer = any(s and any(s in t for t in texts) for s in starts)
             xs.append(features(ctx))
             ys.append(int(answer))
             return answer
