@@ -345,11 +345,11 @@ class IssueAdmin(SimpleHistoryAdmin):
         self.message_user(request, ngettext("Confirmed the date of %d issue.", "Confirmed the date of %d issues.",
                                             confirmed) % confirmed)
 
-    @admin.display(description=_("pages"), ordering="page_total")
+    @admin.display(description=_("page count"), ordering="page_total")
     def page_count(self, obj: Issue):
         return obj.page_total
 
-    @admin.display(description=_("articles"), ordering="article_total")
+    @admin.display(description=_("article count"), ordering="article_total")
     def article_count(self, obj: Issue):
         return obj.article_total
 
@@ -374,7 +374,7 @@ class PageAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False  # pages come from the ingest command
 
-    @admin.display(description=_("articles"), ordering="article_total")
+    @admin.display(description=_("article count"), ordering="article_total")
     def article_count(self, obj: Page):
         return obj.article_total
 
@@ -433,7 +433,7 @@ class SectionAdmin(MergeEntriesMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_total=Count("articles")).select_related("merged_into")
 
-    @admin.display(description=_("articles"), ordering="article_total")
+    @admin.display(description=_("article count"), ordering="article_total")
     def article_count(self, obj: Section):
         return obj.article_total
 
@@ -449,7 +449,7 @@ class ContributorAdmin(MergeEntriesMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(credit_total=Count("credits")).select_related("merged_into")
 
-    @admin.display(description=_("credits"), ordering="credit_total")
+    @admin.display(description=_("credit count"), ordering="credit_total")
     def credit_count(self, obj: Contributor):
         return obj.credit_total
 
