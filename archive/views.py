@@ -5,29 +5,31 @@ from django.views.decorators.http import require_safe
 
 from articles import selectors
 from articles.models import Newspaper
-from articles.views import WEEKDAYS, year_calendar
+from articles.views import WEEKDAYS, month_calendar
 
-LATEST_ISSUES = 10
+LATEST_ISSUES = 8
 
 
 @require_safe
 def home(request):
+    """One search box, the archive's extent, the latest issues, the month of the latest issue as a
+    calendar (the year's page has the rest), and 历史上的今天."""
     extent = selectors.archive_extent()
     today = timezone.localdate()
     latest = list(selectors.issue_list()[:LATEST_ISSUES])
     newspapers = list(Newspaper.objects.all())
-    # The calendar shows this year, or, when nothing is archived for it yet, the latest year that has issues.
-    paper = latest[0].newspaper if latest else (newspapers[0] if newspapers else None)
-    year = today.year
-    if paper and extent["last"] and extent["last"].year < year:
-        year = extent["last"].year
+    month = None
+    if latest:
+        newest = latest[0]
+        paper = newest.newspaper
+        dates = selectors.issue_dates(newspaper=paper, year=newest.date.year)
+        month = month_calendar(newspaper=paper, year=newest.date.year, month=newest.date.month, dates=dates)
+        month["paper"] = paper
     return render(request, "archive/home.html", {
         "extent": extent,
         "latest": latest,
         "newspapers": newspapers,
-        "calendar_paper": paper,
-        "calendar_year": year,
-        "months": year_calendar(newspaper=paper, year=year) if paper else [],
+        "month": month,
         "weekdays": WEEKDAYS,
         "today": today,
         "on_this_day": selectors.on_this_day(today=today),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Max, Min, Prefetch, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractYear, Substr
 
 from .models import Article, Contributor, Issue, Newspaper, Page, Section
 
@@ -126,6 +126,16 @@ def contributor_articles(*, contributor: Contributor) -> QuerySet[Article]:
 
 def section_articles(*, section: Section) -> QuerySet[Article]:
     return _article_list().filter(section=section).order_by("-issue__date", "page__number", "position")
+
+
+def linkable_articles(ids) -> dict[int, Article]:
+    """Articles by id with what a link to each needs: its address and its title (an untitled
+    item's from the story it continues or its opening words), in one query, without bodies."""
+    return {a.pk: a for a in Article.objects.filter(pk__in=list(ids)).select_related("issue__newspaper", "page", "continues")
+            .only("kicker", "headline", "subheadline", "kind", "position", "continues_id", "issue__date",
+                  "issue__newspaper__slug", "issue__newspaper__name", "page__number", "continues__kicker",
+                  "continues__headline")
+            .annotate(opening=Substr("body", 1, 80))}
 
 
 def story_start(*, article: Article) -> Article | None:

@@ -4,37 +4,52 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from . import selectors
 from .citation import authors, gbt7714, title
 from .models import Article, Contributor, Newspaper, Page, Section
 
-MONTH_NAMES = ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"]
-WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
+# A calendar's column heads: the short name shown and the full one read out (the cell's abbr).
+WEEKDAYS = [
+    (pgettext_lazy("weekday, short", "一"), gettext_lazy("星期一")),
+    (pgettext_lazy("weekday, short", "二"), gettext_lazy("星期二")),
+    (pgettext_lazy("weekday, short", "三"), gettext_lazy("星期三")),
+    (pgettext_lazy("weekday, short", "四"), gettext_lazy("星期四")),
+    (pgettext_lazy("weekday, short", "五"), gettext_lazy("星期五")),
+    (pgettext_lazy("weekday, short", "六"), gettext_lazy("星期六")),
+    (pgettext_lazy("weekday, short", "日"), gettext_lazy("星期日")),
+]
 LIST_PAGE_SIZE = 50
+
+
+def month_calendar(*, newspaper: Newspaper, year: int, month: int, dates: set) -> dict:
+    """One month of weeks; a day with an issue carries its URL."""
+    weeks = []
+    for week in calendar.Calendar().monthdatescalendar(year, month):
+        weeks.append([
+            {"day": day.day if day.month == month else None, "date": day,
+             "url": reverse("articles:issue", kwargs={"paper": newspaper.slug, "date": day})
+             if day in dates and day.month == month else None}
+            for day in week
+        ])
+    return {"number": month, "first": dt.date(year, month, 1), "weeks": weeks,
+            "issues": sum(1 for d in dates if d.month == month and d.year == year)}
 
 
 def year_calendar(*, newspaper: Newspaper, year: int) -> list[dict]:
     """Twelve months of weeks; a day with an issue carries its URL."""
     dates = selectors.issue_dates(newspaper=newspaper, year=year)
-    months = []
-    for month in range(1, 13):
-        weeks = []
-        for week in calendar.Calendar().monthdatescalendar(year, month):
-            weeks.append([
-                {"day": day.day if day.month == month else None, "date": day,
-                 "url": reverse("articles:issue", kwargs={"paper": newspaper.slug, "date": day})
-                 if day in dates and day.month == month else None}
-                for day in week
-            ])
-        months.append({"number": month, "name": MONTH_NAMES[month - 1], "weeks": weeks,
-                       "issues": sum(1 for d in dates if d.month == month)})
-    return months
+    return [month_calendar(newspaper=newspaper, year=year, month=month, dates=dates) for month in range(1, 13)]
 
 
 def _newspaper(slug: str) -> Newspaper:
@@ -53,7 +68,7 @@ def newspaper(request, paper: str):
 def year(request, paper: str, year: int):
     paper_obj = _newspaper(paper)
     if not 1800 <= year <= 2200:
-        raise Http404("没有这一年")
+        raise Http404(_("没有这一年"))
     years = selectors.years_with_issues(newspaper=paper_obj)
     return render(request, "articles/year.html", {
         "newspaper": paper_obj, "year": year, "months": year_calendar(newspaper=paper_obj, year=year),
@@ -65,7 +80,7 @@ def _issue_or_404(paper: str, date: dt.date):
     paper_obj = _newspaper(paper)
     issue = selectors.issue_page(newspaper=paper_obj, date=date)
     if issue is None:
-        raise Http404("这一天没有报纸")
+        raise Http404(_("这一天没有报纸"))
     return issue
 
 
@@ -107,7 +122,7 @@ def issue_source(request, paper: str, date: dt.date):
     issue_obj = _issue_or_404(paper, date)
     first = selectors.issue_pages(issue=issue_obj)[:1]
     if not first:
-        raise Http404("这一期没有版面")
+        raise Http404(_("这一期没有版面"))
     return redirect("articles:page_source", paper=paper, date=date, page=first[0].number, permanent=True)
 
 
@@ -115,7 +130,7 @@ def _page_or_404(paper: str, date: dt.date, number: int, *, with_text: bool = Fa
     issue_obj = _issue_or_404(paper, date)
     page_obj = selectors.page_of_issue(issue=issue_obj, number=number, with_text=with_text)
     if page_obj is None:
-        raise Http404("这一期没有这一版")
+        raise Http404(_("这一期没有这一版"))
     page_obj.issue = issue_obj
     return page_obj
 
@@ -144,7 +159,7 @@ def page_source(request, paper: str, date: dt.date, page: int):
 def _article_or_404(paper: str, date: dt.date, page: int, position: int) -> Article:
     found = selectors.article_detail(newspaper_slug=paper, date=date, page=page, position=position)
     if found is None:
-        raise Http404("没有这篇文章")
+        raise Http404(_("没有这篇文章"))
     return found
 
 
@@ -157,12 +172,64 @@ def _story(article: Article) -> list[Article]:
     return [start, *start.continuations.all()] if start else [article]
 
 
+# the search parameters an article link carries from a result list (with ``hit``, the hit's number)
+READING_PARAMS = ("q", "date_from", "date_to", "date", "year", "month", "section", "contributor", "kind",
+                  "newspaper", "sort")
+
+
+def _hit_navigation(request, found: Article) -> dict | None:
+    """Reached from a search (``?q=…&hit=N``): the previous and next hit and the way back to the
+    result page, or None."""
+    from search.forms import SearchForm
+    from search.selectors import hit_neighbours
+
+    try:
+        number = int(request.GET.get("hit", ""))
+    except ValueError:
+        return None
+    if number < 1 or number > 100_000:
+        return None
+    params = [(name, request.GET[name]) for name in READING_PARAMS if request.GET.get(name, "").strip()]
+    form = SearchForm(dict(params))
+    if not params or not form.is_valid() or not form.has_criteria:
+        return None
+    around = hit_neighbours(plan=form.plan(), sort=form.sort_key, number=number, article_id=found.pk)
+    query = urlencode(params)
+    page_size = settings.SEARCH_PAGE_SIZE
+    results_page = (number - 1) // page_size + 1
+
+    def link(article: Article | None, at: int) -> dict | None:
+        if article is None:
+            return None
+        return {"url": f"{article.get_absolute_url()}?{query}&hit={at}", "title": title(article)}
+
+    return {
+        "number": number, "total": around.total, "matches": around.matches,
+        "previous": link(around.previous, number - 1), "following": link(around.following, number + 1),
+        "results_url": reverse("search:page") + "?" + query + (f"&page={results_page}" if results_page > 1 else ""),
+        "query": request.GET.get("q", ""),
+    }
+
+
+def _related(story: list[Article]) -> dict:
+    from search import related
+
+    words = related.keywords(related.story_text(story))
+    return {
+        "keywords": [{"word": w, "url": reverse("search:page") + "?" + urlencode({"q": w})} for w in words],
+        "articles": related.related_articles(words=words, exclude=related.story_ids(story)),
+    }
+
+
 @require_safe
 def article(request, paper: str, date: dt.date, page: int, position: int):
     found = _article_or_404(paper, date, page, position)
     previous, following = selectors.adjacent_articles(article=found)
     story = _story(found)
     return render(request, "articles/article.html", {
+        "hit_navigation": _hit_navigation(request, found),
+        "related": _related(story),
+        "canonical": request.build_absolute_uri(found.get_absolute_url()),
         "article": found,
         "title": title(found),
         "story": [{"part": part, "current": part.pk == found.pk,
@@ -210,10 +277,10 @@ def _entity_page(request, *, entity, articles, kind: str):
 def contributor(request, pk: int):
     entity = get_object_or_404(Contributor, pk=pk)
     return _entity_page(request, entity=entity, articles=selectors.contributor_articles(contributor=entity),
-                        kind="作者")
+                        kind=_("作者"))
 
 
 @require_safe
 def section(request, pk: int):
     entity = get_object_or_404(Section, pk=pk)
-    return _entity_page(request, entity=entity, articles=selectors.section_articles(section=entity), kind="栏目")
+    return _entity_page(request, entity=entity, articles=selectors.section_articles(section=entity), kind=_("栏目"))

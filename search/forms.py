@@ -6,6 +6,8 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from articles.models import Article
 
@@ -45,10 +47,10 @@ def compose_query(q: str = "", *, all_words: str = "", phrase: str = "", any_wor
 class AdvancedSearchForm(forms.Form):
     """Only for rendering the advanced fields; the search page turns them into ``q``."""
 
-    all_words = forms.CharField(label="包含全部词语", required=False)
-    phrase = forms.CharField(label="包含完整短语", required=False)
-    any_words = forms.CharField(label="包含任一词语", required=False)
-    none_words = forms.CharField(label="不包含词语", required=False)
+    all_words = forms.CharField(label=gettext_lazy("包含全部词语"), required=False)
+    phrase = forms.CharField(label=gettext_lazy("包含完整短语"), required=False)
+    any_words = forms.CharField(label=gettext_lazy("包含任一词语"), required=False)
+    none_words = forms.CharField(label=gettext_lazy("不包含词语"), required=False)
 
 
 
@@ -59,38 +61,38 @@ class QueryField(forms.CharField):
 
 
 class SearchForm(forms.Form):
-    q = QueryField(label="检索词", required=False)
-    date_from = forms.DateField(label="起始日期", required=False,
+    q = QueryField(label=gettext_lazy("检索词"), required=False)
+    date_from = forms.DateField(label=gettext_lazy("起始日期"), required=False,
                                 widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False,
+    date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False,
                               widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     # one issue's date (with ``newspaper``): search inside that issue
-    date = forms.DateField(label="期号日期", required=False,
+    date = forms.DateField(label=gettext_lazy("期号日期"), required=False,
                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    year = forms.IntegerField(label="年份", required=False, min_value=1800, max_value=2200)
-    month = forms.CharField(label="月份", required=False, max_length=7, help_text="YYYY-MM，或 1–12",
+    year = forms.IntegerField(label=gettext_lazy("年份"), required=False, min_value=1800, max_value=2200)
+    month = forms.CharField(label=gettext_lazy("月份"), required=False, max_length=7, help_text=gettext_lazy("YYYY-MM，或 1–12"),
                             widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}))
-    section = forms.CharField(label="栏目", required=False, max_length=200,
+    section = forms.CharField(label=gettext_lazy("栏目"), required=False, max_length=200,
                               widget=forms.TextInput(attrs={"list": "sections-list", "autocomplete": "off"}))
-    contributor = forms.CharField(label="作者", required=False, max_length=200,
+    contributor = forms.CharField(label=gettext_lazy("作者"), required=False, max_length=200,
                                   widget=forms.TextInput(attrs={"list": "contributors-list", "autocomplete": "off"}))
-    kind = forms.ChoiceField(label="体裁", required=False)
-    newspaper = forms.SlugField(label="报纸", required=False)
-    sort = forms.ChoiceField(label="排序", required=False, choices=list(SORT_LABELS.items()),
+    kind = forms.ChoiceField(label=gettext_lazy("体裁"), required=False)
+    newspaper = forms.SlugField(label=gettext_lazy("报纸"), required=False)
+    sort = forms.ChoiceField(label=gettext_lazy("排序"), required=False, choices=list(SORT_LABELS.items()),
                              widget=forms.Select(attrs={"data-default": "relevance"}))
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
     page_size = forms.IntegerField(required=False, min_value=1)
     # the trend chart: up to four comma-separated terms compared, raw counts or share of all articles
-    terms = forms.CharField(label="对比词", required=False, max_length=200)
-    chart = forms.ChoiceField(label="图表", required=False, choices=[("count", "篇数"), ("share", "占比")],
+    terms = forms.CharField(label=gettext_lazy("对比词"), required=False, max_length=200)
+    chart = forms.ChoiceField(label=gettext_lazy("图表"), required=False, choices=[("count", gettext_lazy("篇数")), ("share", gettext_lazy("占比"))],
                               widget=forms.Select(attrs={"data-default": "count"}))
 
     def __init__(self, *args, max_page_size: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_page_size = max_page_size or settings.SEARCH_PAGE_SIZE
-        self.fields["kind"].choices = [("", "全部")] + [(value, kind_label(value)) for value, _ in Article.Kind.choices]
+        self.fields["kind"].choices = [("", _("全部"))] + [(value, kind_label(value)) for value, _label in Article.Kind.choices]
         self.fields["page_size"].validators.append(
-            MaxValueValidator(self.max_page_size, message=f"每页最多 {self.max_page_size} 条。")
+            MaxValueValidator(self.max_page_size, message=_("每页最多 %(count)s 条。") % {"count": self.max_page_size})
         )
 
     def clean_q(self) -> ParsedQuery:
@@ -108,12 +110,12 @@ class SearchForm(forms.Form):
             return int(match.group(1)), int(match.group(2))
         if value.isdigit() and 1 <= int(value) <= 12:
             return None, int(value)
-        raise forms.ValidationError("月份应写作 YYYY-MM（如 2021-10）或 1–12。")
+        raise forms.ValidationError(_("月份应写作 YYYY-MM（如 2021-10）或 1–12。"))
 
     def clean_terms(self) -> list[str]:
         terms = [t.strip() for t in _TERM_SEPARATORS.split(self.cleaned_data.get("terms") or "") if t.strip()]
         if len(terms) > MAX_CHART_TERMS:
-            raise forms.ValidationError(f"最多比较 {MAX_CHART_TERMS} 个词（用逗号分隔）。")
+            raise forms.ValidationError(_("最多比较 %(count)s 个词（用逗号分隔）。") % {"count": MAX_CHART_TERMS})
         return list(dict.fromkeys(terms))
 
     def clean(self):
@@ -123,7 +125,7 @@ class SearchForm(forms.Form):
             cleaned["date_from"] = cleaned["date_to"] = day
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "截止日期早于起始日期。")
+            self.add_error("date_to", _("截止日期早于起始日期。"))
         return cleaned
 
     @property
@@ -183,9 +185,10 @@ class SearchForm(forms.Form):
         lines = []
         for name, errors in self.errors.items():
             label = self.fields[name].label if name in self.fields else ""
-            prefix = f"{label}（{name}）：" if label else f"{name}: " if name != "__all__" else ""
+            prefix = _("%(label)s（%(name)s）：") % {"label": label, "name": name} if label \
+                else f"{name}: " if name != "__all__" else ""
             lines.append(prefix + " ".join(errors))
-        return "；".join(lines)
+        return _("；").join(lines)
 
 
 PICKER_CACHE_SECONDS = 600

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from haystack import connections
 from haystack.query import SearchQuerySet
 
@@ -21,7 +22,11 @@ SORTS: dict[str, list[str]] = {
     "newest": ["-day", "position"],
     "oldest": ["day", "position"],
 }
-SORT_LABELS = {"relevance": "相关度", "newest": "最新在前", "oldest": "最早在前"}
+SORT_LABELS = {"relevance": gettext_lazy("相关度"), "newest": gettext_lazy("最新在前"),
+               "oldest": gettext_lazy("最早在前")}
+# The kinds' Chinese labels (articles.models.Article.Kind), for the interface's translations.
+_KIND_LABELS = [gettext_noop("消息"), gettext_noop("通讯"), gettext_noop("评论"), gettext_noop("图片"),
+                gettext_noop("启事"), gettext_noop("专栏"), gettext_noop("转版")]
 FACETS = ("year", "section", "contributors", "kind", "month")
 FACET_LIMIT = 30
 _EXPORT_BATCH = 500
@@ -45,10 +50,11 @@ class Hit:
 
 def kind_label(value: str) -> str:
     """An article kind as the reader sees it: its label from the model's choices, in Chinese only
-    (a label such as "消息 news" loses its English; an unknown value stays as it is)."""
+    (a label such as "消息 news" loses its English; an unknown value stays as it is), translated
+    when the reader chose English."""
     label = str(dict(Article.Kind.choices).get(value, value))
     chinese = _LATIN_TAIL.sub("", label).strip()
-    return chinese or label
+    return gettext(chinese or label)
 
 
 _LATIN_TAIL = re.compile(r"[\s(（]*[A-Za-z][A-Za-z \-]*[)）]?\s*$")
@@ -168,6 +174,34 @@ def matching_total(*, plan: SearchPlan) -> int:
 def matching_ids(*, plan: SearchPlan, sort: str = "relevance", limit: int) -> list:
     """The index's results (ids and scores) up to ``limit``, without loading any article."""
     return list(_queryset(plan, sort)[:limit])
+
+
+@dataclass
+class HitNeighbours:
+    """Where one hit of a result list stands: its number (from 1), the total, and the hits before
+    and after it (articles with what a link needs), for reading a result list article by article."""
+
+    number: int
+    total: int
+    matches: bool  # the hit at that number is still the article read (the index may have changed)
+    previous: Article | None = None
+    following: Article | None = None
+
+
+def hit_neighbours(*, plan: SearchPlan, sort: str, number: int, article_id: int) -> HitNeighbours:
+    """The hits numbered ``number - 1`` and ``number + 1`` of a search: one index query and one SQL query."""
+    queryset = _queryset(plan, sort)
+    start = max(0, number - 2)
+    rows = [int(r.pk) for r in queryset[start : number + 1]]
+    total = queryset.count()
+    by_number = {start + 1 + offset: pk for offset, pk in enumerate(rows)}
+    wanted = [by_number.get(number - 1), by_number.get(number + 1)]
+    from articles.selectors import linkable_articles
+
+    found = linkable_articles(pk for pk in wanted if pk)
+    return HitNeighbours(number=number, total=total, matches=by_number.get(number) == article_id,
+                         previous=found.get(wanted[0]) if wanted[0] else None,
+                         following=found.get(wanted[1]) if wanted[1] else None)
 
 
 def iter_matching_articles(*, plan: SearchPlan, sort: str = "relevance", limit: int) -> Iterator[Article]:

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from articles.models import Article
@@ -26,7 +28,8 @@ from .serializers import EXPORT_COLUMNS, csv_row, export_record, page_record
 
 log = logging.getLogger(__name__)
 
-FACET_LABELS = {"year": "年份", "section": "栏目", "contributors": "作者", "kind": "体裁"}
+FACET_LABELS = {"year": gettext_lazy("年份"), "section": gettext_lazy("栏目"), "contributors": gettext_lazy("作者"),
+                "kind": gettext_lazy("体裁")}
 FACET_PARAMS = {"year": "year", "section": "section", "contributors": "contributor", "kind": "kind"}
 _KEPT_PARAMS = ("q", "date_from", "date_to", "date", "year", "month", "section", "contributor", "kind", "newspaper",
                 "sort", "terms", "chart")
@@ -67,7 +70,7 @@ def _chart(request, form: SearchForm, page) -> dict | None:
     if terms:
         series = [(term, period_counts(plan)) for term, plan in terms]
     else:
-        series = [(request.GET.get("q", "").strip() or "全部", page.facets.get("month", []))]
+        series = [(request.GET.get("q", "").strip() or _("全部"), page.facets.get("month", []))]
     totals = period_counts(SearchPlan(query=ParsedQuery(), filters=form.filters())) \
         if form.chart_mode == "share" else None
 
@@ -91,23 +94,31 @@ def _suggestions(request, form: SearchForm) -> list[dict]:
     query: ParsedQuery = form.cleaned_data.get("q") or ParsedQuery()
     tries: list[dict] = []
     if any(request.GET.get(name) for name in _FILTER_PARAMS):
-        tries.append({"label": "去掉全部筛选条件", "query": urlencode({"q": q}) if q else ""})
+        tries.append({"label": _("去掉全部筛选条件"), "query": urlencode({"q": q}) if q else ""})
     terms = [t for clause in query.required for t in clause.terms]
     if len(query.required) > 1:
         any_of = " OR ".join(f'"{t.text}"' if t.exact else t.text for t in terms)
-        tries.append({"label": f"改为任一词（OR）：{any_of}", "query": _kept(request, q=any_of)})
+        tries.append({"label": _("改为任一词（OR）：%(query)s") % {"query": any_of}, "query": _kept(request, q=any_of)})
     if any(t.exact or t.field for t in terms):
         looser = " ".join(t.text for t in terms)
-        tries.append({"label": f"放宽为不加引号、不限字段：{looser}", "query": _kept(request, q=looser)})
+        tries.append({"label": _("放宽为不加引号、不限字段：%(query)s") % {"query": looser},
+                      "query": _kept(request, q=looser)})
     if q:
         from opencc import OpenCC
 
         simplified, traditional = OpenCC("t2s").convert(q), OpenCC("s2t").convert(q)
         if simplified != q:
-            tries.append({"label": f"试试简体：{simplified}", "query": _kept(request, q=simplified)})
+            tries.append({"label": _("试试简体：%(query)s") % {"query": simplified}, "query": _kept(request, q=simplified)})
         elif traditional != q and set(traditional) & kept_characters():
-            tries.append({"label": f"试试繁体：{traditional}", "query": _kept(request, q=traditional)})
+            tries.append({"label": _("试试繁体：%(query)s") % {"query": traditional},
+                          "query": _kept(request, q=traditional)})
     return tries
+
+
+def _reading_query(request) -> str:
+    from articles.views import READING_PARAMS
+
+    return urlencode([(name, request.GET[name]) for name in READING_PARAMS if request.GET.get(name, "").strip()])
 
 
 # what the form's selects send when left alone: the same as leaving the parameter out
@@ -162,7 +173,7 @@ def search_page(request):
     }
     status = 200
     if request.GET and not form.is_valid():
-        context["error"] = "无法检索：" + form.error_text()
+        context["error"] = _("无法检索：") + form.error_text()
         status = 400
     elif request.GET and form.has_criteria:
         plan = form.plan()
@@ -171,7 +182,8 @@ def search_page(request):
         notices = list(page.plan.query.notices)
         if page.total and page.page > page.num_pages:
             # past the end: the last page, and say so
-            notices.append(f"没有第 {page.page} 页：共 {page.num_pages} 页，这里是最后一页。")
+            notices.append(_("没有第 %(page)s 页：共 %(pages)s 页，这里是最后一页。")
+                           % {"page": page.page, "pages": page.num_pages})
             page = search_articles(plan=plan, sort=form.sort_key, page=page.num_pages,
                                    page_size=settings.SEARCH_PAGE_SIZE)
         context.update({
@@ -183,6 +195,8 @@ def search_page(request):
             "previous_query": _kept(request, page=page.page - 1),
             "next_query": _kept(request, page=page.page + 1),
             "export_query": _kept(request),
+            # what an article link carries, so its page offers the previous and next hit
+            "reading_query": _reading_query(request),
             "page_export_query": _kept(request, page=page.page),
             "suggestions": [] if page.total else _suggestions(request, form),
         })

@@ -6,10 +6,21 @@ document.querySelectorAll("button.copy").forEach((button) => {
     const text = document.getElementById(button.dataset.copy).textContent;
     try {
       await navigator.clipboard.writeText(text);
-      button.textContent = "已复制";
+      button.textContent = button.dataset.done || "已复制";
     } catch {
-      button.textContent = "请手动复制";
+      button.textContent = button.dataset.failed || "请手动复制";
     }
+  });
+});
+
+// The article's text size works without this script (CSS reads the checked radio button); the
+// script only remembers the reader's choice for the next article.
+document.querySelectorAll("input[name=text-size]").forEach((radio) => {
+  let saved = null;
+  try { saved = localStorage.getItem("text-size"); } catch { /* storage blocked */ }
+  if (saved && radio.value === saved) radio.checked = true;
+  radio.addEventListener("change", () => {
+    try { localStorage.setItem("text-size", radio.value); } catch { /* storage blocked */ }
   });
 });
 

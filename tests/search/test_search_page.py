@@ -71,7 +71,10 @@ def test_form_has_month_picker_datalists_and_iso_dates(client):
 def test_one_search_box_on_the_search_page(client):
     html = client.get("/search/", {"q": "太原"}).content.decode()
     assert html.count('type="search"') == 1
-    assert client.get("/").content.decode().count('id="site-q"') == 1
+    home = client.get("/").content.decode()
+    assert home.count('type="search"') == 1 and 'id="home-q"' in home  # the home page's own box only
+    issue = client.get("/taiyuan-daily/2022-03-04/").content.decode()
+    assert issue.count('id="site-q"') == 1  # elsewhere, the header's
 
 
 def test_search_inside_one_issue(client):
