@@ -36,8 +36,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"{len(ids)} {label}: {shown}")
         for pk, fields in check.differences.items():
             self.stdout.write(f"  article {pk}: the index differs in {', '.join(fields)}")
+        where = _index_path()
         if check.consistent:
-            self.stdout.write(self.style.SUCCESS("index and database agree"))
+            self.stdout.write(self.style.SUCCESS(
+                f"index and database agree: the index in {where} holds {check.index_count} document(s), "
+                f"one per article; nothing to do"))
             return
         if not fix:
             raise CommandError("index and database differ; run `manage.py check_index --fix` to repair")
@@ -45,4 +48,24 @@ class Command(BaseCommand):
         after = check_index()
         if not after.consistent:
             raise CommandError(f"repaired {fixed} document(s) but the index still differs; is another process writing?")
-        self.stdout.write(self.style.SUCCESS(f"repaired {fixed} document(s); index and database agree"))
+        if check.index_count == 0 and not check.outdated_layout:
+            self.stdout.write(self.style.SUCCESS(
+                f"built the index in {where}: {after.index_count} document(s), one per article; "
+                "index and database agree"))
+        else:
+            self.stdout.write(self.style.SUCCESS(
+                f"repaired {fixed} document(s); the index in {where} holds {after.index_count} document(s); "
+                "index and database agree"))
+
+
+def _index_path() -> str:
+    """The index folder, relative to the working directory when it is inside it (var/whoosh)."""
+    from pathlib import Path
+
+    from haystack import connections
+
+    path = Path(connections["default"].options.get("PATH", ""))
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
