@@ -25,6 +25,7 @@ _TIME_OPENING = re.compile(
     r"^(?:[0-9０-９]{1,4}年)?(?:[0-9０-９]{1,2}月)?[0-9０-９]{1,2}日|^(?:近日|日前|近期|近年来|昨天|今天|前不久|当地时间|"
     r"[\u4e00-\u9fff]{0,4}(?:清晨|早晨|上午|中午|下午|傍晚|晚上|夜晚|凌晨|深夜|冬日|春节前|岁末|年初|年末))"
 )
+_BRACKETED = re.compile(r"^[(（][^()（）]{4,}[)）]$")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -102,7 +103,7 @@ FEATURES = (
     "log_paragraphs", "log_characters", "time_opening", "quote_opening", "cohesion", "short_cohesion",
     "log_length", "like_intertitles", "credit_ahead_1", "credit_ahead_3",
     "siblings_1", "siblings_2", "log_ahead", "lead_ahead", "log_before", "next_lead", "before_short",
-    "ahead_short", "continued", "title_back", "title_ahead", "cohesion_wide",
+    "ahead_short", "continued", "title_back", "title_ahead", "cohesion_wide", "bracketed_line",
 )
 _INNER = re.compile(r"[，,、：:；;]")
 
@@ -154,6 +155,8 @@ def features(ctx: RunContext) -> list[float]:
         "title_back": ctx.title_back * 3,
         "title_ahead": ctx.title_ahead * 3,
         "cohesion_wide": ctx.cohesion_wide * 5,
+        # ``（2020年5月28日第十三届全国人民代表大会第三次会议通过）`` under the title of a document
+        "bracketed_line": float(any(_BRACKETED.match(line) for line in ctx.shorts[1:])),
     }
     return [values[name] for name in FEATURES]
 

@@ -684,6 +684,14 @@ class _Segmenter:
                 self.current.signed_note = True
             elif _SUBTITLE.match(text) and self.pending and len(text) <= MAX_HEADLINE_LINE:
                 self.pending.append(("subtitle", unit))
+            elif _is_history_entry(text) and self._closing_date(i):
+                # ``中华人民共和国主席 习近平`` / ``2020年5月28日``: the signature and date that close a
+                # decree, a letter, a resolution: the last lines of the text above.
+                cur = self.current
+                self._flush_pending_as_intertitles(cur)
+                cur.article.paragraphs.append(text)
+                cur.article.end_line = unit.end_line
+                cur.closed = True
             elif _is_history_entry(text):
                 cur = self.current
                 if not (cur and cur.date_entries and not cur.closed and not self.pending):
@@ -719,6 +727,13 @@ class _Segmenter:
                 self.drafts.append(draft)
             self.pending = []
         return self._finish()
+
+    def _closing_date(self, i: int) -> bool:
+        """A date on a line of its own that is not one of a series of dated entries (大事记, 历史上的今天)."""
+        cur = self.current
+        if cur is None or cur.date_entries:
+            return False
+        return not any(_is_history_entry(u.text) for u in self.units[i + 1: i + 5])
 
     def _closing_line(self, unit: _Unit) -> None:
         """``（本报科威特城1月1日电）``, ``（作者为……）``: the end of the article above."""
