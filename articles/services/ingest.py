@@ -441,8 +441,11 @@ def resegment_page(page: Page, segs: list[SegmentedArticle]) -> list[str]:
         art.source_start_line, art.source_end_line = seg.start_line, seg.end_line
         art.segmented = segmented_values(seg)
         if "bylines" not in corrected:
-            art.credits.all().delete()
-            ArticleContributor.objects.bulk_create(_set_credits(art, seg, contributors))
+            credits = _set_credits(art, seg, contributors)
+            # the same credits keep their rows: an editor's open form still names them
+            if [(c.contributor_id, c.role) for c in art.credits.all()] != [(c.contributor_id, c.role) for c in credits]:
+                art.credits.all().delete()
+                ArticleContributor.objects.bulk_create(credits)
         art.refresh_corrections(save=False)
         art.save()  # once per article (lock order: services/editing.py)
     if fresh:
