@@ -7,9 +7,10 @@ HOST   ?= 127.0.0.1:8000
 SCALE_SIZES ?= 1000,10000
 LOAD_ARTICLES ?= 10000
 LOAD_SECONDS ?= 60
+PEER_SIZES ?= 10000
 EMBEDDED_PGDATA ?= var/pgdata
 
-.PHONY: browser wrk run setup install install-dev migrate ingest index rebuild-index serve stop test eval bench load clean
+.PHONY: browser wrk run setup install install-dev install-bench migrate ingest index rebuild-index serve stop test eval bench load clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,8 +21,14 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(PIP) install -r requirements-dev.txt
 	touch $@
 
+# Bench-only dependencies (tantivy, the peer engine of bench/peer_bench.py): never installed by run or test.
+$(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed
+	$(PIP) install -r requirements-bench.txt
+	touch $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+install-bench: $(VENV)/.installed-bench
 
 ## run: install, start the database, migrate, ingest seeds/, build the search index, serve on $(HOST)
 run: setup serve
@@ -76,11 +83,13 @@ eval: install
 	$(PY) manage.py ingest --dry-run --json var/seeds.json seeds/ -v 0
 	$(PY) ../shared/tools/eval_segmentation.py var/seeds.json --verbose
 
-## bench: segmentation, search against the stock haystack+jieba setup, growth over $(SCALE_SIZES)
-## articles with its log-log plot, and the load test (bench/results/, docs/performance.md)
-bench: install
+## bench: segmentation, search against the stock haystack+jieba setup, peers side by side (tantivy, SQLite
+## FTS5 trigram, brute force) over $(PEER_SIZES) articles, growth over $(SCALE_SIZES) articles with its
+## log-log plot, and the load test (bench/results/, docs/performance.md)
+bench: install-bench
 	$(PY) bench/segment_bench.py
 	$(PY) bench/search_bench.py
+	$(PY) bench/peer_bench.py --sizes $(PEER_SIZES)
 	$(PY) bench/scale_bench.py --sizes $(SCALE_SIZES)
 	$(PY) bench/plot_scale.py
 	$(MAKE) load

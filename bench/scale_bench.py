@@ -94,7 +94,9 @@ def run(args: list[str], env: dict) -> dict:
     process.stdout.close()
     if status:
         raise SystemExit(f"{' '.join(args)} failed:\n{output.decode(errors='replace')[-2000:]}")
-    return {"seconds": round(time.perf_counter() - started, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1),
+    return {"seconds": round(time.perf_counter() - started, 2),
+            # user + system time of the command and the worker processes it waited for
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1),
             "peak_all_processes_mb": round(max(peak_tree[0], usage.ru_maxrss / 1024), 1)}
 
 
