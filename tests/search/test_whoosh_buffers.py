@@ -1,4 +1,4 @@
-"""Segment files read in place (search/whoosh_buffers.py): no copy of a file as it is opened."""
+"""Segment files read in place (search/engine/whoosh_buffers.py): no copy of a file as it is opened."""
 from __future__ import annotations
 
 from whoosh import index as whoosh_index
@@ -62,3 +62,34 @@ def test_segments_of_whooshs_own_codec_are_read_as_whoosh_reads_them(tmp_path):
         segment_files = searcher.reader()._segment.open_compound_file(ix.storage)
         opened = segment_files.open_file(segment_files.list()[0])
         assert type(opened) is BufferFile
+
+
+def test_an_index_written_before_the_engine_moved_is_opened_after_its_table_of_contents_is_rewritten(tmp_path, monkeypatch):
+    """Whoosh pickles the segment and analyser classes into the table of contents by module: an
+    index written when they lived in search.codec and search.whoosh_analysis names those."""
+    import sys
+
+    from whoosh.filedb.filestore import FileStorage
+
+    from search.engine import codec, whoosh_analysis
+    from search.engine.backend import _rewrite_toc_with_moved_names
+
+    old_names = {"search.codec": codec, "search.whoosh_analysis": whoosh_analysis}
+    with monkeypatch.context() as moved_back:
+        for name, module in old_names.items():
+            moved_back.setitem(sys.modules, name, module)
+            for value in vars(module).values():
+                if isinstance(value, type) and value.__module__ == module.__name__:
+                    moved_back.setattr(value, "__module__", name)
+        _index(tmp_path / "old", ArchiveCodec())
+    toc = max((tmp_path / "old").glob("_MAIN_*.toc"))
+    assert b"search.codec" in toc.read_bytes() and b"search.engine" not in toc.read_bytes()
+    storage = FileStorage(str(tmp_path / "old"))
+    try:
+        storage.open_index()
+        raise AssertionError("the old names should not be importable")
+    except ModuleNotFoundError as exc:
+        assert exc.name in old_names
+    _rewrite_toc_with_moved_names(storage, "MAIN")
+    with storage.open_index().searcher() as searcher:
+        assert len(list(searcher.reader().postings("grams", "晋祠").all_ids())) == 50
