@@ -207,6 +207,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.history_template, context)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """django-simple-history's whole-article revert would bypass the one-save path and the
+        corrected fields; reverts here are per field, from the history page."""
+        return HttpResponseRedirect(reverse("admin:articles_article_history", args=[object_id]))
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
     def _segmenter_rows(self, article: Article) -> list[dict]:
         current = article.current_values()
         return [{"field": name, "label": Article._meta.get_field(name).verbose_name if name != "bylines"

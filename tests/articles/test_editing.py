@@ -332,3 +332,26 @@ def test_the_editors_group_holds_every_new_permission():
     perms = set(Group.objects.get(name=EDITORS_GROUP).permissions.values_list("codename", flat=True))
     assert {"merge_article", "merge_contributor", "merge_section", "change_article", "view_pageedit"} <= perms
     assert "delete_article" not in perms and "delete_contributor" not in perms
+
+
+def test_the_whole_article_revert_of_simple_history_leads_to_the_per_field_history(client, editor, seeded):
+    article = article_at(1)
+    record = article.history.first()
+    response = client.get(f"/admin/articles/article/{article.pk}/history/{record.history_id}/")
+    assert response.status_code == 302 and response["Location"].endswith(f"/{article.pk}/history/")
+
+
+def test_the_change_form_shows_the_segmenters_values_beside_the_corrected_ones_with_a_revert_button(
+        client, editor, seeded):
+    article = article_at(1)
+    url = f"/admin/articles/article/{article.pk}/change/"
+    assert client.post(url, change_form_data(article, headline="改过的标题")).status_code == 302
+    html = client.get(url).content.decode()
+    table = html.split('class="segmenter-values"')[1].split("</table>")[0]
+    assert article.segmented["headline"] in table and "改过的标题" in table
+    assert 'form="revert-form" name="field" value="headline"' in table
+    assert f'id="revert-form" method="post" action="/admin/articles/article/{article.pk}/revert/"' in html
+    response = client.post(f"/admin/articles/article/{article.pk}/revert/", {"field": "headline", "next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    article.refresh_from_db()
+    assert article.headline == article.segmented["headline"]
