@@ -34,6 +34,14 @@ class ArticleForm(forms.ModelForm):
         if "body" in self.fields:
             self.fields["body"].strip = False  # a body's leading or trailing blank is the editor's to keep
 
+    def clean_dateline(self):
+        date = self.cleaned_data.get("dateline")
+        if date and not EARLIEST_DATE <= date <= LATEST_DATE:
+            raise forms.ValidationError(
+                _("A date must be between %(first)s and %(last)s."),
+                params={"first": EARLIEST_DATE.year, "last": LATEST_DATE.year}, code="out_of_range")
+        return date
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:

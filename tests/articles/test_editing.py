@@ -355,3 +355,25 @@ def test_the_change_form_shows_the_segmenters_values_beside_the_corrected_ones_w
     assert response.status_code == 302 and response["Location"] == url
     article.refresh_from_db()
     assert article.headline == article.segmented["headline"]
+
+
+def test_a_dateline_outside_1800_2100_is_a_form_error(client, editor, seeded):
+    article = article_at(1)
+    response = client.post(f"/admin/articles/article/{article.pk}/change/",
+                           change_form_data(article, dateline="0001-01-01"))
+    assert response.status_code == 200 and "1800 年至 2100 年" in response.content.decode()
+
+
+def test_the_migration_turns_stored_crlf_into_lf_and_drops_line_end_only_corrections(seeded):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("articles.migrations.0003_editors_merges_labels")
+    article = article_at(1)
+    crlf = article.body.replace("\n", "\r\n")
+    assert crlf != article.body
+    Article.objects.filter(pk=article.pk).update(body=crlf, corrected_fields=["body"], is_corrected=True)
+    migration.normalise_line_ends(apps, None)
+    article.refresh_from_db()
+    assert "\r" not in article.body and article.corrected_fields == [] and not article.is_corrected
