@@ -148,7 +148,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
     @staticmethod
     def _value(name, value) -> str:
         if name == "bylines" and value:
-            return "、".join(f"{n} ({r})" for n, r in value)
+            roles = dict(ArticleContributor.Role.choices)
+            return "、".join(f"{n} ({roles.get(r, r)})" for n, r in value)
+        if name == "kind" and value:
+            return str(dict(Article.Kind.choices).get(value, value))
         return "" if value is None else str(value)
 
     # -- saving: one lock order, one save, only real changes --------------------------------------

@@ -458,6 +458,8 @@ def _shown(name: str, value, names: dict) -> str:
         return names["article"].get(value, f"#{value}")
     if name == "page":
         return names["page"].get(value, f"#{value}")
+    if name == "kind":
+        return str(dict(Article.Kind.choices).get(value, value))
     return str(value)
 
 
