@@ -205,6 +205,7 @@ class _Draft:
     intertitle_shapes: list[tuple[int, bool]] = field(default_factory=list)
     # the last run taken for an intertitle: where its lines start among the paragraphs, its units
     last_intertitle: tuple[int, list[_Unit]] | None = None
+    digest: bool = False  # a box of short items under one label (资讯速递): item titles are its text
 
 
 @dataclass
@@ -441,7 +442,8 @@ def _page_runs(units: list[_Unit]) -> list[list[int]]:
     current: list[int] = []
     for unit in units:
         text = unit.text
-        if _is_headline_like(text) and not _is_credit_line(text) and not _BOX_LABEL.match(text):
+        if (_is_headline_like(text) and not _is_credit_line(text) and not _BOX_LABEL.match(text)
+                and not (text[0] in "(（" and parse_byline_line(text))):
             current.append(unit.index)
             continue
         if current and _is_body_like(text):
@@ -503,8 +505,20 @@ class _Segmenter:
         heads: list[str] = []
         deck: list[_Unit] = []
         tagged = False
+        if self._is_digest_head(shorts) and len(shorts) == len(self.pending):
+            draft.digest = True
+            self.pending = self.pending[:1]
+            deck.append(shorts[1])
+        elif (len(shorts) == 1 == len(self.pending) and self.banners and self.banner_since_body
+              and self.banners[-1].line == shorts[0].line - 1 - self.banners[-1].blank_after
+              and len(self.banners[-1].text) <= 6 and self._brief_item(shorts[0].index)):
+            # The label was read as a section banner (新闻速递): it is the box's headline.
+            draft.digest = True
+            draft.article.title = self.banners.pop().text
+            deck.append(shorts[0])
+            self.pending = []
         for kind, unit in self.pending:
-            if kind == "short" and (deck or (tagged and _looks_like_deck(unit.text))):
+            if kind == "short" and ((deck and not draft.digest) or (tagged and _looks_like_deck(unit.text))):
                 # After a headline closed by its column tag, further short lines are the text's
                 # opening: a one-sentence deck, a box label (【绝活看点】), an author's name.
                 deck.append(unit)
@@ -608,9 +622,40 @@ class _Segmenter:
         next_lead = k + 1 < len(runs) and runs[k + 1][-1] + 1 < len(units) and is_lead(units[runs[k + 1][-1] + 1].text)
         return siblings, ahead, lead_ahead, before, next_lead
 
+    def _is_digest_head(self, shorts: list[_Unit]) -> bool:
+        """``资讯速递`` / ``国家电网签署沙特智能电表项目合同`` / one short paragraph / ``我国羽绒年产量…``:
+        a label of a few characters over a first item's title, whose text is short and followed by
+        another one-line title: a box of news in brief, one article under its label."""
+        if len(shorts) != 2:
+            return False
+        label = shorts[0].text.replace(" ", "").replace("\u3000", "")
+        if not 2 <= len(label) <= 6 or cjk_ratio(label) < 1.0 or len(shorts[1].text) < 6:
+            return False
+        return self._brief_item(shorts[1].index)
+
+    def _brief_item(self, first: int, last: bool = False) -> bool:
+        """Is the run at unit ``first`` a one-line title over a short text (a few short paragraphs,
+        no dateline lead) that another one-line title, or the end of the page, follows? (``last``:
+        whatever follows, for the last item of a box already open.)"""
+        k = self.run_at.get(first)
+        if k is None:
+            # the title stands under a label: its text is what follows it
+            k = next((j for j, run in enumerate(self.runs) if first in run), None)
+            if k is None or self.runs[k][-1] != first:
+                return False
+        runs, units = self.runs, self.units
+        end = runs[k + 1][0] if k + 1 < len(runs) else len(units)
+        text = units[first + 1: end]
+        if not 1 <= len(text) <= 6 or sum(len(u.text) for u in text) > 1000 or is_lead(text[0].text):
+            return False
+        return last or k + 1 >= len(runs) or len(runs[k + 1]) == 1
+
     def _starts_new_article(self, unit: _Unit) -> bool:
         text = unit.text
         cur = self.current
+        if (cur is not None and cur.digest and len(self.pending) == 1 and not is_lead(text)
+                and self._brief_item(self.pending[0][1].index, last=True)):
+            return False  # the next item of a box of news in brief
         if cur is None or cur.closed or cur.photo or cur.date_entries or self.banner_since_body:
             return True
         if is_lead(text):

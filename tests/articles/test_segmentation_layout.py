@@ -153,3 +153,61 @@ def test_segmented_text_has_full_width_marks_between_chinese_characters():
     art = segment(page("太原:感动与坚定同在", "本报讯 走进隔离酒店的房间,面对面交流。"), issue_date=DATE).articles[0]
     assert art.headline == "太原：感动与坚定同在"
     assert "房间，面对面交流" in art.body
+
+
+def test_a_box_of_news_in_brief_is_one_article_under_its_label_with_the_item_titles_in_its_text():
+    text = page(
+        "春耕备耕有序推进",
+        "本报北京3月1日电  （记者张明）各地抓住有利天气，组织农民开展春耕备耕。",
+        "农资供应总体充足，价格基本稳定。",
+        "简明新闻",
+        "山区公路完成改造",
+        "本报电  今年第一季度，全省山区公路改造工程全部完工，通车里程大幅增加。",
+        "（李 华）",
+        "城市书房再添新址",
+        "本报电  市图书馆在老城区新开一家城市书房，全天向市民开放。",
+        "（王 强）",
+        "博物馆推出夜场",
+        "本报电  省博物馆本周起每逢周五延长开放时间，并推出讲解服务。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["春耕备耕有序推进", "简明新闻"]
+    assert arts[1].paragraphs[0] == "山区公路完成改造" and "博物馆推出夜场" in arts[1].body
+
+
+def test_lines_under_a_headline_closed_by_its_column_tag_open_the_text():
+    text = page(
+        "让好风气蔚然成风（民生观）",
+        "好风气不是一天形成的，需要每个人从身边小事做起，持之以恒",
+        "近日，一则视频在网上引发关注：一位老人在公交车上主动为孕妇让座。",
+        "这样的小事，最能见出一座城市的文明程度。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert len(arts) == 1 and arts[0].headline == "让好风气蔚然成风"
+    assert arts[0].paragraphs[0].startswith("好风气不是一天形成的")
+
+
+def test_the_signature_and_date_of_a_decree_close_it():
+    text = page(
+        "市人民政府令",
+        "《城市绿化管理办法》已经市政府常务会议通过，现予公布，自2021年5月1日起施行。",
+        "市长  张 明",
+        "2021年3月1日",
+        "全市开展植树活动",
+        "本报讯  3月1日，全市各区组织干部群众参加义务植树，共植树十万余株。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["市人民政府令", "全市开展植树活动"]
+    assert arts[0].body.endswith("2021年3月1日") and arts[0].kind != "column"
+
+
+def test_a_second_dispatch_without_a_headline_stays_in_the_article():
+    text = page(
+        "外长分别同两国外长通电话",
+        "本报北京3月1日电  3月1日，外长应约同甲国外长通电话，双方就双边关系交换意见。",
+        "甲国外长表示，愿同中方加强合作。",
+        "本报北京3月1日电  同日，外长应约同乙国外长通电话。",
+        "乙国外长表示，期待两国关系取得新发展。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert len(arts) == 1 and "乙国外长表示" in arts[0].body
