@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_editors_group(sender, **kwargs) -> None:
@@ -11,7 +12,7 @@ def _ensure_editors_group(sender, **kwargs) -> None:
 class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "articles"
-    verbose_name = "Archive"
+    verbose_name = _("Archive")
 
     def ready(self) -> None:
         # Permissions exist only after migrate has run, so the group is (re)built then.
