@@ -57,7 +57,7 @@ def test_search_facet_date_filter_and_pagination(page, archive):
 
 def test_a_trend_bar_narrows_the_search_to_its_month(page, archive):
     page.goto(archive + "/search/?q=%E7%96%AB%E6%83%85")
-    bars = page.locator(".trend a")
+    bars = page.locator(".trend svg a")
     assert bars.count() >= 2
     label = bars.nth(0).get_attribute("aria-label")  # e.g. "2021-10：2 篇"
     month, count = re.match(r"(\d{4}-\d{2})：(\d+) 篇", label).groups()
@@ -80,7 +80,7 @@ def test_an_editor_changes_a_headline_and_readers_see_it(page, archive):
     from articles.models import Article
 
     User.objects.create_superuser("chief", password="pw-for-tests-only")
-    article = Article.objects.select_related("issue__newspaper").get(headline__startswith="紧盯重点环节")
+    article = Article.objects.select_related("issue__newspaper").get(kicker="紧盯重点环节")
     page.goto(archive + "/admin/login/")
     page.fill("#id_username", "chief")
     page.fill("#id_password", "pw-for-tests-only")
@@ -96,16 +96,26 @@ def test_an_editor_changes_a_headline_and_readers_see_it(page, archive):
 
 
 def test_a_phone_never_scrolls_sideways(phone, archive):
-    from articles.models import Article
+    from articles.models import Article, Contributor, Section
 
-    article = Article.objects.select_related("issue__newspaper").order_by("-body").first()
-    for path in ("/", "/taiyuan-daily/2022/", "/taiyuan-daily/2022-03-04/", article.get_absolute_url(),
-                 "/search/?q=%E5%A4%AA%E5%8E%9F", "/taiyuan-daily/2022-03-04/source/"):
-        phone.goto(archive + path)
-        width = phone.evaluate("document.documentElement.scrollWidth")
-        assert width <= 375, (path, width)
-    phone.goto(archive + "/search/?q=%E5%A4%AA%E5%8E%9F")
-    screenshot(phone, "search-phone")
+    article = Article.objects.select_related("issue__newspaper", "page").order_by("-body").first()
+    paths = ("/", "/taiyuan-daily/", "/taiyuan-daily/2022/", "/taiyuan-daily/2022-03-04/",
+             "/taiyuan-daily/2022-03-04/p1/", "/taiyuan-daily/2022-03-04/p1/source/", article.get_absolute_url(),
+             article.get_absolute_url() + "?q=%E5%A4%AA%E5%8E%9F&hit=2",
+             f"/contributors/{Contributor.objects.first().pk}/", f"/sections/{Section.objects.first().pk}/",
+             "/search/", "/search/?q=%E5%A4%AA%E5%8E%9F", "/search/?q=%E5%A4%AA%E5%8E%9F&terms=%E5%A4%AA%E5%8E%9F,%E7%96%AB%E6%83%85",
+             "/search/?q=%E6%B2%A1%E6%9C%89xyz", "/no-such-page/")
+    for language in ("zh-hans", "en"):
+        if language == "en":
+            phone.goto(archive + "/")
+            phone.locator("form.language button").click()
+            phone.wait_for_load_state()
+        for width in (320, 375):
+            phone.set_viewport_size({"width": width, "height": 740})
+            for path in paths:
+                phone.goto(archive + path)
+                scroll = phone.evaluate("document.documentElement.scrollWidth")
+                assert scroll <= width, (language, width, path, scroll)
 
 
 AXE = Path(__file__).resolve().parents[2] / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -119,15 +129,26 @@ def test_pages_pass_an_axe_core_check(browser, archive):
     # axe is injected through the DevTools protocol; the pages' own policy stays as served
     context = browser.new_context(bypass_csp=True, locale="zh-CN")
     page = context.new_page()
-    article = Article.objects.select_related("issue__newspaper").first()
+    article = Article.objects.select_related("issue__newspaper", "page").get(kicker="紧盯重点环节")
     problems = {}
-    for path in ("/", "/taiyuan-daily/", "/taiyuan-daily/2022/", "/taiyuan-daily/2022-03-04/",
-                 article.get_absolute_url(), "/search/?q=%E7%96%AB%E6%83%85", "/no-such-page/"):
-        page.goto(archive + path)
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-        violations = page.evaluate("""async () => (await axe.run(document)).violations
-            .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`)""")
-        if violations:
-            problems[path] = violations
+    pages = ("/", "/taiyuan-daily/", "/taiyuan-daily/2022/", "/taiyuan-daily/2022-03-04/",
+             "/taiyuan-daily/2022-03-04/p1/", "/taiyuan-daily/2022-03-04/p1/source/",
+             article.get_absolute_url(), article.get_absolute_url() + "?q=%E7%96%AB%E6%83%85&hit=2",
+             "/search/?q=%E7%96%AB%E6%83%85", "/search/?q=%E5%A4%AA%E5%8E%9F&terms=%E5%A4%AA%E5%8E%9F,%E7%96%AB%E6%83%85",
+             "/search/?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E8%AF%8Dxyz", "/no-such-page/")
+    # every page in Chinese, then the main ones again in English (chosen with the header's switch)
+    for language, paths in (("zh-hans", pages), ("en", pages[:1] + pages[3:5] + pages[7:10])):
+        if language == "en":
+            page.goto(archive + "/")
+            page.locator("form.language button").click()
+            page.wait_for_load_state()
+        for path in paths:
+            page.goto(archive + path)
+            assert page.evaluate("document.documentElement.lang") == ("en" if language == "en" else "zh-Hans")
+            page.evaluate(AXE.read_text(encoding="utf-8"))
+            violations = page.evaluate("""async () => (await axe.run(document)).violations
+                .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`)""")
+            if violations:
+                problems[f"{path} ({language})"] = violations
     context.close()
     assert not problems, "\n".join(f"{path}: {v}" for path, found in problems.items() for v in found)
