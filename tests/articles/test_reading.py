@@ -196,6 +196,7 @@ def test_english_article_and_search_pages(client):
     for english in ("Keywords", "Related articles", "Cite this article", "Text size", "Download as plain text"):
         assert english in html, english
     assert "关键词" not in html and "引用本文" not in html
+    assert re.search(r'By <a href="/contributors/\d+/">刘涛</a>', html)  # the credit's role too
     html = get(client, "/search/?q=%E7%96%AB%E6%83%85")
     assert re.search(r'<strong id="total">\d+</strong> articles found', html)
     for english in ("Filters and sorting", "Advanced search", "Compare terms over time", "Hits per month", "Year"):
