@@ -186,3 +186,15 @@ def test_staff_see_a_link_to_the_admin_and_readers_do_not(client, django_user_mo
     assert "/admin/" not in client.get("/").content.decode()
     client.force_login(django_user_model.objects.create_user("desk", password="pw-for-tests-only", is_staff=True))
     assert 'href="/admin/"' in client.get("/").content.decode()
+
+
+def test_page_views_and_entity_lists_use_a_fixed_number_of_queries(client):
+    from articles.models import Page
+
+    page_counts = {queries(client, p.get_absolute_url())[0]
+                   for p in Page.objects.select_related("issue__newspaper")}
+    assert len(page_counts) == 1, page_counts  # whatever the page's length
+    for model, prefix in ((Contributor, "/contributors/"), (Section, "/sections/")):
+        counts = {queries(client, f"{prefix}{pk}/")[0] for pk in model.objects.values_list("pk", flat=True)}
+        # the credits' contributors are skipped when no listed article has a credit
+        assert max(counts) <= 6 and max(counts) - min(counts) <= 1, (prefix, counts)
