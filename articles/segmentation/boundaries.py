@@ -104,6 +104,7 @@ FEATURES = (
     "log_length", "like_intertitles", "credit_ahead_1", "credit_ahead_3",
     "siblings_1", "siblings_2", "log_ahead", "lead_ahead", "log_before", "next_lead", "before_short",
     "ahead_short", "continued", "title_back", "title_ahead", "cohesion_wide", "bracketed_line",
+    "credit_ahead_6",
 )
 _INNER = re.compile(r"[，,、：:；;]")
 
@@ -143,6 +144,7 @@ def features(ctx: RunContext) -> list[float]:
                                       for n, inner in ctx.intertitle_shapes)),
         "credit_ahead_1": float(ctx.credit_ahead == 1),
         "credit_ahead_3": float(1 < ctx.credit_ahead <= 3),
+        "credit_ahead_6": float(3 < ctx.credit_ahead <= 6),  # a cartoon: caption, 这正是：, its verse, credits
         "siblings_1": float(ctx.outlook[0] == 1),
         "siblings_2": float(ctx.outlook[0] >= 2),
         "log_ahead": math.log1p(ctx.outlook[1]),
@@ -179,7 +181,8 @@ class BoundaryModel:
 
     weights: tuple[float, ...]
     bias: float
-    # the hidden layer, if any: feature means and scales, a row of weights per unit, their biases
+    # the hidden layer, if any, with the standardising of the features folded in: a column of
+    # weights per feature (one per unit), the units' biases
     mean: tuple[float, ...] = ()
     scale: tuple[float, ...] = ()
     hidden: tuple[tuple[float, ...], ...] = ()
@@ -195,17 +198,25 @@ class BoundaryModel:
             return None  # written for other features: the rule is safer than misread weights
         hidden = data.get("hidden")
         if hidden:
+            # Standardising is folded into the first layer: w·(x − mean)/scale = (w/scale)·x − w·mean/scale.
+            mean = [float(v) for v in hidden["mean"]]
+            scale = [float(v) for v in hidden["scale"]]
+            rows = [[float(w) / sc for w, sc in zip(row, scale, strict=True)] for row in hidden["weights"]]
+            bias = [float(b) - sum(w * m for w, m in zip(row, mean)) for row, b in zip(rows, hidden["bias"])]
             return cls(tuple(float(w) for w in hidden["output_weights"]), float(hidden["output_bias"]),
-                       tuple(float(v) for v in hidden["mean"]), tuple(float(v) for v in hidden["scale"]),
-                       tuple(tuple(float(w) for w in row) for row in hidden["weights"]),
-                       tuple(float(b) for b in hidden["bias"]))
+                       (), (), tuple(tuple(row) for row in zip(*rows)), tuple(bias))
         return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]))
 
     def probability(self, ctx: RunContext) -> float:
         x = features(ctx)
         if self.hidden:
-            x = [(v - m) / s for v, m, s in zip(x, self.mean, self.scale, strict=True)]
-            x = [math.tanh(b + sum(w * v for w, v in zip(row, x))) for row, b in zip(self.hidden, self.hidden_bias)]
+            # ``hidden`` holds a column per feature (its weight into each unit): most cues are 0,
+            # so only the columns of those that are not are added up.
+            acc = list(self.hidden_bias)
+            for column, v in zip(self.hidden, x, strict=True):
+                if v:
+                    acc = [a + w * v for a, w in zip(acc, column)]
+            x = [math.tanh(a) for a in acc]
         z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 

@@ -63,6 +63,13 @@ _CONTINUED_TO = re.compile(r"\s*[(（]\s*(?:下转|转)第?\s*([0-9０-９一二
 _SUBTITLE = re.compile(r"^[—－―]{1,2}\s*")
 _COLUMN_TAG = re.compile(r"^[(（]([\u4e00-\u9fff]{2,8})[)）]$")
 _HEADLINE_TAG = re.compile(r"\s*[(（]([\u4e00-\u9fff]{2,6}(?:观|谈|评|论|语|话|窗|点|录|记))[)）]$")
+# A reader's letter signed with place and name: ``山西太原市  刘  洪``, ``安徽黟县 吴寿宜``.
+_SIGNATURE = re.compile(
+    r"^[\u4e00-\u9fff]{1,10}(?:省|市|县|区|州|旗|盟)(?:[\u4e00-\u9fff]{1,6}(?:市|县|区|镇|乡|村))?[ \u3000]+"
+    r"[\u4e00-\u9fff](?:[ \u3000]*[\u4e00-\u9fff]){1,2}$"
+)
+# A whole line in brackets after a paragraph: a note on the text (a name changed, a source).
+_NOTE_LINE = re.compile(r"^[(（][^()（）]{4,78}[)）]$")
 # A headline closed by a bracketed column or series tag: ``…（人民时评）``, ``…（守初心 担使命·整改落实）``.
 _ENDS_WITH_TAG = re.compile(r".{2,}[(（][^()（）]{2,60}(?:[(（][^()（）]*[)）][^()（）]*)?[)）]$")
 _NOTICE_HEADLINE = re.compile(r"(?:启事|启示|公告|通告|声明|公示|讣告|告知书|通知书)$")
@@ -100,7 +107,7 @@ _PAGE_FURNITURE = re.compile(
 # its text (the paper prints them as its last line).
 _TRAILER = re.compile(
     r"^(?:本版|本期|本组|本栏)?(?:版式设计|制图|统筹|策划|设计|"
-    r"(?:资料|数据|图片|资料和数据|数据和资料)?来源|(?:栏目)?(?:投稿)?邮箱)\s*[:：]"
+    r"(?:资料|数据|图片|资料和数据|数据和资料)?来源|(?:栏目)?(?:投稿)?邮箱)(?:\s*[:：]|[\s\u3000]{2,}(?=\S))"
     r"|^(?:新华社|中新社|人民视觉|影像中国|视觉中国|人民图片|本报资料图片|资料图片)(?:发|供图)?$"
     r"|^(?:本报)?(?:特约)?记者[\s\u3000]*[\u4e00-\u9fff·、\s\u3000]{2,30}?(?:整理|采写|采访整理)$"
 )
@@ -677,7 +684,7 @@ class _Segmenter:
             previous=art.paragraphs[-1] if art.paragraphs else "", paragraphs=len(art.paragraphs),
             characters=sum(len(p) for p in art.paragraphs), intertitles=cur.intertitles, lead=cur.lead,
             headed=art.title is not None, cohesion=self.vocabulary.cohesion(cur.units[-6:], after),
-            intertitle_shapes=tuple(cur.intertitle_shapes), credit_ahead=self._credit_ahead(unit.index),
+            intertitle_shapes=tuple(cur.intertitle_shapes), credit_ahead=self._credit_ahead(unit.index, 6),
             outlook=outlook, continued=art.continued_from_page is not None,
             title_back=vocabulary.affinity(title, cur.grams), title_ahead=vocabulary.affinity(title, vocabulary.seen(ahead)),
             cohesion_wide=vocabulary.cohesion(cur.grams, ahead),
@@ -695,8 +702,23 @@ class _Segmenter:
             if len(text) <= 60 and _PAGE_FURNITURE.search(to_ascii_digits(text)):
                 i += 1
                 continue
-            if len(text) <= 80 and _TRAILER.match(text) and self.current is not None:
+            if len(text) <= 80 and self.current is not None and _TRAILER.match(text):
                 self._trailer(unit)
+                i += 1
+                continue
+            if (not self.pending and self.current is not None and self.current.article.paragraphs
+                    and is_terminated(self.current.article.paragraphs[-1]) and _SIGNATURE.match(text)):
+                self.current.article.paragraphs.append(text)  # the letter's signature: its last line
+                self.current.article.end_line = unit.end_line
+                self.current.closed = True
+                i += 1
+                continue
+            if (not self.pending and self.current is not None and len(text) <= 80 and _NOTE_LINE.match(text)
+                    and not parse_byline_line(text) and not _CLOSING_LINE.match(text)
+                    and not _CONTINUED_FROM.match(text) and not _CONTINUED_TO.search(text)):
+                # ``（应受访者要求，周韵娇为化名）``: a note in brackets closing the text above.
+                self.current.article.paragraphs.append(text)
+                self.current.article.end_line = unit.end_line
                 i += 1
                 continue
             if _is_banner(unit, following):
@@ -810,11 +832,21 @@ class _Segmenter:
     def _trailer(self, unit: _Unit) -> None:
         """``版式设计：…``, ``数据来源：…``, ``新华社发``: the last line of the article above."""
         cur = self.current
-        self._flush_pending_as_intertitles(cur)
+        label = _TRAILER.match(unit.text).group()
+        photo = not label.endswith(("：", ":")) and not label[-1].isspace()
+        shorts = [u for k, u in self.pending if k == "short"]
+        if photo and len(shorts) >= 2 and len(shorts) == len(self.pending):
+            # ``图片报道`` / a caption short enough to pass for a headline / ``影像中国``: a photo.
+            rest = shorts[1:]
+            self.pending = self.pending[:1]
+            cur = self._new_draft(shorts[0].line)
+            cur.article.paragraphs.extend(u.text for u in rest)
+        else:
+            self._flush_pending_as_intertitles(cur)
         cur.article.paragraphs.append(unit.text)
         cur.article.end_line = unit.end_line
         cur.closed = True
-        if not _TRAILER.match(unit.text).group().endswith(("：", ":")):
+        if photo:
             cur.photo_credit = True
 
     def _box_label(self, unit: _Unit) -> None:

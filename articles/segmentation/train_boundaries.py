@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sets", nargs="+", help="FOLDER:GOLD.json pairs")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--hidden", type=int, default=8, help="tanh units of the hidden layer (0: logistic regression)")
+    parser.add_argument("--ensemble", type=int, default=3, help="networks averaged (each --hidden units)")
     args = parser.parse_args(argv)
     xs: list[list[float]] = []
     ys: list[int] = []
@@ -118,7 +119,16 @@ def main(argv: list[str] | None = None) -> int:
     x, y = np.array(xs), np.array(ys, dtype=float)
     w, b = fit(x, y, np.array(weights))
     accuracy = float((((x @ w + b) >= 0) == (y == 1)).mean())
-    hidden = fit_hidden(x, y, np.array(weights), args.hidden) if args.hidden else None
+    hidden = None
+    if args.hidden:
+        # Several networks from different random starts, averaged: one network whose hidden layer
+        # is theirs side by side (the average of their logits), steadier than any one of them.
+        nets = [fit_hidden(x, y, np.array(weights), args.hidden, seed=seed) for seed in range(args.ensemble)]
+        hidden = {"mean": nets[0]["mean"], "scale": nets[0]["scale"],
+                  "weights": [row for net in nets for row in net["weights"]],
+                  "bias": [b for net in nets for b in net["bias"]],
+                  "output_weights": [round(w / len(nets), 5) for net in nets for w in net["output_weights"]],
+                  "output_bias": round(sum(net["output_bias"] for net in nets) / len(nets), 5)}
     if hidden:
         a = np.tanh(((x - np.array(hidden["mean"])) / np.array(hidden["scale"])) @ np.array(hidden["weights"]).T
                     + np.array(hidden["bias"]))
