@@ -104,7 +104,7 @@ FEATURES = (
     "log_length", "like_intertitles", "credit_ahead_1", "credit_ahead_3",
     "siblings_1", "siblings_2", "log_ahead", "lead_ahead", "log_before", "next_lead", "before_short",
     "ahead_short", "continued", "title_back", "title_ahead", "cohesion_wide", "bracketed_line",
-    "credit_ahead_6",
+    "credit_ahead_6", "bullet",
 )
 _INNER = re.compile(r"[，,、：:；;]")
 
@@ -145,6 +145,7 @@ def features(ctx: RunContext) -> list[float]:
         "credit_ahead_1": float(ctx.credit_ahead == 1),
         "credit_ahead_3": float(1 < ctx.credit_ahead <= 3),
         "credit_ahead_6": float(3 < ctx.credit_ahead <= 6),  # a cartoon: caption, 这正是：, its verse, credits
+        "bullet": float(ctx.shorts[0][:1] in "●■◆▲□○◇△★☆"),  # ``●不断增强…``: a point of the text
         "siblings_1": float(ctx.outlook[0] == 1),
         "siblings_2": float(ctx.outlook[0] >= 2),
         "log_ahead": math.log1p(ctx.outlook[1]),

@@ -636,7 +636,7 @@ class _Segmenter:
         if len(shorts) != 2:
             return False
         label = shorts[0].text.replace(" ", "").replace("\u3000", "")
-        if not 2 <= len(label) <= 6 or cjk_ratio(label) < 1.0 or len(shorts[1].text) < 6:
+        if not 2 <= len(label) <= 8 or cjk_ratio(label) < 1.0 or len(shorts[1].text) < 4:
             return False
         return self._brief_item(shorts[1].index)
 
