@@ -1,10 +1,11 @@
 """The search engine: a Whoosh index laid out and read our way, behind haystack.
 
 The rest of ``search/`` is the application (forms, views, selectors, exports, the index queue);
-it reaches this package only through haystack (``HAYSTACK_CONNECTIONS`` names
-``search.engine.backend.ArchiveWhooshEngine``) and the field classes ``search_indexes`` declares
-with. This package in turn uses two engine-neutral modules above it: ``search.analysis`` (how
-text becomes words and bigrams) and ``search.query`` (the ``SearchPlan`` a query is parsed into).
+it reaches this package through haystack (``HAYSTACK_CONNECTIONS`` names
+``search.engine.backend.ArchiveWhooshEngine``), the field classes ``search_indexes`` declares
+with, and the document digest ``services.check_index`` compares. This package in turn uses two
+engine-neutral modules beside it: ``search.analysis`` (how text becomes words and bigrams) and
+``search.query`` (the ``SearchPlan`` a query is parsed into).
 
 What it stores
     One Whoosh index per archive (``SEARCH_INDEX_DIR``), one document per article. Texts are
