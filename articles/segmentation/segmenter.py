@@ -213,6 +213,7 @@ class _Draft:
     # the last run taken for an intertitle: where its lines start among the paragraphs, its units
     last_intertitle: tuple[int, list[_Unit]] | None = None
     digest: bool = False  # a box of short items under one label (资讯速递): item titles are its text
+    digest_lines: int = 1  # lines of each item's heading (a title, or a speaker over a title)
 
 
 @dataclass
@@ -320,6 +321,17 @@ def _is_headline_like(text: str) -> bool:
     if text[-1] in "！？!?…":
         return len(text) <= 30
     return text[-1] not in "。；;，,、：:"
+
+
+def _is_label_over_title(text: str, following: _Unit | None, after: _Unit | None) -> bool:
+    """``江西上饶市委书记王某代表：`` over ``让困难群众在家门口就业`` over the text: a short line
+    that names its speaker with a colon and no other mark, printed over a headline line, is a
+    lead-in of that headline, not a paragraph."""
+    if following is None or after is None or len(text) > 30 or text[-1] not in "：:":
+        return False
+    if re.search(r"[，,。；;、“”！？]", text[:-1]):
+        return False
+    return _is_headline_like(following.text) and not is_lead(following.text) and _is_body_like(after.text)
 
 
 def _is_body_like(text: str) -> bool:
@@ -514,8 +526,9 @@ class _Segmenter:
         tagged = False
         if self._is_digest_head(shorts) and len(shorts) == len(self.pending):
             draft.digest = True
+            draft.digest_lines = len(shorts) - 1
             self.pending = self.pending[:1]
-            deck.append(shorts[1])
+            deck.extend(shorts[1:])
         elif (len(shorts) == 1 == len(self.pending) and self.banners and self.banner_since_body
               and self.banners[-1].line == shorts[0].line - 1 - self.banners[-1].blank_after
               and len(self.banners[-1].text) <= 6 and self._brief_item(shorts[0].index)):
@@ -633,14 +646,17 @@ class _Segmenter:
         """``资讯速递`` / ``国家电网签署沙特智能电表项目合同`` / one short paragraph / ``我国羽绒年产量…``:
         a label of a few characters over a first item's title, whose text is short and followed by
         another one-line title: a box of news in brief, one article under its label."""
-        if len(shorts) != 2:
+        if len(shorts) not in (2, 3):
             return False
         label = shorts[0].text.replace(" ", "").replace("\u3000", "")
-        if not 2 <= len(label) <= 8 or cjk_ratio(label) < 1.0 or len(shorts[1].text) < 4:
+        plain = re.sub(r"[·“”]", "", label)
+        if not 2 <= len(plain) <= 8 or cjk_ratio(plain) < 1.0 or len(shorts[-1].text) < 4:
             return False
-        return self._brief_item(shorts[1].index)
+        if len(shorts) == 3 and len(shorts[1].text) < 4:
+            return False
+        return self._brief_item(shorts[-1].index, lines=len(shorts) - 1)
 
-    def _brief_item(self, first: int, last: bool = False) -> bool:
+    def _brief_item(self, first: int, last: bool = False, lines: int = 1) -> bool:
         """Is the run at unit ``first`` a one-line title over a short text (a few short paragraphs,
         no dateline lead) that another one-line title, or the end of the page, follows? (``last``:
         whatever follows, for the last item of a box already open.)"""
@@ -655,13 +671,14 @@ class _Segmenter:
         text = units[first + 1: end]
         if not 1 <= len(text) <= 6 or sum(len(u.text) for u in text) > 1000 or is_lead(text[0].text):
             return False
-        return last or k + 1 >= len(runs) or len(runs[k + 1]) == 1
+        return last or k + 1 >= len(runs) or len(runs[k + 1]) == lines
 
     def _starts_new_article(self, unit: _Unit) -> bool:
         text = unit.text
         cur = self.current
-        if (cur is not None and cur.digest and len(self.pending) == 1 and not is_lead(text)
-                and self._brief_item(self.pending[0][1].index, last=True)):
+        if (cur is not None and cur.digest and len(self.pending) == cur.digest_lines and not is_lead(text)
+                and all(kind == "short" for kind, _u in self.pending)
+                and self._brief_item(self.pending[-1][1].index, last=True)):
             return False  # the next item of a box of news in brief
         if cur is None or cur.closed or cur.photo or cur.date_entries or self.banner_since_body:
             return True
@@ -778,7 +795,8 @@ class _Segmenter:
                     self.current.article.end_line = unit.end_line
                 else:
                     self.warnings.append(f"line {unit.line}: credit {text!r} before any article, ignored")
-            elif _is_headline_like(text) and not (split_photo_credit(text) and len(text) > 20):
+            elif (_is_headline_like(text) and not (split_photo_credit(text) and len(text) > 20)) or (
+                    _is_label_over_title(text, following, units[i + 2] if i + 2 < len(units) else None)):
                 self.pending.append(("short", unit))
             else:
                 self._body(unit)
