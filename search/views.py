@@ -169,7 +169,7 @@ def search_page(request):
         "notices": [],
         "facets": [],
         "export_cap": settings.SEARCH_EXPORT_MAX_ROWS,
-        "filters_open": any(request.GET.get(name) for name in _FILTER_PARAMS + ("sort", "terms")),
+        "filters_open": any(request.GET.get(name) for name in _FILTER_PARAMS + ("sort",)),
     }
     status = 200
     if request.GET and not form.is_valid():

@@ -74,4 +74,7 @@ def test_on_a_phone_the_first_result_is_within_one_screen(phone, archive):
         if width == 375:  # the phone; at 320 px only no sideways scroll is asked for
             assert top < 740, (width, top)
         assert phone.evaluate("document.documentElement.scrollWidth") <= width
+    phone.set_viewport_size({"width": 375, "height": 740})
+    phone.goto(archive + "/search/?q=%E5%A4%AA%E5%8E%9F")
+    assert phone.locator("ol.results > li").first.bounding_box()["y"] < 740
     screenshot(phone, "search-phone")
