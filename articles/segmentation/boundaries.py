@@ -91,6 +91,7 @@ class RunContext:
     # paragraphs since the run before, the next run stands over a lead)
     outlook: tuple[int, int, bool, int, bool] = (0, 0, False, 0, False)
     continued: bool = False  # the article going on is the rest of one begun on another page
+    subtitle: bool = False  # a ``——`` line under the run (a headline's subtitle, or an intertitle's)
     # the run's words in the article so far, in the text ahead of it; the text ahead against the whole article
     title_back: float = 0.0
     title_ahead: float = 0.0
@@ -104,7 +105,7 @@ FEATURES = (
     "log_length", "like_intertitles", "credit_ahead_1", "credit_ahead_3",
     "siblings_1", "siblings_2", "log_ahead", "lead_ahead", "log_before", "next_lead", "before_short",
     "ahead_short", "continued", "title_back", "title_ahead", "cohesion_wide", "bracketed_line",
-    "credit_ahead_6", "bullet",
+    "credit_ahead_6", "bullet", "subtitle",
 )
 _INNER = re.compile(r"[，,、：:；;]")
 
@@ -146,6 +147,7 @@ def features(ctx: RunContext) -> list[float]:
         "credit_ahead_3": float(1 < ctx.credit_ahead <= 3),
         "credit_ahead_6": float(3 < ctx.credit_ahead <= 6),  # a cartoon: caption, 这正是：, its verse, credits
         "bullet": float(ctx.shorts[0][:1] in "●■◆▲□○◇△★☆"),  # ``●不断增强…``: a point of the text
+        "subtitle": float(ctx.subtitle),
         "siblings_1": float(ctx.outlook[0] == 1),
         "siblings_2": float(ctx.outlook[0] >= 2),
         "log_ahead": math.log1p(ctx.outlook[1]),

@@ -687,7 +687,11 @@ class _Segmenter:
         if cur.signed_note:
             return False
         kinds = [k for k, _u in self.pending]
-        if any(k in ("subtitle", "credit", "tag") for k in kinds):
+        if any(k in ("credit", "tag") for k in kinds):
+            return True
+        # A ``——`` line under the run makes it a headline, unless that line is a whole sentence
+        # (``——主题教育对准目标、有力推进，在各方面取得扎实成效``): intertitles carry those too.
+        if any(k == "subtitle" and not (len(u.text) >= 25 and re.search(r"[，,]", u.text)) for k, u in self.pending):
             return True
         shorts = [u for k, u in self.pending if k == "short"]
         art = cur.article
@@ -702,7 +706,7 @@ class _Segmenter:
             characters=sum(len(p) for p in art.paragraphs), intertitles=cur.intertitles, lead=cur.lead,
             headed=art.title is not None, cohesion=self.vocabulary.cohesion(cur.units[-6:], after),
             intertitle_shapes=tuple(cur.intertitle_shapes), credit_ahead=self._credit_ahead(unit.index, 6),
-            outlook=outlook, continued=art.continued_from_page is not None,
+            outlook=outlook, continued=art.continued_from_page is not None, subtitle="subtitle" in kinds,
             title_back=vocabulary.affinity(title, cur.grams), title_ahead=vocabulary.affinity(title, vocabulary.seen(ahead)),
             cohesion_wide=vocabulary.cohesion(cur.grams, ahead),
         )
