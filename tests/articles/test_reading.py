@@ -24,6 +24,16 @@ def _archive(seeded_archive):
     return seeded_archive
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _fresh_keyword_weights():
+    """The keyword weights are kept per process: count them over this module's archive."""
+    from search import related
+
+    related.forget_table()
+    yield
+    related.forget_table()
+
+
 def get(client, url: str, **extra) -> str:
     response = client.get(url, **extra)
     assert response.status_code == 200, url
