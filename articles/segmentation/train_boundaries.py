@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .boundaries import FEATURES, MODEL_PATH, RunContext
-from .segmenter import _Segmenter, _Unit
+from .segmenter import _Segmenter, _Unit, is_lead
 
 
 def _norm(text: str | None) -> str:
@@ -42,17 +42,25 @@ def decisions(folder: Path, gold_path: Path) -> tuple[list[list[float]], list[in
     for name, issue in gold.items():
         starts = [_norm(a["body_start_snippet"]) for a in issue["articles"]]
 
-        def decide(ctx: RunContext, _unit: _Unit, starts: list[str] = starts) -> bool:
-            # A story starts here when its text opens in the paragraph after the run, or on a line of
-            # the run below its headline (a deck under a column's headline, a digest's first item).
+        def decide(ctx: RunContext, unit: _Unit, starts: list[str] = starts) -> bool:
+            # A story starts here when its text opens in the paragraph after the run, on a line of
+            # the run below its headline (a deck under a column's headline, a digest's first item),
+            # or in a dateline lead just after a deck paragraph (李克强主持召开国务院常务会议 /
+            # 确定促进…的措施 / 新华社北京…电): the gold split starts those at the lead.
             texts = [_norm(t) for t in (ctx.following, *ctx.shorts[1:])]
+            units = segmenter.units
+            at = next((i for i in range(unit.index, min(len(units), unit.index + 8))
+                       if units[i].text == ctx.following), None)
+            if at is not None:
+                texts += [_norm(u.text[:60]) for u in units[at + 1: at + 3] if is_lead(u.text)]
             answer = any(s and any(s in t for t in texts) for s in starts)
             xs.append(features(ctx))
             ys.append(int(answer))
             return answer
 
         text = (folder / name).read_text(encoding="utf-8")
-        _Segmenter(text, manifest.get(name), decide=decide).run()
+        segmenter = _Segmenter(text, manifest.get(name), decide=decide)
+        segmenter.run()
     return xs, ys
 
 
