@@ -143,3 +143,12 @@ def story_start(*, article: Article) -> Article | None:
     parts = Article.objects.select_related("page").defer("page__raw_text").order_by("page__number", "position")
     return (Article.objects.for_reading().prefetch_related(Prefetch("continuations", queryset=parts))
             .filter(pk=article.continues_id).first())
+
+
+def merged_survivor(entity: Contributor | Section) -> Contributor | Section | None:
+    """Where the public page of a merged contributor or section redirects: the entry it was
+    merged into (through any chain of merges), or None for an entry never merged."""
+    if not entity.merged_into_id:
+        return None
+    survivor = entity.survivor()
+    return survivor if survivor.pk != entity.pk else None

@@ -273,14 +273,30 @@ def _entity_page(request, *, entity, articles, kind: str):
     })
 
 
+def _listed_entity(model: type[Contributor | Section], pk: int):
+    """A contributor or section with a public page: one merged into another redirects there (its
+    address stays good), one that credits no article any more has none."""
+    entity = get_object_or_404(model, pk=pk)
+    if (survivor := selectors.merged_survivor(entity)) is not None:
+        return None, redirect(survivor, permanent=True)
+    related = entity.credits if model is Contributor else entity.articles
+    if not related.exists():
+        raise Http404(_("没有这个作者的文章") if model is Contributor else _("这个栏目没有文章"))
+    return entity, None
+
+
 @require_safe
 def contributor(request, pk: int):
-    entity = get_object_or_404(Contributor, pk=pk)
+    entity, moved = _listed_entity(Contributor, pk)
+    if moved:
+        return moved
     return _entity_page(request, entity=entity, articles=selectors.contributor_articles(contributor=entity),
                         kind=_("作者"))
 
 
 @require_safe
 def section(request, pk: int):
-    entity = get_object_or_404(Section, pk=pk)
+    entity, moved = _listed_entity(Section, pk)
+    if moved:
+        return moved
     return _entity_page(request, entity=entity, articles=selectors.section_articles(section=entity), kind=_("栏目"))

@@ -341,15 +341,6 @@ def _settle_corrections(articles, user, reason: str) -> None:
             _with_user(article, user, reason).save(update_fields=["corrected_fields", "is_corrected", "updated_at"])
 
 
-def merged_survivor(entity: Contributor | Section) -> Contributor | Section | None:
-    """Where the public page of a merged contributor or section redirects: the survivor, or None
-    for an entry never merged."""
-    if not entity.merged_into_id:
-        return None
-    survivor = entity.survivor()
-    return survivor if survivor.pk != entity.pk else None
-
-
 # -- reverting ---------------------------------------------------------------------------------
 REVERTIBLE = ("kicker", "headline", "subheadline", "section", "dateline", "kind", "continued_from_page", "body",
               "bylines", "continues")

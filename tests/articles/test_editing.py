@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 
+from articles import selectors
 from articles.models import Article, ArticleContributor, Contributor, Issue, PageEdit, Section
 from articles.services import EDITORS_GROUP, editing, reparse_stored
 from tests.articles.test_admin import change_form_data
@@ -182,10 +183,17 @@ def test_merge_contributors_moves_credits_redirects_and_survives_a_reparse(clien
     gone.refresh_from_db()
     assert gone.merged_into == keep and gone.credits.count() == 0
     assert keep.credits.count() >= moved
-    assert editing.merged_survivor(gone) == keep and editing.merged_survivor(keep) is None
+    assert selectors.merged_survivor(gone) == keep and selectors.merged_survivor(keep) is None
+    public = client.get(f"/contributors/{gone.pk}/")  # the emptied entry's address still leads somewhere
+    assert public.status_code == 301 and public["Location"] == f"/contributors/{keep.pk}/"
     assert gone.history.first().history_user == editor
     reparse()
     assert gone.credits.count() == 0 and not Contributor.objects.filter(name=gone.name).exclude(pk=gone.pk).exists()
+
+
+def test_a_contributor_who_credits_nothing_has_no_public_page(client, seeded):
+    orphan = Contributor.objects.create(name="无稿可署")
+    assert client.get(f"/contributors/{orphan.pk}/").status_code == 404
 
 
 def test_merge_sections_moves_articles_and_survives_a_reparse(client, editor, seeded):
