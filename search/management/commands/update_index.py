@@ -82,7 +82,7 @@ class Command(HaystackUpdateIndex):
             count = backend.update_in_parallel(index, pks=pks, workers=workers, on_indexed=self._on_indexed,
                                                **options)
             if self.verbosity >= 1:
-                self.stdout.write(f"  indexed {count:,} {model._meta.verbose_name_plural} in {workers} process(es)")
+                self.stdout.write(f"  indexed {count:,} {model._meta.model_name}s in {workers} process(es)")
             if self.remove:
                 label_prefix = f"{model._meta.app_label}.{model._meta.model_name}."
                 wanted = {f"{label_prefix}{pk}" for pk in pks}
