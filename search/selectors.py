@@ -15,6 +15,7 @@ from articles.models import Article
 
 from . import analysis
 from .query import ParsedQuery, SearchPlan
+from .related import idf_table
 from .snippets import find_spans, highlight, kwic
 
 SORTS: dict[str, list[str]] = {
@@ -222,3 +223,4 @@ def warm_up_search() -> None:
     analysis.warm_up()
     sort_columns = {name.lstrip("-") for names in SORTS.values() for name in names}
     connections["default"].get_backend().warm_up(facets=FACETS, columns=sort_columns | {"day"})
+    idf_table()  # the article page's keywords weigh words by the archive's document frequencies
