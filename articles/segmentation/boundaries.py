@@ -41,7 +41,7 @@ class PageVocabulary:
     uses says little about which article a paragraph belongs to. A paragraph's opening states
     its subject, so only the first ``REACH`` characters are read, which keeps this cheap."""
 
-    REACH = 120
+    REACH = 240
 
     def __init__(self, texts: list[str]) -> None:
         self.grams = [bigrams(t[: self.REACH]) for t in texts]
