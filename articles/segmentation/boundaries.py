@@ -19,7 +19,7 @@ from pathlib import Path
 
 MODEL_PATH = Path(__file__).with_name("boundary_model.json")
 
-_TAG = re.compile(r".{2,}[(（][^()（）]{2,30}(?:[(（][^()（）]*[)）][^()（）]*)?[)）]$")
+_TAG = re.compile(r".{2,}[(（][^()（）]{2,60}(?:[(（][^()（）]*[)）][^()（）]*)?[)）]$")
 _NUMBERED = re.compile(r"^(?:[(（]?[一二三四五六七八九十]{1,3}[)）、．.]|[0-9０-９]{1,2}[、．.）)]|[①-⑳]|第[一二三四五六七八九十]{1,3}[，,、\s])")
 _TIME_OPENING = re.compile(
     r"^(?:[0-9０-９]{1,4}年)?(?:[0-9０-９]{1,2}月)?[0-9０-９]{1,2}日|^(?:近日|日前|近期|近年来|昨天|今天|前不久|当地时间|"
@@ -120,7 +120,8 @@ def features(ctx: RunContext) -> list[float]:
     values = {
         "two_lines": float(len(ctx.shorts) == 2),
         "three_lines": float(len(ctx.shorts) >= 3),
-        "tag": float(bool(_TAG.match(last))),
+        # a column tag on the last line, or on a line above a deck (…（民生观） / one sentence)
+        "tag": float(any(_TAG.match(line) for line in ctx.shorts)),
         "kicker_dash": float(any(s.endswith(("——", "—")) for s in ctx.shorts[:-1])),
         "last_dash": float(last.endswith(("——", "—"))),
         "question": float(last[-1] in "？?"),
