@@ -152,3 +152,12 @@ def merged_survivor(entity: Contributor | Section) -> Contributor | Section | No
         return None
     survivor = entity.survivor()
     return survivor if survivor.pk != entity.pk else None
+
+
+def last_correction(*, article: Article):
+    """When an editor last changed the article (its newest history entry made by a person), or None
+    for an article as the segmenter made it; one query, only for a corrected article."""
+    if not article.is_corrected:
+        return None
+    return (article.history.filter(history_user__isnull=False).order_by("-history_date")
+            .values_list("history_date", flat=True).first())

@@ -237,6 +237,7 @@ def article(request, paper: str, date: dt.date, page: int, position: int):
         "credits": list(found.credits.all()),
         "authors": authors(found),
         "citation": gbt7714(found),
+        "corrected_on": selectors.last_correction(article=found),
         "previous": previous,
         "following": following,
     })

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
+from django.utils import timezone
 
 from articles import selectors
 from articles.models import Article, ArticleContributor, Contributor, Issue, PageEdit, Section
@@ -79,6 +80,13 @@ def test_a_real_body_change_with_crlf_is_stored_with_lf_and_is_the_only_correcti
     article.refresh_from_db()
     assert article.body.endswith("\n\n补记一段。") and "\r" not in article.body
     assert article.corrected_fields == ["body"]
+    # readers are told, with the day, and led to the text as printed
+    client.logout()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f"经编辑校订（{timezone.localdate():%Y-%m-%d}）" in html
+    assert f'href="{article.page.get_absolute_url()}source/"' in html
+    untouched = Article.objects.filter(issue__date=DAY, is_corrected=False).first()
+    assert "经编辑校订" not in client.get(untouched.get_absolute_url()).content.decode()
 
 
 # -- one history ---------------------------------------------------------------------------------
