@@ -60,15 +60,23 @@ class QueryField(forms.CharField):
         return super().to_python(strip_control(value) if isinstance(value, str) else value)
 
 
+class IsoDateInput(forms.DateInput):
+    """A date typed as the archive writes it, 2022-03-04, whatever the browser's locale: a date
+    picker shows the browser's own order (03/04/2022 in an English browser)."""
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d", attrs={
+            "inputmode": "numeric", "pattern": r"\d{4}-\d{2}-\d{2}", "placeholder": "YYYY-MM-DD", "size": 10,
+            "autocomplete": "off",
+        })
+
+
 class SearchForm(forms.Form):
     q = QueryField(label=gettext_lazy("检索词"), required=False)
-    date_from = forms.DateField(label=gettext_lazy("起始日期"), required=False,
-                                widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False,
-                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    date_from = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=IsoDateInput())
+    date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False, widget=IsoDateInput())
     # one issue's date (with ``newspaper``): search inside that issue
-    date = forms.DateField(label=gettext_lazy("期号日期"), required=False,
-                           widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    date = forms.DateField(label=gettext_lazy("期号日期"), required=False, widget=IsoDateInput())
     year = forms.IntegerField(label=gettext_lazy("年份"), required=False, min_value=1800, max_value=2200)
     month = forms.CharField(label=gettext_lazy("月份"), required=False, max_length=7, help_text=gettext_lazy("YYYY-MM，或 1–12"),
                             widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}))

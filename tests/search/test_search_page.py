@@ -65,6 +65,9 @@ def test_form_has_month_picker_datalists_and_iso_dates(client):
     assert 'list="sections-list"' in html and '<datalist id="sections-list"><option value="' in html
     assert 'list="contributors-list"' in html and '<datalist id="contributors-list"><option value="' in html
     assert 'value="2021-10-01"' in html
+    # typed as the archive writes dates, not in the browser's order (a date picker shows 10/01/2021)
+    date_box = re.search(r'<input[^>]*name="date_from"[^>]*>', html).group(0)
+    assert 'type="text"' in date_box and 'placeholder="YYYY-MM-DD"' in date_box and 'pattern=' in date_box
     assert "data-drop-empty" in html and "site.js" in html
 
 
