@@ -25,6 +25,7 @@ _TIME_OPENING = re.compile(
     r"^(?:[0-9０-９]{1,4}年)?(?:[0-9０-９]{1,2}月)?[0-9０-９]{1,2}日|^(?:近日|日前|近期|近年来|昨天|今天|前不久|当地时间|"
     r"[\u4e00-\u9fff]{0,4}(?:清晨|早晨|上午|中午|下午|傍晚|晚上|夜晚|凌晨|深夜|冬日|春节前|岁末|年初|年末))"
 )
+_NOTE_TAG = re.compile(r"手记[)）]$")
 _BRACKETED = re.compile(r"^[(（][^()（）]{4,}[)）]$")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -105,7 +106,7 @@ FEATURES = (
     "log_length", "like_intertitles", "credit_ahead_1", "credit_ahead_3",
     "siblings_1", "siblings_2", "log_ahead", "lead_ahead", "log_before", "next_lead", "before_short",
     "ahead_short", "continued", "title_back", "title_ahead", "cohesion_wide", "bracketed_line",
-    "credit_ahead_6", "bullet", "subtitle",
+    "credit_ahead_6", "bullet", "subtitle", "note_tag",
 )
 _INNER = re.compile(r"[，,、：:；;]")
 
@@ -149,6 +150,8 @@ def features(ctx: RunContext) -> list[float]:
         "credit_ahead_6": float(3 < ctx.credit_ahead <= 6),  # a cartoon: caption, 这正是：, its verse, credits
         "bullet": float(ctx.shorts[0][:1] in "●■◆▲□○◇△★☆"),  # ``●不断增强…``: a point of the text
         "subtitle": float(ctx.subtitle),
+        # ``（记者手记）``: a reporter's note printed with the story it comes from
+        "note_tag": float(bool(_NOTE_TAG.search(last))),
         "siblings_1": float(ctx.outlook[0] == 1),
         "siblings_2": float(ctx.outlook[0] >= 2),
         "log_ahead": math.log1p(ctx.outlook[1]),

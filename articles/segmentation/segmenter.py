@@ -772,6 +772,12 @@ class _Segmenter:
                 self.current.signed_note = True
             elif _SUBTITLE.match(text) and self.pending and len(text) <= MAX_HEADLINE_LINE:
                 self.pending.append(("subtitle", unit))
+            elif (_SUBTITLE.match(text) and not self.pending and self.current is not None
+                  and self.current.article.paragraphs and _is_headline_like(text)):
+                # ``——王天宇代表（郑州银行董事长）``, ``——习近平`` after a paragraph: who said the
+                # words above, the last line of what they close.
+                self.current.article.paragraphs.append(text)
+                self.current.article.end_line = unit.end_line
             elif _is_history_entry(text) and self._closing_date(i):
                 # ``中华人民共和国主席 习近平`` / ``2020年5月28日``: the signature and date that close a
                 # decree, a letter, a resolution: the last lines of the text above.
