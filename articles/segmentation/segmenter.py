@@ -128,6 +128,7 @@ _PHOTO_LINE = re.compile(
     r"^(?:(?:[\u4e00-\u9fff]{0,6}?(?:日报|报|社)|本报)?(?:特约)?记者[\s\u3000]*)?"
     r"([\u4e00-\u9fff·•、\s\u3000]{2,40}?)[\s\u3000]*摄(?:影)?(?:报道)?\s*(?:[(（]([^()（）]{2,12})[)）])?$"
 )
+_PHOTOGRAPHER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{2,8}·[\u4e00-\u9fff]{2,8}$")
 # A cartoon's credits: ``曹希阳图  卜  拉文`` (drawn by, written by).
 _CARTOON_LINE = re.compile(r"^[\u4e00-\u9fff·\s\u3000]{2,12}?图[\s\u3000]+[\u4e00-\u9fff·\s\u3000]{2,12}?文$")
 
@@ -301,7 +302,11 @@ def _photo_line_credits(text: str) -> list[Credit] | None:
         return None
     names = parse_credit(m.group(1), default_role=ROLE_PHOTOGRAPHER)
     if not names:
-        return None
+        # ``滕治中摄``, ``耿玉和摄``: before 摄 a name may hold characters that elsewhere mark a word.
+        tokens = m.group(1).split()
+        if not tokens or not all(_PHOTOGRAPHER_NAME.match(t) for t in tokens):
+            return None
+        names = [Credit(t, ROLE_PHOTOGRAPHER) for t in tokens]
     credits = [Credit(c.name, ROLE_PHOTOGRAPHER) for c in names]
     if m.group(2):
         credits.append(Credit(m.group(2), ROLE_PHOTO_SOURCE))
@@ -327,8 +332,10 @@ def _is_label_over_title(text: str, following: _Unit | None, after: _Unit | None
     """``江西上饶市委书记王某代表：`` over ``让困难群众在家门口就业`` over the text: a short line
     that names its speaker with a colon and no other mark, printed over a headline line, is a
     lead-in of that headline, not a paragraph."""
-    if following is None or after is None or len(text) > 30 or text[-1] not in "：:":
+    if following is None or after is None or not 2 <= len(text) <= 30 or text[-1] not in "：:":
         return False
+    if re.search(r"(?:说|道|问|答|表示|指出|认为|强调|介绍|如下|是|为|有|包括)[：:]$", text):
+        return False  # a sentence introducing a quotation or a list, not a name
     if re.search(r"[，,。；;、“”！？]", text[:-1]):
         return False
     return _is_headline_like(following.text) and not is_lead(following.text) and _is_body_like(after.text)
