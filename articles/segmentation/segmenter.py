@@ -103,10 +103,10 @@ _PAGE_FURNITURE = re.compile(
     r"|^(?:本版)?(?:责任编辑|责编|美术编辑|美编|校对|图片编辑)\s*[:：]"
 )
 # Lines printed at the foot of an article: who laid it out or drew its chart, where its figures
-# came from, where to send letters, who released its photo. They end the article above and stay in
-# its text (the paper prints them as its last line).
+# came from, where to send letters, who released its photo, its attachment (附件：). They end the
+# article above and stay in its text (the paper prints them as its last line).
 _TRAILER = re.compile(
-    r"^(?:本版|本期|本组|本栏)?(?:版式设计|制图|统筹|策划|设计|"
+    r"^(?:本版|本期|本组|本栏)?(?:版式设计|(?:图表)?设计|制图|制表|绘图|插图|(?:内容)?统筹|策划|采访整理|附件|"
     r"(?:资料|数据|图片|资料和数据|数据和资料)?来源|(?:栏目)?(?:投稿)?邮箱)(?:\s*[:：]|[\s\u3000]{2,}(?=\S))"
     r"|^(?:新华社|中新社|人民视觉|影像中国|视觉中国|人民图片|本报资料图片|资料图片)(?:发|供图)?$"
     r"|^(?:本报)?(?:特约)?记者[\s\u3000]*[\u4e00-\u9fff·、\s\u3000]{2,30}?(?:整理|采写|采访整理)$"
