@@ -661,7 +661,12 @@ class _Segmenter:
             return False
         if len(shorts) == 3 and len(shorts[1].text) < 4:
             return False
-        return self._brief_item(shorts[-1].index, lines=len(shorts) - 1)
+        if not self._brief_item(shorts[-1].index, lines=len(shorts) - 1):
+            return False
+        # A second brief item must follow: a kicker over the title of one short story (常泰长江大桥 /
+        # 主塔墩钢沉井完成定位 / a caption) is no box.
+        k = next(j for j, run in enumerate(self.runs) if shorts[-1].index in run)
+        return k + 1 < len(self.runs) and self._brief_item(self.runs[k + 1][-1], last=True)
 
     def _brief_item(self, first: int, last: bool = False, lines: int = 1) -> bool:
         """Is the run at unit ``first`` a one-line title over a short text (a few short paragraphs,
