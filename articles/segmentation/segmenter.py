@@ -128,6 +128,7 @@ _PHOTO_LINE = re.compile(
     r"^(?:(?:[\u4e00-\u9fff]{0,6}?(?:日报|报|社)|本报)?(?:特约)?记者[\s\u3000]*)?"
     r"([\u4e00-\u9fff·•、\s\u3000]{2,40}?)[\s\u3000]*摄(?:影)?(?:报道)?\s*(?:[(（]([^()（）]{2,12})[)）])?$"
 )
+_BARE_PAIR = re.compile(r"^[\u4e00-\u9fff][ \u3000]{1,3}[\u4e00-\u9fff]$")
 _PHOTOGRAPHER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{2,8}·[\u4e00-\u9fff]{2,8}$")
 # A cartoon's credits: ``曹希阳图  卜  拉文`` (drawn by, written by).
 _CARTOON_LINE = re.compile(r"^[\u4e00-\u9fff·\s\u3000]{2,12}?图[\s\u3000]+[\u4e00-\u9fff·\s\u3000]{2,12}?文$")
@@ -808,6 +809,11 @@ class _Segmenter:
                 cur.article.end_line = unit.end_line
             elif self.pending and _COLUMN_TAG.match(text) and not any(k == "tag" for k, _ in self.pending):
                 self.pending.append(("tag", unit))
+            elif (not self.pending and _BARE_PAIR.match(text) and following is not None
+                  and _is_headline_like(following.text) and not parse_byline_line(following.text)):
+                # ``入 行`` over ``“你们都不怕，我怕什么”``: a two-character label over an
+                # intertitle, not a name printed padded as a byline.
+                self.pending.append(("short", unit))
             elif (credits := parse_byline_line(text)) is not None:
                 if self.pending:
                     self.pending.append(("credit", unit))
