@@ -27,6 +27,8 @@ def child_env(*, index_dir: str | None = None, **extra: str) -> dict[str, str]:
     from haystack import connections
 
     env = dict(os.environ)
+    # the browser tests relax async safety for this process only; a real command runs without it
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(DATABASE_URL=database_url(),
                SEARCH_INDEX_DIR=index_dir or connections["default"].options["PATH"],
                DJANGO_SETTINGS_MODULE="archive.settings", PYTHONUNBUFFERED="1")
