@@ -173,7 +173,10 @@ def parse_byline_line(line: str) -> list[Credit] | None:
     role, _rest = _role_prefix(s)
     if role is None:
         return None
-    return parse_credit(s)
+    credits = parse_credit(s)
+    if credits is None and s.endswith("文") and len(s) > 3:
+        credits = parse_credit(s[:-1])  # ``本报记者  崔  佳  李  坚文``: text by them
+    return credits
 
 
 _PHOTO_CREDIT_TAIL = re.compile(

@@ -662,6 +662,8 @@ class _Segmenter:
             return False
         if len(shorts) == 3 and len(shorts[1].text) < 4:
             return False
+        if _ENDS_WITH_TAG.search(shorts[1].text):
+            return False  # a title with its column tag heads a story of its own
         if not self._brief_item(shorts[-1].index, lines=len(shorts) - 1):
             return False
         # A second brief item must follow: a kicker over the title of one short story (常泰长江大桥 /
@@ -691,6 +693,7 @@ class _Segmenter:
         cur = self.current
         if (cur is not None and cur.digest and len(self.pending) == cur.digest_lines and not is_lead(text)
                 and all(kind == "short" for kind, _u in self.pending)
+                and not _ENDS_WITH_TAG.search(self.pending[0][1].text)
                 and self._brief_item(self.pending[-1][1].index, last=True)):
             return False  # the next item of a box of news in brief
         if cur is None or cur.closed or cur.photo or cur.date_entries or self.banner_since_body:
@@ -892,6 +895,7 @@ class _Segmenter:
         cur.article.paragraphs.append(unit.text)
         cur.article.end_line = unit.end_line
         cur.closed = True
+        cur.digest = False  # a layout credit closes a box of brief items too
         if photo:
             cur.photo_credit = True
 
