@@ -372,6 +372,8 @@ def _is_broken(prev: _Unit | None, a: _Unit, b: _Unit) -> bool:
     """Does paragraph ``a`` end mid-sentence and carry on in ``b``?"""
     if is_terminated(a.text) or _is_complete_unit(a.text) or _starts_unit(b.text):
         return False
+    if a.text.endswith(("——", "—")) and _is_headline_like(b.text):
+        return False  # a lead-in ending in a dash over its headline line
     if b.text[0] in OPENING or not _is_body_like(b.text):
         return False
     if split_photo_credit(a.text):
