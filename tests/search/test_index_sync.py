@@ -19,7 +19,7 @@ from search.query import SearchPlan, parse
 from search.selectors import search_articles
 from search.services import check_index
 from tests.articles.test_admin import change_form_data
-from tests.conftest import FIXTURES, clear_search_index
+from tests.conftest import FIXTURES, SEEDS, clear_search_index
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -217,3 +217,22 @@ def test_an_index_of_an_older_layout_is_read_as_it_was_written_and_rebuilt_by_fi
     assert "index and database agree" in out.getvalue()
     assert not reopened.layout_outdated and reopened._searcher_and_view()[1] is not None
     assert len(ids('"京都大学"')) == 1
+
+
+def test_a_bulk_ingest_is_indexed_once_at_its_end_not_after_each_page(monkeypatch):
+    from search import services
+
+    clear_search_index()
+    drains = []
+    monkeypatch.setattr(services, "drain_after_commit", lambda: drains.append(1))
+    out = StringIO()
+    call_command("ingest", str(SEEDS), stdout=out, stderr=StringIO())
+    assert drains == []  # no page's commit drained the queue
+    check = check_index()
+    assert check.consistent and check.index_count == Article.objects.count() == 46, check
+    assert not IndexQueueEntry.objects.exists() and "wait in the index queue" not in out.getvalue()
+    # outside a bulk load, a commit drains as before
+    article = Article.objects.first()
+    article.headline = "单独一次修改"
+    article.save()
+    assert drains == [1]

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.services import PARALLEL_FROM_FILES, FileOutcome, IngestReport, ingest_paths, reparse_stored
 from articles.sources import parse_iso_date
+from search.services import deferred_indexing, queue_status
 
 
 def _jobs_argument(value: str) -> int:
@@ -70,15 +72,18 @@ class Command(BaseCommand):
             if verbosity >= 1:
                 self._report_file(outcome, verbosity)
 
+        # a bulk load is indexed once at its end, not page by page; a dry run touches nothing
+        indexing = nullcontext() if options["dry_run"] else deferred_indexing()
         try:
-            if paths:
-                report = ingest_paths(paths=paths, date=options["date"], newspaper=options["newspaper"],
-                                      dry_run=options["dry_run"], reparse=options["reparse"], jobs=options["jobs"],
-                                      on_file=on_file,
-                                      on_start=on_start, interchange=options["json"] is not None)
-            else:
-                on_start(0)
-                report = reparse_stored(jobs=options["jobs"], on_file=on_file)
+            with indexing:
+                if paths:
+                    report = ingest_paths(paths=paths, date=options["date"], newspaper=options["newspaper"],
+                                          dry_run=options["dry_run"], reparse=options["reparse"],
+                                          jobs=options["jobs"], on_file=on_file, on_start=on_start,
+                                          interchange=options["json"] is not None)
+                else:
+                    on_start(0)
+                    report = reparse_stored(jobs=options["jobs"], on_file=on_file)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         finally:
@@ -99,8 +104,6 @@ class Command(BaseCommand):
             raise CommandError(f"{report.failed} of {len(report.outcomes)} file(s) failed", returncode=1)
 
     def _queue_note(self) -> None:
-        from search.services import queue_status
-
         waiting = queue_status().length
         if waiting:
             self.stdout.write(f"{waiting} article(s) wait in the index queue; `manage.py drain_index` indexes them")
