@@ -21,33 +21,11 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from articles.segmentation import SegmentationResult, segment  # noqa: E402
+from articles.segmentation import segment  # noqa: E402
 from articles.segmentation.boundaries import use_model  # noqa: E402
+from articles.segmentation.interchange import interchange_file  # noqa: E402
 
 SCORER = ROOT.parent / "shared" / "tools" / "eval_segmentation.py"
-
-
-def interchange_issue(file_name: str, issue_date: dt.date, page: int | None, result: SegmentationResult) -> dict:
-    """One page in the interchange format of ``shared/gold/README.md`` (the shape
-    ``articles.services.interchange_issue`` writes, with the page number added)."""
-    return {
-        "file": file_name,
-        "issue_date": issue_date.isoformat(),
-        "page": page,
-        "articles": [
-            {
-                "headline": a.headline,
-                "subheadline": a.subheadline,
-                "section": a.section,
-                "bylines": a.bylines,
-                "dateline": a.dateline.isoformat() if a.dateline else None,
-                "kind": a.kind,
-                "continued_from_page": a.continued_from_page,
-                "body": a.body,
-            }
-            for a in result.articles
-        ],
-    }
 
 
 def read_manifest(folder: Path) -> list[tuple[str, dt.date, int | None]]:
@@ -61,7 +39,8 @@ def segment_folder(folder: Path) -> dict:
     issues = []
     for name, date, page in read_manifest(folder):
         text = (folder / name).read_text(encoding="utf-8")
-        issues.append(interchange_issue(name, date, page, segment(text, issue_date=date)))
+        issues.append(interchange_file(file_name=name, issue_date=date, pages=[page] if page else None,
+                                       articles=segment(text, issue_date=date).articles))
     return {"issues": issues}
 
 

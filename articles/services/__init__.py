@@ -15,7 +15,6 @@ from .ingest import (
     IngestReport,
     default_jobs,
     ingest_paths,
-    interchange_issue,
     segmented_values,
 )
 from .newspapers import add_newspaper
@@ -24,5 +23,5 @@ from .reparse import reparse_stored
 __all__ = [
     "DEFAULT_NEWSPAPER_NAME", "DEFAULT_NEWSPAPER_SLUG", "EDITORS_GROUP", "PARALLEL_FROM_FILES", "SYNTHETIC_NEWSPAPER",
     "FileOutcome", "IngestReport", "add_newspaper", "default_jobs", "ensure_editors_group", "ingest_paths",
-    "interchange_issue", "link_continuations", "reparse_stored", "segmented_values", "write_synthetic_corpus",
+    "link_continuations", "reparse_stored", "segmented_values", "write_synthetic_corpus",
 ]

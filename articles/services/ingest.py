@@ -28,6 +28,7 @@ from ..locating import EARLIEST_DATE, LATEST_DATE, date_from_path, masthead_date
 from ..models import Article, ArticleContributor, Contributor, Issue, Newspaper, Page, Section
 from ..segmentation import SEGMENTER_VERSION, SegmentationResult, SegmentedArticle, infer_issue_date, segment
 from ..segmentation import bylines as credit_roles
+from ..segmentation.interchange import interchange_file
 from ..signals import articles_created
 from ..sources import IssueFile, IssueFileError, ManifestEntry, collect_paths, read_issue_file, read_manifest
 from .continuations import link_continuations
@@ -137,31 +138,6 @@ def segmented_values(article: SegmentedArticle) -> dict:
         "body": article.body,
         "bylines": credits_as_values(article),
     }
-
-
-def interchange_issue(*, file_name: str, issue_date: dt.date, result: SegmentationResult,
-                      pages: list[int] | None = None) -> dict:
-    """One input file in the interchange format of ``shared/gold/README.md``, with its page number
-    (the first, where the file held several: ``pages`` lists them all)."""
-    entry = {"file": file_name, "issue_date": issue_date.isoformat()}
-    if pages:
-        entry["page"] = pages[0]
-        if len(pages) > 1:
-            entry["pages"] = pages
-    entry["articles"] = [
-        {
-            "headline": a.headline,
-            "subheadline": a.subheadline,
-            "section": a.section,
-            "bylines": a.bylines,
-            "dateline": a.dateline.isoformat() if a.dateline else None,
-            "kind": a.kind,
-            "continued_from_page": a.continued_from_page,
-            "body": a.body,
-        }
-        for a in result.articles
-    ]
-    return entry
 
 
 # -- planning (no database) ------------------------------------------------------------------
@@ -557,8 +533,8 @@ def _ingest_file(path: Path, job: _FileJob) -> tuple[FileOutcome, dict | None]:
         plan = _plan_file(path, date=job.date, newspaper=job.newspaper, manifests=_manifests)
     except IssueFileError as exc:
         return FileOutcome(file=path.name, status="failed", error=str(exc)), None
-    exchanged = (interchange_issue(file_name=path.name, issue_date=plan.date, pages=[p.number for p in plan.pages],
-                                   result=SegmentationResult([a for p in plan.pages for a in p.result.articles], []))
+    exchanged = (interchange_file(file_name=path.name, issue_date=plan.date, pages=[p.number for p in plan.pages],
+                                  articles=[a for p in plan.pages for a in p.result.articles])
                  if job.interchange else None)
     if job.dry_run:
         return FileOutcome(file=path.name, status="dry-run", issue_date=plan.date, pages=[p.number for p in plan.pages],
