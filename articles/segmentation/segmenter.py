@@ -72,6 +72,10 @@ _SIGNATURE = re.compile(
 _NOTE_LINE = re.compile(r"^[(（][^()（）]{4,78}[)）]$")
 # A headline closed by a bracketed column or series tag: ``…（人民时评）``, ``…（守初心 担使命·整改落实）``.
 _ENDS_WITH_TAG = re.compile(r".{2,}[(（][^()（）]{2,60}(?:[(（][^()（）]*[)）][^()（）]*)?[)）]$")
+# ``（2020年5月28日第十三届全国人民代表大会第三次会议通过）``, ``（二〇一九年十二月三十一日）``: the date a
+# document was adopted or a speech given, printed in brackets under its title
+_DATED_NOTE = re.compile(r"^[(（][^()（）]*[0-9０-９〇零一二三四五六七八九]{4}年[^()（）]{1,3}月[^()（）]{1,4}日[^()（）]*[)）]$")
+_ANNOUNCES = re.compile(r"(?:如下|全文|原文|下文)[。：:]?$|[：:]$")
 _NOTICE_HEADLINE = re.compile(r"(?:启事|启示|公告|通告|声明|公示|讣告|告知书|通知书)$")
 _COMMENTARY_HINT = re.compile(r"(?:评论|时评|社论|短评|述评|观$)")
 # Sentence openers: a paragraph that starts with one of these starts a new sentence, so the short
@@ -713,6 +717,11 @@ class _Segmenter:
             return True
         shorts = [u for k, u in self.pending if k == "short"]
         art = cur.article
+        # A title over the date its document was adopted or its speech given heads that document,
+        # unless the paragraph above announces it (``…全文如下。``): then it is printed within.
+        if (len(shorts) >= 2 and any(_DATED_NOTE.match(u.text) for u in shorts[1:])
+                and not (art.paragraphs and _ANNOUNCES.search(art.paragraphs[-1]))):
+            return True
         after = [u.index for u in shorts] + [j for j in (unit.index, unit.index + 1) if j < len(self.units)]
         outlook = self._run_outlook(shorts[0].index)
         ahead = list(range(unit.index, min(len(self.units), unit.index + max(1, min(outlook[1], 4)))))
