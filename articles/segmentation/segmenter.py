@@ -708,6 +708,9 @@ class _Segmenter:
             return True
         if cur.signed_note:
             return False
+        art = cur.article
+        if art.paragraphs and _ANNOUNCES.search(art.paragraphs[-1]):
+            return False  # ``《条例》全文如下。``, ``文章如下：``: what follows is printed within the article
         kinds = [k for k, _u in self.pending]
         if any(k in ("credit", "tag") for k in kinds):
             return True
@@ -716,11 +719,9 @@ class _Segmenter:
         if any(k == "subtitle" and not (len(u.text) >= 25 and re.search(r"[，,]", u.text)) for k, u in self.pending):
             return True
         shorts = [u for k, u in self.pending if k == "short"]
-        art = cur.article
         # A title over the date its document was adopted or its speech given heads that document,
-        # unless the paragraph above announces it (``…全文如下。``): then it is printed within.
-        if (len(shorts) >= 2 and any(_DATED_NOTE.match(u.text) for u in shorts[1:])
-                and not (art.paragraphs and _ANNOUNCES.search(art.paragraphs[-1]))):
+        # (the paragraph above announcing it, ``…全文如下。``, was read before: then it is printed within).
+        if len(shorts) >= 2 and any(_DATED_NOTE.match(u.text) for u in shorts[1:]):
             return True
         after = [u.index for u in shorts] + [j for j in (unit.index, unit.index + 1) if j < len(self.units)]
         outlook = self._run_outlook(shorts[0].index)
