@@ -712,7 +712,10 @@ class _Segmenter:
         if art.paragraphs and _ANNOUNCES.search(art.paragraphs[-1]):
             return False  # ``《条例》全文如下。``, ``文章如下：``: what follows is printed within the article
         kinds = [k for k, _u in self.pending]
-        if any(k in ("credit", "tag") for k in kinds):
+        # A column tag under the run heads a new article. A reporter's credit under it does so only
+        # when nothing else is in the run: a report in parts prints each part's reporter under the
+        # part's title (``做好备案 装修复工`` / ``本报记者 李亚楠``), the model weighs it with the rest.
+        if "tag" in kinds or "short" not in kinds:
             return True
         # A ``——`` line under the run makes it a headline, unless that line is a whole sentence
         # (``——主题教育对准目标、有力推进，在各方面取得扎实成效``): intertitles carry those too.
@@ -735,6 +738,7 @@ class _Segmenter:
             headed=art.title is not None, cohesion=self.vocabulary.cohesion(cur.units[-6:], after),
             intertitle_shapes=tuple(cur.intertitle_shapes), credit_ahead=self._credit_ahead(unit.index, 6),
             outlook=outlook, continued=art.continued_from_page is not None, subtitle="subtitle" in kinds,
+            credit="credit" in kinds,
             title_back=vocabulary.affinity(title, cur.grams), title_ahead=vocabulary.affinity(title, vocabulary.seen(ahead)),
             cohesion_wide=vocabulary.cohesion(cur.grams, ahead),
         )
