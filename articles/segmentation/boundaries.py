@@ -97,6 +97,7 @@ class RunContext:
     title_back: float = 0.0
     title_ahead: float = 0.0
     cohesion_wide: float = 0.0
+    page_leads: float = 0.0  # share of the page's runs of short lines with a dateline lead under them
     credit: bool = False  # a reporter's credit line under the run (a headline's, or a part's of one report)
 
 
@@ -107,7 +108,7 @@ FEATURES = (
     "log_length", "like_intertitles", "credit_ahead_1", "credit_ahead_3",
     "siblings_1", "siblings_2", "log_ahead", "lead_ahead", "log_before", "next_lead", "before_short",
     "ahead_short", "continued", "title_back", "title_ahead", "cohesion_wide", "bracketed_line",
-    "credit_ahead_6", "bullet", "subtitle", "note_tag", "credit",
+    "credit_ahead_6", "bullet", "subtitle", "note_tag", "credit", "page_leads",
 )
 _INNER = re.compile(r"[，,、：:；;]")
 
@@ -152,6 +153,7 @@ def features(ctx: RunContext) -> list[float]:
         "bullet": float(ctx.shorts[0][:1] in "●■◆▲□○◇△★☆"),  # ``●不断增强…``: a point of the text
         "subtitle": float(ctx.subtitle),
         "credit": float(ctx.credit),
+        "page_leads": ctx.page_leads * 3,
         # ``（记者手记）``: a reporter's note printed with the story it comes from
         "note_tag": float(bool(_NOTE_TAG.search(last))),
         "siblings_1": float(ctx.outlook[0] == 1),

@@ -509,6 +509,9 @@ class _Segmenter:
         self.vocabulary = PageVocabulary([u.text for u in self.units])
         self.runs = _page_runs(self.units)
         self.run_at = {run[0]: k for k, run in enumerate(self.runs)}
+        # dateline leads per run of short lines: a news page heads most runs' text with one
+        leads = sum(1 for run in self.runs if run[-1] + 1 < len(self.units) and is_lead(self.units[run[-1] + 1].text))
+        self.page_leads = leads / len(self.runs) if self.runs else 0.0
         # Whether a short run heads a new article; training puts the gold answer here.
         self.decide = decide or (lambda ctx, _unit: says_headline(ctx))
         self.issue_date = issue_date
@@ -738,7 +741,7 @@ class _Segmenter:
             headed=art.title is not None, cohesion=self.vocabulary.cohesion(cur.units[-6:], after),
             intertitle_shapes=tuple(cur.intertitle_shapes), credit_ahead=self._credit_ahead(unit.index, 6),
             outlook=outlook, continued=art.continued_from_page is not None, subtitle="subtitle" in kinds,
-            credit="credit" in kinds,
+            credit="credit" in kinds, page_leads=self.page_leads,
             title_back=vocabulary.affinity(title, cur.grams), title_ahead=vocabulary.affinity(title, vocabulary.seen(ahead)),
             cohesion_wide=vocabulary.cohesion(cur.grams, ahead),
         )
