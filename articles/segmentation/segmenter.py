@@ -715,10 +715,15 @@ class _Segmenter:
         if art.paragraphs and _ANNOUNCES.search(art.paragraphs[-1]):
             return False  # ``《条例》全文如下。``, ``文章如下：``: what follows is printed within the article
         kinds = [k for k, _u in self.pending]
-        # A column tag under the run heads a new article. A reporter's credit under it does so only
-        # when nothing else is in the run: a report in parts prints each part's reporter under the
-        # part's title (``做好备案 装修复工`` / ``本报记者 李亚楠``), the model weighs it with the rest.
+        # A column tag under the run heads a new article. A reporter's credit under it does so when
+        # nothing else is in the run, or when the article going on is a dispatch (it opened with a
+        # dateline lead), which carries no parts under other reporters; otherwise a report in parts
+        # may print each part's reporter under the part's title (``做好备案 装修复工`` /
+        # ``本报记者 李亚楠``), and the model weighs the credit with the rest.
         if "tag" in kinds or "short" not in kinds:
+            return True
+        if cur.lead and any(k == "credit" and any(c.role != "署名" for c in parse_byline_line(u.text) or [])
+                            for k, u in self.pending):
             return True
         # A ``——`` line under the run makes it a headline, unless that line is a whole sentence
         # (``——主题教育对准目标、有力推进，在各方面取得扎实成效``): intertitles carry those too.
