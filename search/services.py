@@ -71,7 +71,12 @@ def deferred_indexing() -> Iterator[None]:
     finally:
         _drains_deferred = previous
     if not previous and settings.SEARCH_INDEX_ON_COMMIT:
-        drain_index_queue(batch_size=_PARALLEL_FROM)
+        try:
+            drain_index_queue(batch_size=_PARALLEL_FROM)
+        except Exception:
+            # what was stored stays stored and queued: the load succeeded, its indexing did not yet
+            log.error("search index: indexing the load failed; its articles stay queued for "
+                      "`manage.py drain_index`", exc_info=True)
 
 
 def _drain_pending() -> bool:
@@ -81,11 +86,6 @@ def _drain_pending() -> bool:
         return False
     return any(getattr(entry[1], "__name__", "") == "drain_after_commit"
                for entry in connection.run_on_commit if len(entry) >= 2)
-
-
-def enqueue_articles(*, article_ids: Iterable[int]) -> None:
-    """The older name of ``queue_articles(article_ids=…)``."""
-    queue_articles(article_ids=article_ids)
 
 
 def _backend_and_index():
@@ -202,9 +202,6 @@ def drain_after_commit() -> None:
             log.info("search index: drained %d article(s); %s stay queued for `manage.py drain_index`",
                      drained, left)
 
-
-# The name callers used before the drain was bounded.
-drain_index_queue_quietly = drain_after_commit
 
 
 def _queued_count() -> str:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 
-from ..models import Article, Issue
+from django.db import transaction
+
+from ..models import Article, Issue, Page
 from ..signals import articles_changed
 
 # Without a （下转第N版） mark to go by, a candidate must share this much of its headline's (or its
@@ -51,30 +53,38 @@ def _assign(tails: list[Article], heads: list[Article]) -> dict[int, Article]:
 def link_continuations(*, issue: Issue) -> list[int]:
     """Link every continuation of the issue that an editor has not linked or unlinked to the start
     of its story: on the page it names, an article marked （下转） to its page, else the likeliest
-    by headline and text (``_assign``). Returns the articles whose search documents changed (the parts and the
-    stories they join or leave), after queueing them for the index."""
-    # whole rows: saving a link writes the article's history row, which reads every field
-    tails = list(Article.objects.filter(issue=issue, continued_from_page__isnull=False).select_related("page"))
-    if not tails:
-        return []
-    heads = list(Article.objects.filter(issue=issue, page__number__in={t.continued_from_page for t in tails})
-                 .select_related("page").only("pk", "position", "kicker", "headline", "body", "continued_to_page",
-                                              "page__number"))
-    changed: set[int] = set()
-    chosen = _assign([t for t in tails if not t.continues_set_by_editor], heads)
-    for tail in tails:
-        if tail.continues_set_by_editor:
-            if tail.continues_id:
-                changed.add(tail.continues_id)  # the story's document carries its parts' text
-            continue
-        head = chosen.get(tail.pk)
-        new_id = head.pk if head else None
-        if new_id != tail.continues_id:
-            changed.update(pk for pk in (tail.pk, tail.continues_id) if pk)
-            tail.continues_id = new_id
-            tail.save(update_fields=["continues", "updated_at"])
-        if new_id:
-            changed.add(new_id)
-    if changed:
-        articles_changed.send(sender=Article, article_ids=sorted(changed))
-    return sorted(changed)
+    by headline and text (``_assign``). Returns the articles whose search documents changed (the
+    parts and the stories they join or leave), after queueing them for the index.
+
+    Called after a page's own transaction has committed. It writes articles of other pages, so it
+    first takes every page of the day, in key order (FOR NO KEY UPDATE): the lock order of ingest,
+    reparse and the admin is a page, then its articles; two linkers of one day wait for each other
+    instead of deadlocking, and the rows are read after the locks, so no one's save is overwritten.
+    """
+    with transaction.atomic():
+        list(Page.objects.select_for_update(no_key=True).filter(issue=issue).order_by("pk").values_list("pk"))
+        # whole rows: saving a link writes the article's history row, which reads every field
+        tails = list(Article.objects.filter(issue=issue, continued_from_page__isnull=False).select_related("page"))
+        if not tails:
+            return []
+        heads = list(Article.objects.filter(issue=issue, page__number__in={t.continued_from_page for t in tails})
+                     .select_related("page").only("pk", "position", "kicker", "headline", "body",
+                                                  "continued_to_page", "page__number"))
+        changed: set[int] = set()
+        chosen = _assign([t for t in tails if not t.continues_set_by_editor], heads)
+        for tail in tails:
+            if tail.continues_set_by_editor:
+                if tail.continues_id:
+                    changed.add(tail.continues_id)  # the story's document carries its parts' text
+                continue
+            head = chosen.get(tail.pk)
+            new_id = head.pk if head else None
+            if new_id != tail.continues_id:
+                changed.update(pk for pk in (tail.pk, tail.continues_id) if pk)
+                tail.continues_id = new_id
+                tail.save(update_fields=["continues", "updated_at"])
+            if new_id:
+                changed.add(new_id)
+        if changed:
+            articles_changed.send(sender=Article, article_ids=sorted(changed))
+        return sorted(changed)

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DataError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -447,8 +447,8 @@ def _issue_for(plan: _Plan, newspaper: Newspaper) -> Issue:
     return issue
 
 
-def _store_page(plan: _Plan, page_plan: _PagePlan, *, reparse: bool) -> tuple[str, list[str]]:
-    """Write one page in one transaction: its status and warnings.
+def _store_page(plan: _Plan, page_plan: _PagePlan, *, reparse: bool) -> tuple[str, list[str], Issue]:
+    """Write one page in one transaction: its status, warnings and issue.
 
     Lock order, the same in ingest, reparse and the admin: the page row (FOR NO KEY UPDATE, which
     leaves the key-share locks that inserting articles takes on it free), then its articles. The
@@ -469,7 +469,7 @@ def _store_page(plan: _Plan, page_plan: _PagePlan, *, reparse: bool) -> tuple[st
         if page is not None and page.sha256 == page_plan.sha256 and not reparse:
             warnings = [] if page.segmenter_version == SEGMENTER_VERSION else [
                 f"page {page.number} was segmented by an older segmenter; --reparse re-segments it"]
-            return "unchanged", warnings
+            return "unchanged", warnings, issue
         if page is None:
             page = Page.objects.create(
                 issue=issue, number=page_plan.number, name=page_plan.name, source_file=issue_file.name,
@@ -477,8 +477,7 @@ def _store_page(plan: _Plan, page_plan: _PagePlan, *, reparse: bool) -> tuple[st
                 segmenter_version=SEGMENTER_VERSION, ingested_at=now, segmented_at=now,
             )
             _create_articles(page, page_plan.result.articles)
-            link_continuations(issue=issue)
-            return "created", []
+            return "created", [], issue
         from .editing import apply_page_edits  # editing builds on this module
 
         segs, edit_warnings = apply_page_edits(page, page_plan.result.articles)
@@ -488,10 +487,9 @@ def _store_page(plan: _Plan, page_plan: _PagePlan, *, reparse: bool) -> tuple[st
         page.segmenter_version, page.segmented_at = SEGMENTER_VERSION, now
         page.save()
         if same:
-            return "unchanged", edit_warnings
+            return "unchanged", edit_warnings, issue
         warnings = edit_warnings + resegment_page(page, segs)
-        link_continuations(issue=issue)
-        return "updated", warnings
+        return "updated", warnings, issue
 
 
 def _store(plan: _Plan, *, reparse: bool) -> FileOutcome:
@@ -501,9 +499,11 @@ def _store(plan: _Plan, *, reparse: bool) -> FileOutcome:
         outcome.warnings.append(f"issue date {plan.date.isoformat()} {plan.date_note}; an editor should confirm it")
     statuses = []
     for page_plan in plan.pages:
-        status, warnings = _store_page(plan, page_plan, reparse=reparse)
+        status, warnings, issue = _store_page(plan, page_plan, reparse=reparse)
         statuses.append(status)
         outcome.warnings.extend(warnings)
+        if status != "unchanged":
+            link_continuations(issue=issue)  # after the page's commit: it locks the day's pages itself
     outcome.status = next(s for s in _STATUS_ORDER if s in statuses)
     return outcome
 
@@ -548,9 +548,11 @@ def _ingest_file(path: Path, job: _FileJob) -> tuple[FileOutcome, dict | None]:
             outcome = _store(plan, reparse=job.reparse)
     except IssueFileError as exc:
         outcome = FileOutcome(file=path.name, status="failed", error=str(exc))
-    except (DataError, IntegrityError) as exc:
+    except DatabaseError as exc:
+        if not connection.is_usable():
+            raise  # the database itself is gone: no file's fault, and no later file would fare better
         # What the database refused of this file alone (a character it cannot store, a clash that a
-        # retry did not resolve): this file fails, with its name; the run goes on.
+        # retry did not resolve, a deadlock it broke): this file fails, with its name; the run goes on.
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         outcome = FileOutcome(file=path.name, status="failed", error=f"{path}: the database refused it ({reason})")
     return outcome, exchanged

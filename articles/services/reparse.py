@@ -29,9 +29,10 @@ def _reparse_page(pk: int) -> FileOutcome:
         if not unchanged_segmentation(locked, segs):
             outcome.status = "updated"
             outcome.warnings += resegment_page(locked, segs)
-            link_continuations(issue=locked.issue)
         locked.segmenter_version, locked.segmented_at = SEGMENTER_VERSION, timezone.now()
         locked.save(update_fields=["segmenter_version", "segmented_at"])
+    if outcome.status == "updated":
+        link_continuations(issue=locked.issue)  # after the commit: it locks the day's pages itself
     return outcome
 
 
