@@ -21,17 +21,6 @@ COLUMNS = ["id", "newspaper", "newspaper_slug", "issue_date", "page", "position"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _page(article: Article) -> str:
-    page = getattr(article, "page", None)
-    if page is None:
-        return ""
-    for name in ("number", "label"):
-        value = getattr(page, name, None)
-        if value not in (None, ""):
-            return str(value)
-    return str(page) if isinstance(page, (int, str)) else ""
-
-
 def article_batches(*, batch: int = BATCH) -> Iterator[list[Article]]:
     last = 0
     while True:
@@ -49,11 +38,11 @@ def record(article: Article) -> dict:
         "newspaper": article.issue.newspaper.name,
         "newspaper_slug": article.issue.newspaper.slug,
         "issue_date": article.issue.date.isoformat(),
-        "page": _page(article),
+        "page": article.page.number,
         "position": article.position,
         "url": article.get_absolute_url(),
         "section": article.section.name if article.section_id else "",
-        "kicker": getattr(article, "kicker", "") or "",
+        "kicker": article.kicker,
         "headline": article.headline,
         "subheadline": article.subheadline,
         "bylines": [{"name": c.contributor.name, "role": c.role} for c in credits],
@@ -66,7 +55,9 @@ def record(article: Article) -> dict:
     }
 
 
-def _cell(value) -> str:
+def csv_safe(value) -> str:
+    """A CSV cell a spreadsheet shows as text: one that would start a formula (CSV injection) gets
+    a leading '. A list of credits becomes their names."""
     if value is None:
         return ""
     if isinstance(value, list):
@@ -96,6 +87,6 @@ def export_lines(fmt: str, *, base_url: str = "", batch: int = BATCH) -> Iterato
             else:
                 buffer.seek(0)
                 buffer.truncate()
-                writer.writerow([_cell(item[name]) for name in COLUMNS])
+                writer.writerow([csv_safe(item[name]) for name in COLUMNS])
                 chunk.append(buffer.getvalue())
         yield "".join(chunk)

@@ -3,7 +3,7 @@ BibTeX and CSL-JSON, for one article or a list of them.
 
 Every function takes ``Article`` objects read with ``Article.objects.for_reading()`` (issue,
 newspaper, section and credits loaded) and an absolute URL for each, since a citation leaves the
-site. The page (版) is read defensively: the archive records it where the model has it.
+site. Title and authors are the article page's own (``articles.citation``).
 """
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ import json
 import re
 from collections.abc import Iterable
 
-from articles.models import Article, ArticleContributor
-
-# Credits that are not authorship: a photo agency, an office that supplied the text.
-_NOT_AUTHORS = {ArticleContributor.Role.PHOTO_SOURCE, ArticleContributor.Role.SUPPLIER}
+from articles.citation import authors, title
+from articles.models import Article
 
 FORMATS = {
     # name: (file extension, content type)
@@ -25,37 +23,9 @@ FORMATS = {
 }
 
 
-def page_number(article: Article) -> str:
-    """The article's page (版) as text, or "" when the archive does not know it."""
-    page = getattr(article, "page", None)
-    if page is None:
-        return ""
-    for name in ("number", "label", "page"):
-        value = getattr(page, name, None)
-        if value not in (None, ""):
-            return str(value)
-    return str(page) if isinstance(page, (int, str)) else ""
-
-
-def authors(article: Article) -> list[str]:
-    return [c.contributor.name for c in article.credits.all() if c.role not in _NOT_AUTHORS]
-
-
-def title(article: Article) -> str:
-    if article.headline:
-        return article.headline
-    try:  # the articles app's own rule for an untitled item, when it has one
-        from articles.citation import title as cited_title
-
-        return cited_title(article)
-    except Exception:  # pragma: no cover - a model in the middle of a change
-        return article.body.strip()[:30] or "（无标题）"
-
-
 def _citation_key(article: Article) -> str:
     slug = re.sub(r"[^a-z0-9]+", "", article.issue.newspaper.slug.lower()) or "paper"
-    page = page_number(article)
-    return f"{slug}{article.issue.date:%Y%m%d}" + (f"p{page}" if page.isdigit() else "") + f"n{article.position}"
+    return f"{slug}{article.issue.date:%Y%m%d}p{article.page.number}n{article.position}"
 
 
 # --- RIS --------------------------------------------------------------------------------------
@@ -75,9 +45,7 @@ def ris_record(article: Article, url: str, *, accessed: dt.date | None = None) -
         lines.append(("N1", article.subheadline))
     if article.section_id:
         lines.append(("SE", article.section.name))
-    page = page_number(article)
-    if page:
-        lines.append(("SP", page))
+    lines.append(("SP", str(article.page.number)))
     lines += [("UR", url), ("LA", "zh"), ("DB", "报纸数字档案"),
               ("Y2", f"{accessed or dt.date.today():%Y/%m/%d}/"), ("ER", "")]
     return "".join(f"{tag}  - {_ris_value(value)}\r\n" for tag, value in lines)
@@ -104,9 +72,7 @@ def bibtex_record(article: Article, url: str, *, accessed: dt.date | None = None
         fields.append(("author", " and ".join("{" + bibtex_escape(n) + "}" for n in names)))
     fields += [("journal", article.issue.newspaper.name), ("date", date.isoformat()), ("year", str(date.year)),
                ("month", str(date.month)), ("day", str(date.day))]
-    page = page_number(article)
-    if page:
-        fields.append(("pages", page))
+    fields.append(("pages", str(article.page.number)))
     if article.subheadline:
         fields.append(("subtitle", article.subheadline))
     if article.section_id:
@@ -136,9 +102,7 @@ def csl_item(article: Article, url: str, *, accessed: dt.date | None = None) -> 
     }
     if article.section_id:
         item["section"] = article.section.name
-    page = page_number(article)
-    if page:
-        item["page"] = page
+    item["page"] = str(article.page.number)
     if article.subheadline:
         item["title-short"] = article.headline or title(article)
         item["note"] = article.subheadline

@@ -1,16 +1,14 @@
 """Search results as plain data, for the JSON API, the export and the ``search`` command."""
 from __future__ import annotations
 
+from articles.exports import csv_safe
 from articles.models import Article
 
-from .citations import page_number
 from .selectors import FACETS, Hit, SearchPage, kind_label
 from .snippets import kwic, plain
 
 EXPORT_COLUMNS = ["id", "issue_date", "newspaper", "page", "position", "section", "headline", "subheadline",
                   "bylines", "kind", "kind_label", "dateline", "url", "snippet", "text"]
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def article_record(article: Article) -> dict:
@@ -20,7 +18,7 @@ def article_record(article: Article) -> dict:
         "issue_date": article.issue.date.isoformat(),
         "position": article.position,
         "newspaper": article.issue.newspaper.name,
-        "headline": article.headline,
+        "headline": article.full_headline,
         "subheadline": article.subheadline,
         "section": article.section.name if article.section_id else "",
         "bylines": [credit.contributor.name for credit in article.credits.all()],
@@ -35,19 +33,13 @@ def export_record(article: Article, *, url: str, needles: list[str]) -> dict:
     snippets = kwic(article.body, needles, limit=1)
     record.update({
         "url": url,
-        "page": page_number(article),
+        "page": article.page.number,
         "kind_label": kind_label(article.kind),
         "dateline": article.dateline.isoformat() if article.dateline else "",
         "snippet": plain(snippets[0]) if snippets else "",
         "text": article.body,
     })
     return record
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet will show as text: one that would start a formula gets a leading '."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def csv_row(record: dict) -> list[str]:

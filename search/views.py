@@ -322,6 +322,6 @@ def cite(request, article_id: int, fmt: str):
     url = request.build_absolute_uri(article.get_absolute_url())
     body = "".join(citations.render(fmt, [(article, url)]))
     response = HttpResponse(body, content_type=citations.FORMATS[fmt][1])
-    stem = f"{article.issue.newspaper.slug}-{article.issue.date:%Y%m%d}-{article.position}"
+    stem = f"{article.issue.newspaper.slug}-{article.issue.date:%Y%m%d}-{article.page.number}-{article.position}"
     response["Content-Disposition"] = content_disposition(stem, citations.FORMATS[fmt][0])
     return response

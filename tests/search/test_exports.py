@@ -180,13 +180,12 @@ def test_one_articles_citation(client, ext, content_type):
     assert client.get("/search/cite/99999999.ris").status_code == 404
 
 
-def test_page_of_the_article_is_exported_when_the_model_has_one():
-    from types import SimpleNamespace
-
-    from search.citations import page_number
-
-    assert page_number(SimpleNamespace(page=SimpleNamespace(number=5))) == "5"
-    assert page_number(SimpleNamespace(page=None)) == "" and page_number(SimpleNamespace()) == ""
+def test_an_articles_citation_carries_its_page_and_the_title_its_own_page_cites(client):
+    article = Article.objects.get(kicker="紧盯重点环节")  # a headline in two parts: 引题 and 主题
+    record = parse_ris(client.get(f"/search/cite/{article.pk}.ris").content.decode())[0]
+    assert record["TI"] == ["紧盯重点环节 全力筑牢疫情防控安全防线"] and record["SP"] == [str(article.page.number)]
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f"紧盯重点环节 全力筑牢疫情防控安全防线[N]. 太原日报, 2021-10-28({article.page.number})." in html
 
 
 def test_search_page_offers_citation_exports_next_to_the_results(client):
