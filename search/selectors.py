@@ -2,7 +2,6 @@
 the ``search`` command, so all four answer a query the same way."""
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -50,15 +49,9 @@ class Hit:
 
 
 def kind_label(value: str) -> str:
-    """An article kind as the reader sees it: its label from the model's choices, in Chinese only
-    (a label such as "消息 news" loses its English; an unknown value stays as it is), translated
-    when the reader chose English."""
-    label = str(dict(Article.Kind.choices).get(value, value))
-    chinese = _LATIN_TAIL.sub("", label).strip()
-    return gettext(chinese or label)
-
-
-_LATIN_TAIL = re.compile(r"[\s(（]*[A-Za-z][A-Za-z \-]*[)）]?\s*$")
+    """An article kind as the reader sees it: its label from the model's choices (an unknown
+    value as it is), translated when the reader chose English."""
+    return gettext(str(dict(Article.Kind.choices).get(value, value)))
 
 
 @dataclass

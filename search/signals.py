@@ -13,19 +13,14 @@ from __future__ import annotations
 from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
-from articles import models as article_models
 from articles import signals as article_signals
-from articles.models import Article, ArticleContributor, Contributor, Issue, Newspaper, Section
+from articles.models import Article, ArticleContributor, Contributor, Issue, Newspaper, Page, Section
 
 from .services import queue_articles
 
 # The fields of each model that documents show: a save that changes none of them queues nothing.
-_WATCHED = {Issue: ("date", "newspaper_id"), Section: ("name",), Contributor: ("name",), Newspaper: ("slug", "name")}
-# A page (版) between issue and article, where the model has one: its number, name or issue.
-Page = getattr(article_models, "Page", None)
-if Page is not None:
-    _WATCHED[Page] = tuple(name for name in ("number", "name", "issue_id")
-                           if name.removesuffix("_id") in {f.name for f in Page._meta.get_fields()})
+_WATCHED = {Issue: ("date", "newspaper_id"), Section: ("name",), Contributor: ("name",), Newspaper: ("slug", "name"),
+            Page: ("number", "name", "issue_id")}
 
 
 class QueuedSignalProcessor(BaseSignalProcessor):
@@ -38,13 +33,11 @@ class QueuedSignalProcessor(BaseSignalProcessor):
             (signals.post_save, self.credit_changed, ArticleContributor),
             (signals.post_delete, self.credit_changed, ArticleContributor),
             (article_signals.articles_created, self.articles_created, Article),
+            (article_signals.articles_changed, self.articles_created, None),
         ]
         for model in _WATCHED:
             receivers.append((signals.pre_save, self.remember_shown_values, model))
             receivers.append((signals.post_save, self.shown_values_changed, model))
-        changed = getattr(article_signals, "articles_changed", None)
-        if changed is not None:
-            receivers.append((changed, self.articles_created, None))
         return receivers
 
     def setup(self):

@@ -21,7 +21,7 @@ import re
 
 from django.db import transaction
 from django.db.models import F
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -528,6 +528,3 @@ def article_history(article: Article) -> list[dict]:
     entries.sort(key=lambda e: e["date"], reverse=True)
     return entries
 
-
-def history_user_label(user) -> str:
-    return format_html("{}", user.get_username()) if user else _("ingest (the segmenter)")

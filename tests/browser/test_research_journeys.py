@@ -3,7 +3,6 @@ two terms compared in the chart with values read from the SVG, an advanced searc
 first result within one screen on a phone."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 

@@ -24,6 +24,6 @@ def test_check_index_fix_says_it_built_the_index_and_how_many_documents():
                      text), text
     out = StringIO()
     call_command("check_index", "--fix", stdout=out)
-    assert f"index and database agree: the index in" in out.getvalue()
+    assert "index and database agree: the index in" in out.getvalue()
     assert f"holds {articles} document(s), one per article; nothing to do" in out.getvalue()
     clear_search_index()
