@@ -28,11 +28,10 @@ from django.utils.translation import gettext as _
 from ..models import Article, ArticleContributor, Contributor, Page, PageEdit, Section
 from ..segmentation import SegmentedArticle
 from ..signals import articles_changed
+from .ingest import POSITION_SHIFT, SAME_ARTICLE_LIKENESS, bigrams, likeness
 
 PARAGRAPH_BREAK = "\n\n"
 TEXT_FIELDS = ("kicker", "headline", "subheadline", "body")
-_POSITION_SHIFT = 1_000_000
-_LIKENESS = 0.5
 
 
 class EditError(ValueError):
@@ -74,8 +73,8 @@ def _shift_positions(page: Page, *, after: int, by: int) -> list[int]:
     moved = Article.objects.filter(page=page, position__gt=after)
     ids = list(moved.values_list("pk", flat=True))
     if ids:
-        Article.objects.filter(pk__in=ids).update(position=F("position") + _POSITION_SHIFT)
-        Article.objects.filter(pk__in=ids).update(position=F("position") - _POSITION_SHIFT + by)
+        Article.objects.filter(pk__in=ids).update(position=F("position") + POSITION_SHIFT)
+        Article.objects.filter(pk__in=ids).update(position=F("position") - POSITION_SHIFT + by)
     return ids
 
 
@@ -116,17 +115,8 @@ def _split_seg(a: SegmentedArticle, at: int) -> tuple[SegmentedArticle, Segmente
     return first, second
 
 
-def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"\s+", "", text or "")
-    return {text[i: i + 2] for i in range(len(text) - 1)}
-
-
 def _alike(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    ga, gb = _bigrams(a), _bigrams(b)
-    union = ga | gb
-    return bool(union) and len(ga & gb) / len(union) >= _LIKENESS
+    return a == b or likeness(bigrams(a), bigrams(b)) >= SAME_ARTICLE_LIKENESS
 
 
 def _reapply_merge(segs: list[SegmentedArticle], details: dict) -> tuple[bool, str]:
@@ -401,8 +391,15 @@ def revert_field(*, article: Article, field: str, history_id: int | None = None,
         if record is None:
             raise EditError(_("No such version of this article."))
         what = f"the version of {record.history_date:%Y-%m-%d %H:%M}"
-        attname = Article._meta.get_field(field).attname
-        setattr(article, attname, getattr(record, attname))
+        model_field = Article._meta.get_field(field)
+        value = getattr(record, model_field.attname)
+        if model_field.is_relation and value is not None:
+            # history keeps the key of a section or story that may since have been merged or removed
+            target = model_field.related_model.objects.filter(pk=value).first()
+            if target is None:
+                raise EditError(_("That version points to something no longer in the archive."))
+            value = target.survivor().pk if hasattr(target, "survivor") else target.pk
+        setattr(article, model_field.attname, value)
         if field == "continues":
             article.continues_set_by_editor = True
     article.refresh_corrections(save=False)

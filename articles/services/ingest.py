@@ -46,7 +46,9 @@ ROLE_FROM_SEGMENTER = {
     credit_roles.ROLE_PHOTO_SOURCE: ArticleContributor.Role.PHOTO_SOURCE,
 }
 # Shifted out of the way while a page's articles are renumbered (positions are unique per page).
-_POSITION_SHIFT = 1_000_000
+POSITION_SHIFT = 1_000_000
+# Two texts whose character pairs overlap this much (Jaccard) are one article segmented again.
+SAME_ARTICLE_LIKENESS = 0.5
 _STATUS_ORDER = ("created", "updated", "unchanged")
 
 
@@ -318,9 +320,15 @@ def _create_articles(page: Page, segs: list[SegmentedArticle], *, sections: dict
     articles_created.send(sender=Article, article_ids=[a.pk for a in articles])
 
 
-def _bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> set[str]:
     text = re.sub(r"\s+", "", text or "")
     return {text[i: i + 2] for i in range(len(text) - 1)}
+
+
+def likeness(a: set[str], b: set[str]) -> float:
+    """The Jaccard overlap of two texts' character pairs."""
+    union = a | b
+    return len(a & b) / len(union) if union else 0.0
 
 
 def _match_articles(old: list[Article], new: list[SegmentedArticle]) -> dict[int, Article]:
@@ -335,18 +343,17 @@ def _match_articles(old: list[Article], new: list[SegmentedArticle]) -> dict[int
         if art is not None and art.pk not in used:
             pairs[i] = art
             used.add(art.pk)
-    old_grams = {art.pk: _bigrams(art.segmented.get("body") or art.body) for art in old}
+    old_grams = {art.pk: bigrams(art.segmented.get("body") or art.body) for art in old}
     candidates = []
     for i, seg in enumerate(new):
         if i in pairs:
             continue
-        grams = _bigrams(seg.body)
+        grams = bigrams(seg.body)
         for art in old:
             if art.pk in used:
                 continue
-            union = grams | old_grams[art.pk]
-            score = len(grams & old_grams[art.pk]) / len(union) if union else 0.0
-            if score >= 0.5:
+            score = likeness(grams, old_grams[art.pk])
+            if score >= SAME_ARTICLE_LIKENESS:
                 candidates.append((score, i, art))
     for _score, i, art in sorted(candidates, key=lambda t: -t[0]):
         if i not in pairs and art.pk not in used:
@@ -356,7 +363,7 @@ def _match_articles(old: list[Article], new: list[SegmentedArticle]) -> dict[int
 
 
 def _label(article: Article) -> str:
-    position = article.position - _POSITION_SHIFT if article.position > _POSITION_SHIFT else article.position
+    position = article.position - POSITION_SHIFT if article.position > POSITION_SHIFT else article.position
     return f"article {position} 「{(article.full_headline or article.body)[:20]}」"
 
 
@@ -379,7 +386,7 @@ def resegment_page(page: Page, segs: list[SegmentedArticle]) -> list[str]:
     warnings: list[str] = []
     old = list(page.articles.select_related("section").prefetch_related("credits__contributor"))
     pairs = _match_articles(old, segs)
-    page.articles.update(position=F("position") + _POSITION_SHIFT)
+    page.articles.update(position=F("position") + POSITION_SHIFT)
     # names only of what will be written: a field an editor corrected keeps the editor's value
     corrected_of = {i: set(art.corrected_fields) for i, art in pairs.items()}
     sections = _sections_of([seg for i, seg in enumerate(segs) if "section" not in corrected_of.get(i, ())])

@@ -155,6 +155,29 @@ def test_revert_to_the_segmenters_value_and_to_an_earlier_version(client, editor
     assert article.history.first().history_user == editor
 
 
+def test_reverting_a_link_to_an_old_version_follows_merges_and_refuses_what_is_gone(editor, seeded):
+    article = next(a for a in Article.objects.filter(issue__date=DAY) if a.section_id)
+    old_section = article.section
+    old_version = article.history.first()
+    keep = Section.objects.create(name="合并后的栏目")
+    article.section = keep
+    article.save()
+    editing.merge_sections(survivor=keep, merged=[old_section], user=editor)
+    article.refresh_from_db()
+    article.section = Section.objects.create(name="又改的栏目")
+    article.save()
+    editing.revert_field(article=article, field="section", history_id=old_version.history_id, user=editor)
+    article.refresh_from_db()
+    assert article.section == keep  # the old version's section now lives on as the survivor
+    other = Article.objects.filter(issue__date=DAY).exclude(pk=article.pk).first()
+    article.continues = other
+    article.save()
+    linked_version = article.history.first()
+    other.delete()
+    with pytest.raises(editing.EditError):
+        editing.revert_field(article=article, field="continues", history_id=linked_version.history_id, user=editor)
+
+
 def test_revert_credits_to_the_segmenters(client, editor, seeded):
     article = next(a for a in Article.objects.filter(issue__date=DAY) if a.credits.exists())
     segmented = article.segmented["bylines"]
