@@ -93,9 +93,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def get_urls(self):
         urls = [
-            path("<path:object_id>/revert/", self.admin_site.admin_view(self.revert_view),
+            path("<int:object_id>/revert/", self.admin_site.admin_view(self.revert_view),
                  name="articles_article_revert"),
-            path("<path:object_id>/split/", self.admin_site.admin_view(self.split_view),
+            path("<int:object_id>/split/", self.admin_site.admin_view(self.split_view),
                  name="articles_article_split"),
         ]
         return urls + super().get_urls()

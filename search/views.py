@@ -214,7 +214,7 @@ def api_search(request):
         return _json_error(form.error_text())
     page = search_articles(plan=form.plan(), sort=form.sort_key, page=form.page_number, page_size=form.page_length)
     if page.page > page.num_pages and page.total:
-        return _json_error(f"page: 超出范围（共 {page.num_pages} 页）")
+        return _json_error(_("page: 超出范围（共 %(pages)d 页）") % {"pages": page.num_pages})
     body = page_record(page, notices=list(page.plan.query.notices))
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
@@ -256,10 +256,10 @@ def export(request):
     form = SearchForm(request.GET)
     fmt = request.GET.get("format", "csv")
     if fmt not in EXPORT_FORMATS:
-        return _json_error("format: 只支持 " + "、".join(EXPORT_FORMATS))
+        return _json_error(_("format: 只支持 %(formats)s") % {"formats": "、".join(EXPORT_FORMATS)})
     scope = request.GET.get("scope", "all")
     if scope not in ("all", "page"):
-        return _json_error("scope: 只支持 all 或 page")
+        return _json_error(_("scope: 只支持 all 或 page"))
     if not form.is_valid():
         return _json_error(form.error_text())
     cap = settings.SEARCH_EXPORT_MAX_ROWS
