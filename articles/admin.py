@@ -289,33 +289,32 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra)
 
 
-class ArticleInline(admin.TabularInline):
-    model = Article
+class ReadOnlyInline(admin.TabularInline):
+    """What an issue or a page holds, listed with a link to each: ingest makes them, not this form."""
+
     extra = 0
-    fields = ["position", "headline", "section", "kind", "is_corrected"]
-    readonly_fields = fields
     show_change_link = True
     can_delete = False
-    ordering = ["position"]
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class ArticleInline(ReadOnlyInline):
+    model = Article
+    fields = ["position", "headline", "section", "kind", "is_corrected"]
+    readonly_fields = fields
+    ordering = ["position"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("section")
 
 
-class PageInline(admin.TabularInline):
+class PageInline(ReadOnlyInline):
     model = Page
-    extra = 0
     fields = ["number", "name", "source_file", "segmenter_version", "ingested_at"]
     readonly_fields = fields
-    show_change_link = True
-    can_delete = False
     ordering = ["number"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("raw_text")
