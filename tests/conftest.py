@@ -32,6 +32,29 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
 
 
 @pytest.fixture
+def seeded():
+    """The five seed issues ingested through the command, in the test's own transaction."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("ingest", str(SEEDS), stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.fixture
+def editor(client):
+    """A staff member of the editors' group, logged in."""
+    from django.contrib.auth.models import Group, User
+
+    from articles.services import EDITORS_GROUP
+
+    user = User.objects.create_user("editor", password="pw-for-tests-only", is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
 def seeds_dir() -> Path:
     return SEEDS
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 MODEL_PATH = Path(__file__).with_name("boundary_model.json")
 
-_TAG = re.compile(r".{2,}[(（][^()（）]{2,60}(?:[(（][^()（）]*[)）][^()（）]*)?[)）]$")
+# A headline closed by a bracketed column or series tag: ``…（人民时评）``, ``…（守初心 担使命·整改落实）``.
+ENDS_WITH_TAG = re.compile(r".{2,}[(（][^()（）]{2,60}(?:[(（][^()（）]*[)）][^()（）]*)?[)）]$")
 _NUMBERED = re.compile(r"^(?:[(（]?[一二三四五六七八九十]{1,3}[)）、．.]|[0-9０-９]{1,2}[、．.）)]|[①-⑳]|第[一二三四五六七八九十]{1,3}[，,、\s])")
 _TIME_OPENING = re.compile(
     r"^(?:[0-9０-９]{1,4}年)?(?:[0-9０-９]{1,2}月)?[0-9０-９]{1,2}日|^(?:近日|日前|近期|近年来|昨天|今天|前不久|当地时间|"
@@ -124,7 +125,7 @@ def features(ctx: RunContext) -> list[float]:
         "two_lines": float(len(ctx.shorts) == 2),
         "three_lines": float(len(ctx.shorts) >= 3),
         # a column tag on the last line, or on a line above a deck (…（民生观） / one sentence)
-        "tag": float(any(_TAG.match(line) for line in ctx.shorts)),
+        "tag": float(any(ENDS_WITH_TAG.match(line) for line in ctx.shorts)),
         "kicker_dash": float(any(s.endswith(("——", "—")) for s in ctx.shorts[:-1])),
         "last_dash": float(last.endswith(("——", "—"))),
         "question": float(last[-1] in "？?"),
@@ -178,7 +179,7 @@ def rule_says_headline(ctx: RunContext) -> bool:
     """The fallback without a model: a stack of lines, a column tag or a turn to another subject."""
     if _NUMBERED.match(ctx.shorts[0]) or ctx.previous[-1:] in ("：", ":"):
         return False
-    if len(ctx.shorts) >= 2 or _TAG.match(ctx.shorts[-1]):
+    if len(ctx.shorts) >= 2 or ENDS_WITH_TAG.match(ctx.shorts[-1]):
         return True
     return ctx.intertitles == 0 and ctx.cohesion < 0.03
 

@@ -28,7 +28,7 @@ from .bylines import (
     split_photo_credit,
     split_trailing_credits,
 )
-from .boundaries import PageVocabulary, RunContext, says_headline, shape
+from .boundaries import ENDS_WITH_TAG, PageVocabulary, RunContext, says_headline, shape
 from .dates import HISTORY_ENTRY, MASTHEAD_DATE, chinese_numeral, find_dateline, to_ascii_digits
 from .text import (
     OPENING,
@@ -70,8 +70,6 @@ _SIGNATURE = re.compile(
 )
 # A whole line in brackets after a paragraph: a note on the text (a name changed, a source).
 _NOTE_LINE = re.compile(r"^[(（][^()（）]{4,78}[)）]$")
-# A headline closed by a bracketed column or series tag: ``…（人民时评）``, ``…（守初心 担使命·整改落实）``.
-_ENDS_WITH_TAG = re.compile(r".{2,}[(（][^()（）]{2,60}(?:[(（][^()（）]*[)）][^()（）]*)?[)）]$")
 # ``（2020年5月28日第十三届全国人民代表大会第三次会议通过）``, ``（二〇一九年十二月三十一日）``: the date a
 # document was adopted or a speech given, printed in brackets under its title
 _DATED_NOTE = re.compile(r"^[(（][^()（）]*[0-9０-９〇零一二三四五六七八九]{4}年[^()（）]{1,3}月[^()（）]{1,4}日[^()（）]*[)）]$")
@@ -561,7 +559,7 @@ class _Segmenter:
                 deck.append(unit)
             elif kind == "short":
                 line = unit.text
-                tagged = bool(_ENDS_WITH_TAG.search(line))
+                tagged = bool(ENDS_WITH_TAG.search(line))
                 m = _HEADLINE_TAG.search(line)
                 if m and m.start() > 0:
                     draft.tag = m.group(1)
@@ -671,7 +669,7 @@ class _Segmenter:
             return False
         if len(shorts) == 3 and len(shorts[1].text) < 4:
             return False
-        if _ENDS_WITH_TAG.search(shorts[1].text):
+        if ENDS_WITH_TAG.search(shorts[1].text):
             return False  # a title with its column tag heads a story of its own
         if not self._brief_item(shorts[-1].index, lines=len(shorts) - 1):
             return False
@@ -702,7 +700,7 @@ class _Segmenter:
         cur = self.current
         if (cur is not None and cur.digest and len(self.pending) == cur.digest_lines and not is_lead(text)
                 and all(kind == "short" for kind, _u in self.pending)
-                and not _ENDS_WITH_TAG.search(self.pending[0][1].text)
+                and not ENDS_WITH_TAG.search(self.pending[0][1].text)
                 and self._brief_item(self.pending[-1][1].index, last=True)):
             return False  # the next item of a box of news in brief
         if cur is None or cur.closed or cur.photo or cur.date_entries or self.banner_since_body:

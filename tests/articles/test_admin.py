@@ -17,19 +17,6 @@ from tests.conftest import SEEDS, seed_file
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded():
-    call_command("ingest", str(SEEDS), stdout=StringIO(), stderr=StringIO())
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("editor", password="pw-for-tests-only", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    client.force_login(user)
-    return user
-
-
 def change_form_data(article: Article, **overrides) -> dict:
     credits = list(article.credits.all())
     data = {

@@ -2,35 +2,18 @@
 ``ingest --reparse``, what a reparse reports, and the editors group's permission for each."""
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth.models import Group, Permission, User
-from django.core.management import call_command
 from django.utils import timezone
 
 from articles import selectors
 from articles.models import Article, ArticleContributor, Contributor, Issue, PageEdit, Section
 from articles.services import EDITORS_GROUP, editing, reparse_stored
 from tests.articles.test_admin import change_form_data
-from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.django_db
 
 DAY = "2021-10-28"
-
-
-@pytest.fixture
-def seeded():
-    call_command("ingest", str(SEEDS), stdout=StringIO(), stderr=StringIO())
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("editor", password="pw-for-tests-only", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

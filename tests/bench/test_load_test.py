@@ -8,7 +8,6 @@ from django.contrib.auth.models import User
 
 from articles.models import Article
 from bench.load_test import _FormFields
-from tests.articles.test_admin import seeded  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
