@@ -21,7 +21,7 @@ MODEL_PATH = Path(__file__).with_name("boundary_model.json")
 
 # A headline closed by a bracketed column or series tag: ``…（人民时评）``, ``…（守初心 担使命·整改落实）``.
 ENDS_WITH_TAG = re.compile(r".{2,}[(（][^()（）]{2,60}(?:[(（][^()（）]*[)）][^()（）]*)?[)）]$")
-_NUMBERED = re.compile(r"^(?:[(（]?[一二三四五六七八九十]{1,3}[)）、．.]|[0-9０-９]{1,2}[、．.）)]|[①-⑳]|第[一二三四五六七八九十]{1,3}[，,、\s])")
+_NUMBERED = re.compile(r"^(?:[(（]?[一二三四五六七八九十]{1,3}[)）、．.]|[0-9０-９]{1,2}[、．.）)]|[①-⑳]|第[一二三四五六七八九十]{1,3}(?:[，,、\s]|[章节篇]|部分))")
 _TIME_OPENING = re.compile(
     r"^(?:[0-9０-９]{1,4}年)?(?:[0-9０-９]{1,2}月)?[0-9０-９]{1,2}日|^(?:近日|日前|近期|近年来|昨天|今天|前不久|当地时间|"
     r"[\u4e00-\u9fff]{0,4}(?:清晨|早晨|上午|中午|下午|傍晚|晚上|夜晚|凌晨|深夜|冬日|春节前|岁末|年初|年末))"
@@ -100,6 +100,7 @@ class RunContext:
     cohesion_wide: float = 0.0
     page_leads: float = 0.0  # share of the page's runs of short lines with a dateline lead under them
     credit: bool = False  # a reporter's credit line under the run (a headline's, or a part's of one report)
+    title_shape: tuple[int, int, bool] = (0, 0, False)  # the article's headline: lines, main line's length, inner marks
 
 
 FEATURES = (
@@ -109,7 +110,7 @@ FEATURES = (
     "log_length", "like_intertitles", "credit_ahead_1", "credit_ahead_3",
     "siblings_1", "siblings_2", "log_ahead", "lead_ahead", "log_before", "next_lead", "before_short",
     "ahead_short", "continued", "title_back", "title_ahead", "cohesion_wide", "bracketed_line",
-    "credit_ahead_6", "bullet", "subtitle", "note_tag", "credit", "page_leads",
+    "credit_ahead_6", "bullet", "subtitle", "note_tag", "credit", "page_leads", "like_title",
 )
 _INNER = re.compile(r"[，,、：:；;]")
 
@@ -155,6 +156,9 @@ def features(ctx: RunContext) -> list[float]:
         "subtitle": float(ctx.subtitle),
         "credit": float(ctx.credit),
         "page_leads": ctx.page_leads * 3,
+        # Articles printed side by side are headed alike; an intertitle seldom looks like its article's headline.
+        "like_title": float(ctx.title_shape[0] == len(ctx.shorts) and abs(ctx.title_shape[1] - len(last))
+                            <= max(2, len(last) // 5) and ctx.title_shape[2] == shape(last)[1]),
         # ``（记者手记）``: a reporter's note printed with the story it comes from
         "note_tag": float(bool(_NOTE_TAG.search(last))),
         "siblings_1": float(ctx.outlook[0] == 1),

@@ -218,6 +218,7 @@ class _Draft:
     last_intertitle: tuple[int, list[_Unit]] | None = None
     digest: bool = False  # a box of short items under one label (资讯速递): item titles are its text
     digest_lines: int = 1  # lines of each item's heading (a title, or a speaker over a title)
+    head_lines: int = 0  # lines of its headline (kicker and main line)
 
 
 @dataclass
@@ -575,6 +576,7 @@ class _Segmenter:
             # The lines above the last are the lead-in (引题); the last is the main line (主题).
             draft.article.kicker = " ".join(heads[:-1]) or None
             draft.article.title = heads[-1]
+            draft.head_lines = len(heads)
         for unit in deck:
             draft.article.paragraphs.append(unit.text)
             draft.units.append(unit.index)
@@ -737,6 +739,7 @@ class _Segmenter:
         ahead = list(range(unit.index, min(len(self.units), unit.index + max(1, min(outlook[1], 4)))))
         title = "".join(u.text for u in shorts)
         vocabulary = self.vocabulary
+        head = art.title or ""
         ctx = RunContext(
             shorts=[u.text for u in shorts], following=text,
             previous=art.paragraphs[-1] if art.paragraphs else "", paragraphs=len(art.paragraphs),
@@ -745,6 +748,7 @@ class _Segmenter:
             intertitle_shapes=tuple(cur.intertitle_shapes), credit_ahead=self._credit_ahead(unit.index, 6),
             outlook=outlook, continued=art.continued_from_page is not None, subtitle="subtitle" in kinds,
             credit="credit" in kinds, page_leads=self.page_leads,
+            title_shape=(cur.head_lines, *shape(head)) if head else (0, 0, False),
             title_back=vocabulary.affinity(title, cur.grams), title_ahead=vocabulary.affinity(title, vocabulary.seen(ahead)),
             cohesion_wide=vocabulary.cohesion(cur.grams, ahead),
         )

@@ -79,7 +79,7 @@ def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, *, l2: f
     return w, b
 
 
-def fit_hidden(x: np.ndarray, y: np.ndarray, weight: np.ndarray, units: int, *, l2: float = 1e-2, steps: int = 4000,
+def fit_hidden(x: np.ndarray, y: np.ndarray, weight: np.ndarray, units: int, *, l2: float = 3e-3, steps: int = 4000,
                rate: float = 0.3, seed: int = 0) -> dict:
     """One layer of tanh units over standardised features, a logistic output; full-batch gradient
     descent from a fixed random start, so the same pages give the same model."""
@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--hidden", type=int, default=8, help="tanh units of the hidden layer (0: logistic regression)")
     parser.add_argument("--ensemble", type=int, default=3, help="networks averaged (each --hidden units)")
+    parser.add_argument("--l2", type=float, default=3e-3, help="weight decay of the networks")
     args = parser.parse_args(argv)
     xs: list[list[float]] = []
     ys: list[int] = []
@@ -131,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.hidden:
         # Several networks from different random starts, averaged: one network whose hidden layer
         # is theirs side by side (the average of their logits), steadier than any one of them.
-        nets = [fit_hidden(x, y, np.array(weights), args.hidden, seed=seed) for seed in range(args.ensemble)]
+        nets = [fit_hidden(x, y, np.array(weights), args.hidden, l2=args.l2, seed=seed)
+                for seed in range(args.ensemble)]
         hidden = {"mean": nets[0]["mean"], "scale": nets[0]["scale"],
                   "weights": [row for net in nets for row in net["weights"]],
                   "bias": [b for net in nets for b in net["bias"]],

@@ -211,3 +211,37 @@ def test_a_second_dispatch_without_a_headline_stays_in_the_article():
     )
     arts = segment(text, issue_date=DATE).articles
     assert len(arts) == 1 and "乙国外长表示" in arts[0].body
+
+
+def test_boundary_cues_read_chapter_numbers_and_headline_likeness():
+    from articles.segmentation.boundaries import FEATURES, RunContext, features
+
+    def cue(name: str, **kw) -> float:
+        base = dict(shorts=["一个标题"], following="正文。", previous="上文。", paragraphs=3, characters=300,
+                    intertitles=0, lead=False, headed=True, cohesion=0.1, intertitle_shapes=(), credit_ahead=0)
+        return features(RunContext(**{**base, **kw}))[FEATURES.index(name)]
+
+    # ``第七章  附则``: a chapter of a document, numbered as its points are
+    assert cue("numbered", shorts=["第七章  党务工作人员队伍建设"]) == 1.0
+    assert cue("numbered", shorts=["第二部分"]) == 1.0
+    assert cue("numbered", shorts=["第一书记的新年"]) == 0.0
+    # a run cut like the article's own headline (one line, about as long, no inner marks)
+    assert cue("like_title", shorts=["文化创新擦亮老品牌"], title_shape=(1, 10, False)) == 1.0
+    assert cue("like_title", shorts=["文化创新擦亮老品牌"], title_shape=(2, 10, False)) == 0.0
+    assert cue("like_title", shorts=["文化创新，擦亮老品牌"], title_shape=(1, 10, False)) == 0.0
+    assert cue("like_title", shorts=["品牌"], title_shape=(1, 12, False)) == 0.0
+
+
+def test_articles_headed_alike_pass_the_headline_shape_to_the_model():
+    from articles.segmentation import segmenter as seg
+
+    seen: list = []
+
+    def decide(ctx, _unit):
+        seen.append(ctx.title_shape)
+        return False
+
+    text = page("以品牌责任成就责任品牌", "只有积极承担社会责任的企业才是最有竞争力和生命力的企业，这是本文要说的道理。",
+                "佛山制造以质取胜", "近年来，广东省佛山市积极实施品牌带动战略，做大做强品牌经济，推动经济发展。")
+    seg._Segmenter(text, DATE, decide=decide).run()
+    assert seen == [(1, 11, False)]
