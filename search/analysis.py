@@ -14,8 +14,12 @@ snippet code can map hits back to the original.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
+import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +37,8 @@ _CONTROL_KEPT = {"\n", "\t"}
 _KEPT_NAME_CHARACTERS = frozenset("崑濛")
 # A character used in this many of jieba's (simplified) dictionary words is in use in simplified text.
 _KEPT_MIN_WORDS = 10
+# Bump when kept_in_simplified or the table's making changes: the cached table is named after it.
+_FOLDING_RULES = 1
 
 
 def _opencc_table() -> dict[str, list[str]]:
@@ -82,7 +88,41 @@ def _dictionary_word_counts(chars: set[str]) -> dict[str, int]:
 @functools.cache
 def _traditional_to_simplified() -> dict[str, str]:
     """OpenCC's TSCharacters table, first candidate of each one-character entry, without the
-    characters that are themselves in simplified use (see kept_in_simplified)."""
+    characters that are themselves in simplified use (see kept_in_simplified).
+
+    Deciding that reads every word of jieba's dictionary (most of a second); the answer is kept
+    in a file beside jieba's own cache, named after the two dictionaries it was made from, so
+    that a short-lived process (one day's ingest, a command) does not pay it again."""
+    cache = _folding_cache_path()
+    try:
+        return json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    folding = _make_folding()
+    try:
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}")
+        partial.write_text(json.dumps(folding, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, cache)
+    except OSError:  # a read-only temporary folder: fold without the cache
+        pass
+    return folding
+
+
+def _folding_cache_path() -> Path:
+    import opencc
+
+    sources = [Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt",
+               Path(jieba.dt.dictionary or jieba.DEFAULT_DICT_NAME)]
+    if not sources[1].is_absolute():
+        sources[1] = Path(jieba.__file__).parent / sources[1]
+    key = hashlib.sha1(repr((
+        _FOLDING_RULES, jieba.__version__,
+        [(str(p), p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else str(p) for p in sources],
+    )).encode()).hexdigest()[:16]
+    return Path(jieba.dt.tmp_dir or tempfile.gettempdir()) / f"archive-folding-{key}.json"
+
+
+def _make_folding() -> dict[str, str]:
     opencc_table = _opencc_table()
     folding = {
         traditional: candidates[0] for traditional, candidates in opencc_table.items()

@@ -1,4 +1,6 @@
 """The analysis every document and query goes through (pure functions, no index)."""
+import json
+
 from search import analysis
 from search.query import Term, parse
 
@@ -88,3 +90,20 @@ def test_offsets_map_each_folded_character_to_its_source_character():
     assert offsets == expected_offsets
     assert folded[offsets.index(text.index("完"))] == "完"
     assert analysis.normalise_with_offsets("城區完成") == ("城区完成", None)
+
+
+def test_the_folding_table_is_kept_beside_jiebas_cache_and_read_back_from_it(tmp_path, monkeypatch):
+    import jieba
+
+    monkeypatch.setattr(jieba.dt, "tmp_dir", str(tmp_path))
+    analysis._traditional_to_simplified.cache_clear()
+    try:
+        made = analysis._traditional_to_simplified()
+        (cached,) = tmp_path.glob("archive-folding-*.json")
+        assert json.loads(cached.read_text(encoding="utf-8")) == made == analysis._make_folding()
+        assert made["優"] == "优" and "乾" not in made
+        cached.write_text('{"優": "X"}', encoding="utf-8")  # what a later process reads is the file
+        analysis._traditional_to_simplified.cache_clear()
+        assert analysis._traditional_to_simplified() == {"優": "X"}
+    finally:
+        analysis._traditional_to_simplified.cache_clear()
