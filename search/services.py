@@ -147,8 +147,7 @@ def drain_index_queue(*, max_articles: int | None = None, seconds: float | None 
             ids = sorted({article_id for _, article_id in rows})
             articles = list(index.index_queryset().filter(pk__in=ids))
             present = {article.pk for article in articles}
-            backend.update(index, articles)
-            backend.remove_many([f"articles.article.{pk}" for pk in ids if pk not in present])
+            backend.apply(index, articles, removed=[f"articles.article.{pk}" for pk in ids if pk not in present])
             IndexQueueEntry.objects.filter(pk__lte=rows[-1][0], article_id__in=ids).delete()
             processed += len(ids)
     finally:

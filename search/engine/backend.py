@@ -21,6 +21,7 @@ import ctypes
 import errno
 import hashlib
 import logging
+import math
 import io
 import os
 import pickle
@@ -28,6 +29,7 @@ import shutil
 import time
 import uuid
 from array import array
+from collections import defaultdict
 from types import SimpleNamespace
 from unittest import mock
 from collections.abc import Callable, Iterable
@@ -53,7 +55,7 @@ from whoosh.writing import SegmentWriter
 from archive.processes import map_in_processes
 
 from .. import analysis
-from . import columnar
+from . import columnar, merging
 from .codec import NO_VALUE, ArchiveCodec
 from .columnar import (
     BYLINE_GRAMS,
@@ -79,9 +81,10 @@ DIGEST = "digest"
 # A full rebuild writes a folder beside the index, named from the index's, and swaps it in.
 REBUILD_SUFFIX = ".rebuild-"
 BULK_BATCH = 200
-# An edit's commit merges the segments smaller than this (Whoosh's own policy would, in a large
-# index, merge most of it into the edit's commit); a full build writes segments this large.
-SMALL_SEGMENT_DOCS = 200
+# Edits and daily loads write small segments; they are merged a tier at a time (see merge_tiers),
+# when MERGE_FACTOR segments of one tier (1-9 documents, 10-99, 100-999 ...) have gathered.
+# Segments of BULK_SEGMENT_DOCS or more, as a full build writes them, are left alone.
+MERGE_FACTOR = 10
 BULK_SEGMENT_DOCS = 5000
 
 # What queries read from each segment's files (columns, field lengths, facets), by index folder
@@ -185,6 +188,20 @@ class TermPool:
             lengths.append(len(value))
             values += value
 
+    def extend(self, fieldname: str, text: bytes, docnums: array, weights: array, lengths: array,
+               values: bytes) -> None:
+        """A term's postings as arrays (a merged segment's): document numbers above any the term
+        has in the pool already, weights, value lengths and the values' bytes."""
+        try:
+            pooled = self._terms[(fieldname, text)]
+        except KeyError:
+            self.fieldnames.add(fieldname)
+            pooled = self._terms[(fieldname, text)] = (array("I"), array("f"), array("I"), bytearray())
+        pooled[0].extend(docnums)
+        pooled[1].extend(weights)
+        pooled[2].extend(lengths)
+        pooled[3].extend(values)
+
     def iter_postings(self) -> PooledPostings:
         return PooledPostings(self)
 
@@ -222,31 +239,59 @@ class PooledPostings:
         return self._pool.sorted_terms()
 
 
-def merge_small_segments(writer, segments):
-    """Merge policy for edits: fold the small segments into the new one and drop emptied ones.
+def full_tiers(segments) -> list[list]:
+    """The tiers of small segments due for a merge (see merge_tiers), each a list of segments."""
+    tiers = defaultdict(list)
+    for segment in segments:
+        live = segment.doc_count()
+        if live and segment.doc_count_all() < BULK_SEGMENT_DOCS:
+            tiers[int(math.log10(live))].append(segment)
+    return [members for members in tiers.values() if len(members) >= MERGE_FACTOR]
+
+
+def merge_tiers(writer, segments):
+    """Merge policy for edits and daily loads: a tier of small segments at a time.
 
     Whoosh's MERGE_SMALL sizes "small" against the whole index, so in an archive of bulk-built
-    segments one edit would rewrite most of the index; here small means a fixed document count.
+    segments one edit would rewrite most of the index. Merging every small segment at every
+    commit instead re-reads the day before's postings each day (most of a day's indexing time).
+    Here a segment's tier is the order of magnitude of its live documents; once MERGE_FACTOR
+    segments share a tier, they are merged into one, a tier up. Each document is rewritten
+    once a tier (a few times in all), and a query visits fewer than MERGE_FACTOR segments a
+    tier. Emptied segments are dropped.
     """
-    kept = []
-    for segment in segments:
-        if segment.deleted_count() >= segment.doc_count_all():
-            continue
-        if segment.doc_count_all() < SMALL_SEGMENT_DOCS:
+    merged = set()
+    for members in full_tiers(segments):
+        for segment in members:
             reader = SegmentReader(writer.storage, writer.schema, segment)
             writer.add_reader(reader)
             reader.close()
+            merged.add(segment.segment_id())
+    return [segment for segment in segments if segment.doc_count() and segment.segment_id() not in merged]
+
+
+def keep_live_segments(writer, segments):
+    """Merge policy of a commit that makes new documents searchable: merge nothing, drop the
+    segments its deletions emptied (a tier's merge follows as a commit of its own)."""
+    return [segment for segment in segments if segment.doc_count()]
+
+
+class ArchiveSegmentWriter(SegmentWriter):
+    """Whoosh's writer, merging the segments our codec wrote a term at a time (merging.py)."""
+
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        if isinstance(self.pool, TermPool) and merging.readable(reader):
+            merging.pool_segment(self.pool, reader, self.schema, startdoc, docmap)
         else:
-            kept.append(segment)
-    return kept
+            super().add_postings_to_pool(reader, startdoc, docmap)
 
 
 def _open_writer(ix, *, lock: bool, timeout: float | None = None) -> SegmentWriter:
     if lock:
         timeout = LOCK_TIMEOUT_SECONDS if timeout is None else timeout
-        writer = SegmentWriter(ix, timeout=timeout, delay=0.05, codec=ArchiveCodec())
+        writer = ArchiveSegmentWriter(ix, timeout=timeout, delay=0.05, codec=ArchiveCodec())
     else:  # a worker of a parallel build, whose parent holds the lock
-        writer = SegmentWriter(ix, _lk=False, codec=ArchiveCodec())
+        writer = ArchiveSegmentWriter(ix, _lk=False, codec=ArchiveCodec())
     writer.pool = TermPool()
     return writer
 
@@ -436,7 +481,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             name = field.index_fieldname
             kind = getattr(field, "whoosh_kind", None)
             if kind == "words":
-                schema_fields[name] = PairsTEXT(JiebaWordTokenizer())
+                schema_fields[name] = PairsTEXT(JiebaWordTokenizer(), positions=False)
             elif kind == "grams":
                 schema_fields[name] = PairsTEXT(CharGramTokenizer())
             elif kind == "facet":
@@ -470,14 +515,22 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return {key: self._from_python(value) for key, value in document.items()}
 
     def update(self, index, iterable, commit=True):
-        documents = list(self.documents(index, iterable))
-        if not documents:
+        self.apply(index, iterable, commit=commit)
+
+    def apply(self, index, objects: Iterable, *, removed: Iterable[str] = (), commit: bool = True) -> None:
+        """Write these objects' documents and delete the ``removed`` identifiers, in one commit.
+
+        A drain both re-indexes and removes (a continuation linked to its start loses its own
+        document); two commits wrote and merged the same small segment twice."""
+        documents = list(self.documents(index, objects)) if index is not None else []
+        removed = list(removed)
+        if not documents and not removed:
             return
         writer = self._writer()  # LockError propagates: the caller keeps the work queued
         try:
             # Whoosh's update_document opens a new searcher for each document to delete its old
             # version; one searcher for the whole batch is what makes bulk indexing affordable.
-            self._delete(writer, [doc[ID] for doc in documents])
+            self._delete(writer, [doc[ID] for doc in documents] + removed)
             for doc in documents:
                 writer.add_document(**doc)
         except BaseException:
@@ -486,11 +539,32 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         if not commit:  # update_index --nocommit: analyse everything, keep nothing
             writer.cancel()
             return
-        # A bulk batch is written as a segment of its own: merging it into the earlier ones would
-        # rewrite their postings at every batch. An edit's commit folds in the small segments.
-        _commit(writer, mergetype=merge_small_segments if len(documents) < BULK_BATCH else None, merge=False)
-        if self.on_indexed is not None:
+        # The new documents are searchable as soon as this commit is: it merges nothing. A bulk
+        # batch stays a segment of its own (merging it into the earlier ones would rewrite their
+        # postings at every batch); after a smaller commit, a full tier is merged on its own.
+        _commit(writer, mergetype=keep_live_segments, merge=False)
+        if documents and self.on_indexed is not None:
             self.on_indexed(len(documents))
+        if len(documents) < BULK_BATCH:
+            self.merge_full_tiers()
+
+    def optimize(self) -> None:
+        """Merge every segment into one."""
+        writer = self._writer()
+        _commit(writer, optimize=True)
+
+    def merge_full_tiers(self) -> bool:
+        """Merge the tiers of small segments that are full (merge_tiers); True if one was. The
+        index lock busy means another writer is at work: its own commit will merge."""
+        self.index = self.index.refresh()
+        if not full_tiers(self.index._segments()):
+            return False
+        try:
+            writer = self._writer()
+        except LockError:
+            return False
+        _commit(writer, mergetype=merge_tiers, merge=False)
+        return True
 
     def update_in_parallel(self, index, *, pks: list[int], workers: int, segment_size: int = BULK_SEGMENT_DOCS,
                            on_indexed: Callable[[int], None] | None = None) -> int:
@@ -647,15 +721,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self.remove_many([get_identifier(obj_or_string)])
 
     def remove_many(self, identifiers: list[str]) -> None:
-        if not identifiers:
-            return
-        writer = self._writer()
-        try:
-            self._delete(writer, identifiers)
-        except BaseException:
-            _abandon(writer)
-            raise
-        _commit(writer, mergetype=merge_small_segments)
+        self.apply(None, (), removed=identifiers)
 
     def search(self, query_string, sort_by=None, start_offset=0, end_offset=None, facets=None, **kwargs):
         if not isinstance(query_string, SearchPlan):

@@ -33,7 +33,7 @@ from whoosh.codec.whoosh3 import (
     W3PostingsWriter,
     W3Segment,
 )
-from whoosh.formats import Positions
+from whoosh.formats import Existence, Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .whoosh_buffers import InPlaceCompoundStorage
@@ -160,6 +160,11 @@ def decode_block(data, count: int, fixedsize: int | None) -> tuple[tuple, array,
     else:
         values = tuple(bytes(data[i:i + fixedsize]) for i in range(end, end + count * fixedsize, fixedsize))
     return ids, weights, values
+
+class WordCounts(Existence):
+    """A posting without a value: the term's count in the document is the posting's weight,
+    which every block keeps anyway (as bytes when counts are small), so nothing more is stored.
+    Scoring reads the weight; Whoosh's ``decode_frequency`` (1) is never what ranks."""
 
 
 # The pool marks a posting without a value (a field that stores no positions) with this length.

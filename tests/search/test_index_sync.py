@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import time
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
@@ -172,17 +173,43 @@ def test_a_full_update_writes_segments_in_worker_processes_and_removes_strays(ca
     assert check_index().consistent and len(ids("京都大学")) == 1
 
 
-def test_an_edit_merges_only_small_segments(cases, monkeypatch):
+def test_edits_merge_a_tier_of_small_segments_once_it_is_full(cases, monkeypatch):
     call_command("update_index", "--batch-size", "1", stdout=StringIO(), verbosity=0)
     assert _segment_sizes() == [1, 1, 1, 1]
     article = Article.objects.get(headline="日本京都大学代表团来访我市")
-    monkeypatch.setattr(search_backend, "SMALL_SEGMENT_DOCS", 1)  # no segment counts as small
     article.save()
-    assert _segment_sizes() == [1, 1, 1, 1]  # the old version's segment dropped, the new one added
-    monkeypatch.setattr(search_backend, "SMALL_SEGMENT_DOCS", 200)
+    # four one-document segments are below a tier's ten: the edit merges nothing; the old
+    # version's segment, emptied, is dropped and the new version written as a segment of its own
+    assert _segment_sizes() == [1, 1, 1, 1]
+    monkeypatch.setattr(search_backend, "MERGE_FACTOR", 4)
     article.save()
+    # with the new one, four segments share the tier of 1-9 documents: they become one
     assert _segment_sizes() == [4]
     assert check_index().consistent and ids("京都大学") == {article.pk}
+    article.save()  # the merged segment of 4 and the new one are 2 in the tier: no merge
+    assert sorted(_segment_sizes()) == [1, 3]
+
+
+def test_the_merge_policy_leaves_bulk_segments_and_drops_emptied_ones():
+    from types import SimpleNamespace
+
+    def segment(name, live, total=None):
+        return SimpleNamespace(segment_id=lambda: name, doc_count=lambda: live,
+                               doc_count_all=lambda: total if total is not None else live)
+
+    bulk = [segment(f"bulk{i}", 5000) for i in range(12)]
+    days = [segment(f"day{i}", 100 + i) for i in range(9)]
+    edits = [segment(f"edit{i}", 1, 3) for i in range(9)]
+    emptied = segment("emptied", 0, 3)
+    assert search_backend.full_tiers(bulk + days + edits + [emptied]) == []  # bulk ones never count
+    assert search_backend.keep_live_segments(None, bulk + days + [emptied]) == bulk + days
+    merged = []
+    writer = SimpleNamespace(storage=None, schema=None, add_reader=merged.append)
+    with mock.patch.object(search_backend, "SegmentReader", lambda storage, schema, seg: SimpleNamespace(
+            close=lambda: None, name=seg.segment_id())):
+        kept = search_backend.merge_tiers(writer, bulk + days + [segment("day9", 95 + 10)] + edits + [emptied])
+    assert kept == bulk + edits  # the ten days' tier (100-999 documents) is merged, the rest kept
+    assert [reader.name for reader in merged] == [f"day{i}" for i in range(10)]
 
 
 def test_an_index_of_an_older_layout_is_read_as_it_was_written_and_rebuilt_by_fix(cases):
@@ -190,12 +217,14 @@ def test_an_index_of_an_older_layout_is_read_as_it_was_written_and_rebuilt_by_fi
     from whoosh.codec.whoosh3 import W3Codec
     from whoosh.formats import Positions
 
+    from search.engine.codec import WordCounts
+
     backend = connections["default"].get_backend()
     index = connections["default"].get_unified_index().get_index(Article)
     documents = list(backend.documents(index, index.index_queryset()))
     _, schema = backend.build_schema(connections["default"].get_unified_index().all_searchfields())
     for field in schema:  # what earlier versions wrote: Whoosh's pickled positions and blocks
-        if isinstance(field.format, Positions):
+        if isinstance(field.format, (Positions, WordCounts)):  # words too had positions then
             field.format = Positions(field_boost=field.format.field_boost)
     clear_search_index()
     old = whoosh_index.create_in(backend.path, schema, indexname="MAIN")
