@@ -41,6 +41,11 @@ from .whoosh_buffers import InPlaceCompoundStorage
 # postings in the block, last document number, highest weight, zlib level, min and max length bytes
 _BLOCK_INFO = struct.Struct("<IIfBBB")
 _FLOAT = struct.Struct("<f")
+# W3TermInfo.to_bytes's layout (flags, total weight, document frequency, min and max length bytes,
+# max weight, first and last document), the postings' offset and length, and a term's field number.
+_TERM_INFO = struct.Struct("!BfIBBfII")
+_EXTENT = struct.Struct("!qi")
+_FIELD_ID = struct.Struct("!H")
 _BIG_ENDIAN = sys.byteorder == "big"
 assert array("I").itemsize == 4, "positions are written as 32-bit numbers"
 # Deflating a few bytes costs more time than it saves space.
@@ -277,6 +282,8 @@ class _RememberedLengths:
 
 
 class CompactFieldWriter(W3FieldWriter):
+    write_one_block_terms_directly = True  # the tests compare with the general path
+
     def add_postings(self, schema, lengths, items):
         terms = getattr(items, "terms", None)
         if terms is None:  # postings one by one (merging segments): Whoosh's loop
@@ -292,11 +299,54 @@ class CompactFieldWriter(W3FieldWriter):
                 self.start_field(fieldname, schema[fieldname])
                 current = fieldname
                 field_lengths = _document_lengths(lengths, fieldname)
+            if self.write_one_block_terms_directly and len(postings[0]) <= self._postwriter._blocklimit:
+                self._add_one_block_term(btext, *postings, field_lengths=field_lengths)
+                continue
             self.start_term(btext)
             self._postwriter.add_term(*postings, field_lengths=field_lengths)
             self.finish_term()
         if current is not None:
             self.finish_field()
+
+    def _add_one_block_term(self, btext: bytes, docnums: array, weights: array, value_lengths: array,
+                            values: bytes | bytearray, *, field_lengths) -> None:
+        """A term whose postings fit one block (nearly every term: a rare bigram, a name),
+        written as start_term, add_term and finish_term would write it (the same block, term
+        info and table row) without the dozen calls and objects they make for each term."""
+        postwriter = self._postwriter
+        count = len(docnums)
+        if value_lengths[0] == NO_VALUE:
+            block_values = []
+        elif count == 1:
+            block_values = [bytes(values)] if values else []
+        else:
+            blob = bytes(values)
+            offsets = list(accumulate(value_lengths, initial=0))
+            block_values = [value for value in map(blob.__getitem__, map(slice, offsets, offsets[1:])) if value]
+        data = encode_block(docnums, weights, block_values, self._format.fixed_value_size())
+        level = postwriter._compression if len(data) >= _MIN_COMPRESSED_BYTES else 0
+        if level:
+            data = zlib.compress(data, level)
+        if count == 1:
+            nonzero = [field_lengths[docnums[0]]] if field_lengths[docnums[0]] else []
+            maxweight = max(0, weights[0])
+        else:
+            nonzero = list(filter(None, itemgetter(*docnums)(field_lengths)))
+            maxweight = max(0, max(weights))
+        minlength = min(nonzero) if nonzero else None
+        maxlength = max(nonzero) if nonzero else 0
+        info = _BLOCK_INFO.pack(count, docnums[-1], maxweight, level, length_to_byte(minlength),
+                                length_to_byte(maxlength))
+        postfile = self._postfile
+        start = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        postfile.write_int(-(len(info) + len(data)))
+        postfile.write(info)
+        postfile.write(data)
+        terminfo = _TERM_INFO.pack(0, sum(weights), count, 0 if minlength is None else length_to_byte(minlength),
+                                   length_to_byte(maxlength), maxweight, docnums[0], docnums[-1])
+        self._tindex.add(_FIELD_ID.pack(self._fieldid) + btext,
+                         terminfo + _EXTENT.pack(start, postfile.tell() - start))
 
 
 def _document_lengths(lengths, fieldname: str) -> list[int] | defaultdict:

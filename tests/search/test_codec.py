@@ -1,4 +1,5 @@
 """The packed posting blocks (search/codec.py), in bare Whoosh: no Django, no database."""
+import struct
 from array import array
 from pathlib import Path
 
@@ -165,3 +166,37 @@ def test_a_pooled_term_is_written_whole_as_whoosh_writes_it_posting_by_posting(t
     one_by_one = _everything(_pooled_index(tmp_path / "one", OneByOne(), texts))
     assert whole == one_by_one
     assert any(len(postings) > 8 for *_, postings in whole)  # some term took several blocks
+
+
+def _term_rows(ix) -> list[tuple[bytes, bytes, bytes]]:
+    """Every term's table row and postings bytes, segment by segment."""
+    rows = []
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            terms = leaf._terms
+            for key, info in terms._tindex.items():
+                offset, length = struct.unpack_from("!qi", info, struct.calcsize("!BfIBBfII"))
+                rows.append((bytes(key), bytes(info), bytes(terms._postfile.get(offset, length))))
+    return rows
+
+
+def test_one_block_terms_are_written_as_the_general_path_writes_them(tmp_path, monkeypatch):
+    from search.engine import backend, codec
+
+    texts = _paragraphs()
+
+    def build(path):
+        path.mkdir()
+        schema = Schema(id=ID(stored=True, unique=True), grams=PairsTEXT(CharGramTokenizer()),
+                        words=PairsTEXT(JiebaWordTokenizer(), positions=False))
+        ix = whoosh_index.create_in(str(path), schema)
+        writer = backend._open_writer(ix, lock=True)
+        for number, text in enumerate(texts):
+            writer.add_document(id=str(number), grams=text, words=text)
+        writer.commit(merge=False)
+        return ix
+
+    fused = _term_rows(build(tmp_path / "fused"))
+    monkeypatch.setattr(codec.CompactFieldWriter, "write_one_block_terms_directly", False)
+    general = _term_rows(build(tmp_path / "general"))
+    assert len(fused) > 1000 and fused == general
