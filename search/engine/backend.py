@@ -733,7 +733,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         if view is None:
             return self._search_with_whoosh(searcher, query_string, sort_by, start_offset, end_offset, facets)
         matches = columnar.evaluate_plan(view, query_string)
-        ordered = columnar.order(view, matches, sort_by)
+        ordered = columnar.order(view, matches, sort_by, limit=end_offset)
         page = ordered[start_offset:end_offset]
         scores = matches.scores[np.searchsorted(matches.docs, page)]
         results = []

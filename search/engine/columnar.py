@@ -532,10 +532,19 @@ def facet_counts(view: IndexView, matches: Matches, names) -> dict[str, list[tup
     return counts
 
 
-def order(view: IndexView, matches: Matches, sort_by: list[str] | None) -> np.ndarray:
-    """The matching documents in result order: by score, or by the sort fields; then by document."""
+def order(view: IndexView, matches: Matches, sort_by: list[str] | None, limit: int | None = None) -> np.ndarray:
+    """The matching documents in result order: by score, or by the sort fields; then by document.
+
+    With ``limit``, only the first ``limit`` of that order: by score, the documents scoring at
+    least the ``limit``-th best score are sorted (ties at the cut included, so the answer is
+    exactly the full order's head), not all of a common word's tens of thousands."""
     if not sort_by:
-        return matches.docs[np.lexsort((matches.docs, -matches.scores))]
+        docs, scores = matches.docs, matches.scores
+        if limit is not None and 0 < limit < len(docs):
+            cut = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            head = scores >= cut
+            docs, scores = docs[head], scores[head]
+        return docs[np.lexsort((docs, -scores))][:limit]
     keys = [matches.docs]
     for name in reversed(sort_by):
         column = view.column(name.lstrip("-"))[matches.docs]

@@ -168,3 +168,16 @@ def test_a_backend_made_in_another_thread_shares_what_the_first_has_read(seeded_
     assert seen["view"] is not first_view
     for mine, theirs in zip(first_view.segments, seen["view"].segments, strict=True):
         assert theirs.memo is mine.memo and mine.memo
+
+
+def test_the_head_of_the_relevance_order_is_the_full_orders_head():
+    import numpy as np
+
+    from search.engine import columnar
+
+    rng = np.random.default_rng(3)
+    docs = np.arange(5000, dtype=np.int64)
+    matches = columnar.Matches(docs, rng.integers(0, 40, 5000) / 7)  # many tied scores
+    full = columnar.order(None, matches, None)
+    for limit in (1, 20, 137, 4999, 5000, 6000):
+        assert list(columnar.order(None, matches, None, limit=limit)) == list(full[:limit]), limit
