@@ -52,6 +52,27 @@ QUERY_MIX = {
 }
 
 
+# The day a daily load is measured with: 19 pages of 人民日报 (../shared/realpages), 116 articles.
+REALPAGES = ROOT.parent / "shared" / "realpages"
+REAL_DAY = "2020-01-21"
+REAL_DAY_PAGES = 19
+
+
+def real_day_folder(folder: Path) -> Path | None:
+    """A folder holding the real day's page files and their manifest rows, or None without them."""
+    month = REALPAGES / REAL_DAY[:7] / "pages"
+    manifest = month / "manifest.csv"
+    if not manifest.exists():
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = manifest.read_text(encoding="utf-8").splitlines()
+    kept = [rows[0]] + [row for row in rows[1:] if row.split(",")[2] == REAL_DAY]
+    for row in kept[1:]:
+        shutil.copy(month / row.split(",")[0], folder)
+    (folder / "manifest.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return folder
+
+
 def _tree_rss_mb(root: int) -> float:
     """Resident memory of a process and all its descendants (its indexing workers), from /proc."""
     parents: dict[int, int] = {}
@@ -315,6 +336,7 @@ def measure(size: int, rounds: int, stock: bool, work: Path, stock_budget_minute
            "PYTHONPATH": str(ROOT)}
     env.pop("DATABASE_URL", None)
     manage = [PY, "manage.py"]
+    real_day = None
     try:
         run(manage + ["migrate", "-v", "0"], env)
         corpus = work / f"corpus-{size}"
@@ -331,6 +353,10 @@ def measure(size: int, rounds: int, stock: bool, work: Path, stock_budget_minute
         extra = work / f"extra-{size}"
         run(manage + ["generate_corpus", "--issues", "1", "--seed", "2", "--start", next_day, "--out", str(extra)], env)
         incremental = run(manage + ["ingest", str(extra), "-v", "0"], env)  # indexed on commit, as in use
+        real_day = real_day_folder(work / f"real-day-{size}")
+        if real_day is not None:  # a real day of many pages, another newspaper, as a daily load is
+            run(manage + ["newspapers", "add", "peoples-daily", "人民日报"], env)
+            real_incremental = run(manage + ["ingest", str(real_day), "-v", "0"], env)
     finally:
         stop_database(var)
     articles = result["articles"]
@@ -340,6 +366,8 @@ def measure(size: int, rounds: int, stock: bool, work: Path, stock_budget_minute
                        "characters_per_second": round(result["characters"] / index["seconds"])}
     result["ingest_plus_index_minutes"] = round((ingest["seconds"] + index["seconds"]) / 60, 2)
     result["one_more_issue_searchable_seconds"] = incremental["seconds"]
+    if real_day is not None:
+        result["one_real_day_searchable"] = {**real_incremental, "pages": REAL_DAY_PAGES, "day": REAL_DAY}
     if result.get("stock_index", {}).get("articles_per_second"):
         # a stock build stopped at its budget had been slowing as its index grew: the ratio is then a floor
         key = "ours_over_stock_rate" if result["stock_index"]["finished"] else "ours_over_stock_rate_at_least"
@@ -405,7 +433,9 @@ def main() -> int:
             result = measure(size, args.rounds, size <= args.stock_up_to, work, args.stock_budget)
             print(f"  ingest {result['ingest']['articles_per_second']} art/s, index {result['index']['articles_per_second']}"
                   f" art/s, index {result['index_to_raw_text']}× raw text, query mix p95 {result['query_mix']['p95_ms']}"
-                  f" ms, one more issue {result['one_more_issue_searchable_seconds']} s", flush=True)
+                  f" ms, one more issue {result['one_more_issue_searchable_seconds']} s"
+                  + (f", a real day of {REAL_DAY_PAGES} pages {result['one_real_day_searchable']['seconds']} s"
+                     if "one_real_day_searchable" in result else ""), flush=True)
             _record(out, str(size), result)
     finally:
         if args.keep is None:

@@ -1,6 +1,9 @@
 """The scale bench's reading of the stock build's progress: what a stopped build reached."""
 from __future__ import annotations
 
+import pytest
+
+from bench import scale_bench
 from bench.scale_bench import stock_progress
 
 # haystack's update_index at verbosity 2 announces each batch as it begins
@@ -30,3 +33,12 @@ def test_a_build_stopped_inside_its_first_batch_reached_nothing():
     summary = stock_progress(ANNOUNCED[:2] + [(9.0, "end")], total=2500, finished=False)
     assert (summary["articles"], summary["articles_per_second"], summary["timeline"]) == (0, 0.0, [])
     assert "last_batches_articles_per_second" not in summary
+
+
+@pytest.mark.skipif(not scale_bench.REALPAGES.exists(), reason="needs ../shared/realpages")
+def test_the_real_day_folder_holds_that_days_pages_and_their_manifest_rows(tmp_path):
+    folder = scale_bench.real_day_folder(tmp_path / "day")
+    rows = (folder / "manifest.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "file,newspaper,issue_date,page"
+    assert len(rows) - 1 == scale_bench.REAL_DAY_PAGES == len(list(folder.glob("*.txt")))
+    assert {row.split(",")[2] for row in rows[1:]} == {scale_bench.REAL_DAY}
