@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
-from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
 from .. import analysis
@@ -31,6 +31,9 @@ from .codec import _BLOCK_INFO, _WEIGHTS_ALL_ONE, _WEIGHTS_BYTES, _WEIGHTS_ONE_V
 from ..query import Filters, SearchPlan, Term
 
 _INT = struct.Struct("!i")
+# A term table row (W3TermInfo.to_bytes): its statistics, then the postings' offset and length.
+_TERM_INFO_SIZE = struct.calcsize("!BfIBBfII")
+_EXTENT = struct.Struct("!qi")
 _TYPES = {ord("B"): np.dtype("u1"), ord("H"): np.dtype("<u2"), ord("I"): np.dtype("<u4")}
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _POSITION_BITS = 24  # a document's positions stay below 16 million
@@ -143,21 +146,30 @@ class SegmentView:
         self.count = reader.doc_count_all()
         self.memo = memo
         self._terms = reader._terms
+        self._table = self._terms._tindex
         self._postfile = self._terms._postfile
+        self._field_prefixes: dict[str, bytes] = {}
 
     def postings(self, fieldname: str, text: str, *, positions: bool = False):
-        """(global docs, weights, position counts, positions) of a term in this segment, or None."""
-        try:
-            info = self._terms.term_info(fieldname, text.encode("utf-8"))
-        except TermNotFound:
+        """(global docs, weights, position counts, positions) of a term in this segment, or None.
+
+        The term's row is read from the term table directly (its postings' place is at a fixed
+        offset in it) rather than made into Whoosh's TermInfo: a query asks every segment for
+        each of its terms, and with the small segments of daily loads that is most of its time."""
+        prefix = self._field_prefixes.get(fieldname)
+        if prefix is None:
+            prefix = self._field_prefixes[fieldname] = self._terms._keycoder(fieldname, b"")
+        row = self._table.get(prefix + text.encode("utf-8"))
+        if row is None:
             return None
-        if info.is_inlined():  # written with an inline limit above 0; this codec writes none
+        if row[0]:  # inlined postings: written with an inline limit above 0; this codec writes none
             raise NotColumnar("inlined postings")
-        offset, length = info.extent()
-        if isinstance(length, tuple):  # Whoosh reads the length back from the term file as a 1-tuple
-            (length,) = length
+        offset, length = _EXTENT.unpack_from(row, _TERM_INFO_SIZE)
         blocks = _blocks(self._postfile.get(offset, length), positions=positions)
         parts = [_decode(count, body, positions) for count, body in blocks]
+        if len(parts) == 1:
+            docs, weights, counts, found = parts[0]
+            return docs + self.base, weights, counts, found
         docs = np.concatenate([p[0] for p in parts]) + self.base
         weights = np.concatenate([p[1] for p in parts])
         if not positions:
@@ -292,6 +304,8 @@ class IndexView:
         found = [p for p in (s.postings(fieldname, text, positions=positions) for s in self.segments) if p]
         if not found:
             return None
+        if len(found) == 1:
+            return found[0]
         docs, weights = np.concatenate([p[0] for p in found]), np.concatenate([p[1] for p in found])
         if not positions:
             return docs, weights, None, None
