@@ -9,22 +9,25 @@ engine-neutral modules beside it: ``search.analysis`` (how text becomes words an
 
 What it stores
     One Whoosh index per archive (``SEARCH_INDEX_DIR``), one document per article. Texts are
-    indexed twice: as jieba words (``text``, ``headline``: ranked word matches) and as
-    character 1–2-grams with positions (``grams``, ``headline_grams``, ``bylines``,
-    ``section_text``: literal matches, never missed). Dates, positions and facet values are
+    indexed twice: as jieba words without positions (``text``, ``headline``: ranked word
+    matches, always whole terms) and as character 1–2-grams with positions (``grams``,
+    ``headline_grams``, ``bylines``, ``section_text``: literal matches, never missed). Dates, positions and facet values are
     sortable columns; the only stored fields are the ids and a digest of the prepared document
     (``check_index`` compares it). No text is stored: snippets are cut from the database.
     Postings are packed blocks of arrays (``codec``: document deltas, weights as bytes, 32-bit
     positions, deflated per 1,024). The index is 1.9x the raw text on the seed-recombined
-    corpus and 3.7x on real vocabulary at 10k articles (docs/performance.md).
+    corpus and 3.2x on real vocabulary at 10k articles (docs/performance.md).
 
 How a document is written
     ``backend.ArchiveWhooshBackend.update`` prepares each article (``fields`` says which Whoosh
     field each haystack field becomes; ``whoosh_analysis`` turns our analysis into Whoosh
     tokens), pools the postings by term (``backend.TermPool``) and hands each term's arrays to
-    the codec a block at a time. A full build forks a worker per core, each writing whole
-    segments, swapped in under the index lock; an edit writes a small segment and merges only
-    small ones.
+    the codec a term at a time (a term of one block, nearly every term, in one step). A full
+    build forks a worker per core, each writing whole segments, swapped in under the index
+    lock. An edit or a day's load writes a small segment and commits it unmerged, so it is
+    searchable at once; then, if ten small segments share an order of magnitude, they are
+    merged in a commit of their own (``backend.merge_tiers``), read a term at a time from their
+    packed blocks (``merging``) rather than by Whoosh's loop over every posting.
 
 How a query runs
     The views' form parses the user's text into a ``SearchPlan``; haystack passes it through to
