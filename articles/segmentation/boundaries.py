@@ -101,6 +101,7 @@ class RunContext:
     page_leads: float = 0.0  # share of the page's runs of short lines with a dateline lead under them
     credit: bool = False  # a reporter's credit line under the run (a headline's, or a part's of one report)
     title_shape: tuple[int, int, bool] = (0, 0, False)  # the article's headline: lines, main line's length, inner marks
+    head_ahead: float = 0.0  # the article's headline's words in the text ahead of the run
 
 
 FEATURES = (
@@ -110,7 +111,7 @@ FEATURES = (
     "log_length", "like_intertitles", "credit_ahead_1", "credit_ahead_3",
     "siblings_1", "siblings_2", "log_ahead", "lead_ahead", "log_before", "next_lead", "before_short",
     "ahead_short", "continued", "title_back", "title_ahead", "cohesion_wide", "bracketed_line",
-    "credit_ahead_6", "bullet", "subtitle", "note_tag", "credit", "page_leads", "like_title",
+    "credit_ahead_6", "bullet", "subtitle", "note_tag", "credit", "page_leads", "like_title", "head_ahead",
 )
 _INNER = re.compile(r"[，,、：:；;]")
 
@@ -172,6 +173,7 @@ def features(ctx: RunContext) -> list[float]:
         "continued": float(ctx.continued),
         "title_back": ctx.title_back * 3,
         "title_ahead": ctx.title_ahead * 3,
+        "head_ahead": ctx.head_ahead * 3,
         "cohesion_wide": ctx.cohesion_wide * 5,
         # ``（2020年5月28日第十三届全国人民代表大会第三次会议通过）`` under the title of a document
         "bracketed_line": float(any(_BRACKETED.match(line) for line in ctx.shorts[1:])),

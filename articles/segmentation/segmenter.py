@@ -51,11 +51,12 @@ KIND_CONTINUATION = "continuation"
 
 MAX_HEADLINE_LINE = 60
 
-# "本报讯", "本报北京1月1日电", "新华社北京12月31日电", "据新华社科伦坡12月31日电", "新华社电": the lead of a
-# news item, matched whole so that a credit in brackets right after it is found.
+# "本报讯", "本报北京1月1日电", "新华社北京12月31日电", "据新华社科伦坡12月31日电", "新华社电", with the year
+# when the dispatch is dated in the year before the issue ("新华社北京2019年12月31日电" on 1 January): the lead
+# of a news item, matched whole so that a credit in brackets right after it is found.
 _LEAD = re.compile(
     r"^(?:据)?(?:(?:本报|新华社|中新社|[\u4e00-\u9fff]{2,6}(?:社|报|台|网))[\u4e00-\u9fff·]{0,14}?"
-    r"\d{1,2}月\d{1,2}日(?:电|讯)|本报讯|新华社电|新华社[\u4e00-\u9fff]{2,8}电)"
+    r"(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:电|讯)|本报讯|新华社电|新华社[\u4e00-\u9fff]{2,8}电)"
 )
 _LEAD_CREDIT = re.compile(r"^\s*[(（]([^()（）]{2,40})[)）]")
 _CONTINUED_FROM = re.compile(r"^[(（]\s*上接第?\s*([0-9０-９一二三四五六七八九十]{1,3})\s*版\s*[)）]\s*")
@@ -740,6 +741,7 @@ class _Segmenter:
         title = "".join(u.text for u in shorts)
         vocabulary = self.vocabulary
         head = art.title or ""
+        seen_ahead = vocabulary.seen(ahead)
         ctx = RunContext(
             shorts=[u.text for u in shorts], following=text,
             previous=art.paragraphs[-1] if art.paragraphs else "", paragraphs=len(art.paragraphs),
@@ -749,7 +751,8 @@ class _Segmenter:
             outlook=outlook, continued=art.continued_from_page is not None, subtitle="subtitle" in kinds,
             credit="credit" in kinds, page_leads=self.page_leads,
             title_shape=(cur.head_lines, *shape(head)) if head else (0, 0, False),
-            title_back=vocabulary.affinity(title, cur.grams), title_ahead=vocabulary.affinity(title, vocabulary.seen(ahead)),
+            title_back=vocabulary.affinity(title, cur.grams), title_ahead=vocabulary.affinity(title, seen_ahead),
+            head_ahead=vocabulary.affinity((art.kicker or "") + head, seen_ahead),
             cohesion_wide=vocabulary.cohesion(cur.grams, ahead),
         )
         return self.decide(ctx, shorts[0])

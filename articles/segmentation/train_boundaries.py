@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="+", help="FOLDER:GOLD.json pairs")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
-    parser.add_argument("--hidden", type=int, default=8, help="tanh units of the hidden layer (0: logistic regression)")
-    parser.add_argument("--ensemble", type=int, default=3, help="networks averaged (each --hidden units)")
+    parser.add_argument("--hidden", type=int, default=12, help="tanh units of the hidden layer (0: logistic regression)")
+    parser.add_argument("--ensemble", type=int, default=5, help="networks averaged (each --hidden units)")
     parser.add_argument("--l2", type=float, default=3e-3, help="weight decay of the networks")
     args = parser.parse_args(argv)
     xs: list[list[float]] = []

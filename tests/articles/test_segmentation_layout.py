@@ -103,6 +103,22 @@ def test_agency_lead_and_bracketed_reporter_give_the_byline():
     assert art.bylines == ["刘洋"] and art.dateline == dt.date(2021, 3, 1)
 
 
+def test_a_lead_dated_in_the_year_before_the_issue_heads_its_story():
+    # A 1 January issue prints dispatches of 31 December with their year.
+    text = page(
+        "城市更新让老街焕发活力",
+        "本报上海1月1日电  老街改造完成后，沿街商铺陆续开张，附近居民说这条街又热闹起来了。",
+        "某某同志逝世",
+        "新华社北京2020年12月31日电  （记者刘洋）某某同志因病医治无效，于2020年12月20日在北京逝世。",
+    )
+    arts = segment(text, issue_date=dt.date(2021, 1, 1)).articles
+    assert [a.headline for a in arts] == ["城市更新让老街焕发活力", "某某同志逝世"]
+    assert arts[1].dateline == dt.date(2020, 12, 31) and arts[1].bylines == ["刘洋"]
+    from articles.segmentation.segmenter import is_lead
+
+    assert is_lead("新华社北京2020年12月31日电  某某") and not is_lead("2020年12月31日，新华社北京电")
+
+
 def test_continuation_marks_both_ways():
     text = page(
         "城市更新让老街焕发活力",
@@ -245,3 +261,12 @@ def test_articles_headed_alike_pass_the_headline_shape_to_the_model():
                 "佛山制造以质取胜", "近年来，广东省佛山市积极实施品牌带动战略，做大做强品牌经济，推动经济发展。")
     seg._Segmenter(text, DATE, decide=decide).run()
     assert seen == [(1, 11, False)]
+
+
+def test_the_headline_words_in_the_text_ahead_are_a_cue():
+    from articles.segmentation.boundaries import PageVocabulary
+
+    texts = ["老街改造让商铺陆续开张。", "老街的青石板路保留了下来。", "山区的孩子们有了新操场。", "老街"]
+    vocabulary = PageVocabulary(texts)
+    assert vocabulary.affinity("老街焕发活力", vocabulary.seen([1])) > 0.0
+    assert vocabulary.affinity("老街焕发活力", vocabulary.seen([2])) == 0.0
