@@ -198,8 +198,8 @@ def probe(rounds: int, stock: bool, stock_budget_minutes: float) -> dict:
     article = issue.articles.order_by("position").first()
     pages = {}
     for name, url in (("search page", "/search/?q=%E5%8F%91%E5%B1%95"),
-                      ("issue page", f"/{issue.newspaper.slug}/{issue.date}/"),
-                      ("article page", f"/{issue.newspaper.slug}/{issue.date}/{article.position}/")):
+                      ("issue page", issue.get_absolute_url()),
+                      ("article page", article.get_absolute_url())):
         client.get(url)
         timings, count = [], 0
         for _ in range(rounds):
