@@ -27,13 +27,19 @@ from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
 from .. import analysis
-from .codec import _BLOCK_INFO, _WEIGHTS_ALL_ONE, _WEIGHTS_BYTES, _WEIGHTS_ONE_VALUE, ArchiveCodec, CompactPositions
+from .codec import (
+    _BLOCK_INFO,
+    _EXTENT,
+    _TERM_INFO,
+    _WEIGHTS_ALL_ONE,
+    _WEIGHTS_BYTES,
+    _WEIGHTS_ONE_VALUE,
+    ArchiveCodec,
+    CompactPositions,
+)
 from ..query import Filters, SearchPlan, Term
 
 _INT = struct.Struct("!i")
-# A term table row (W3TermInfo.to_bytes): its statistics, then the postings' offset and length.
-_TERM_INFO_SIZE = struct.calcsize("!BfIBBfII")
-_EXTENT = struct.Struct("!qi")
 _TYPES = {ord("B"): np.dtype("u1"), ord("H"): np.dtype("<u2"), ord("I"): np.dtype("<u4")}
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _POSITION_BITS = 24  # a document's positions stay below 16 million
@@ -164,7 +170,7 @@ class SegmentView:
             return None
         if row[0]:  # inlined postings: written with an inline limit above 0; this codec writes none
             raise NotColumnar("inlined postings")
-        offset, length = _EXTENT.unpack_from(row, _TERM_INFO_SIZE)
+        offset, length = _EXTENT.unpack_from(row, _TERM_INFO.size)
         blocks = _blocks(self._postfile.get(offset, length), positions=positions)
         parts = [_decode(count, body, positions) for count, body in blocks]
         if len(parts) == 1:

@@ -11,22 +11,21 @@ the merged segment is the one Whoosh's loop would have written.
 """
 from __future__ import annotations
 
-import struct
-import sys
 from array import array
 from collections.abc import Iterator
 from itertools import accumulate
 
-from .codec import _WEIGHTS_ALL_ONE, _WEIGHTS_BYTES, _WEIGHTS_ONE_VALUE, ArchiveCodec
+from .codec import (
+    _EXTENT,
+    _FIELD_ID,
+    _TERM_INFO,
+    _WEIGHTS_ALL_ONE,
+    _WEIGHTS_BYTES,
+    _WEIGHTS_ONE_VALUE,
+    ArchiveCodec,
+    _unpack,
+)
 from .columnar import _blocks
-
-_BIG_ENDIAN = sys.byteorder == "big"
-
-# W3TermInfo's layout: flags, weight, document frequency, min and max length bytes, max weight,
-# first and last document; then, for postings not inlined, their offset and length.
-_TERM_INFO = struct.Struct("!BfIBBfII")
-_EXTENT = struct.Struct("!qi")
-_FIELD_NUMBER = struct.Struct("!H")
 
 
 def readable(reader) -> bool:
@@ -36,41 +35,30 @@ def readable(reader) -> bool:
             and hasattr(getattr(reader, "_terms", None), "_tindex"))
 
 
-_TYPECODES = {ord("B"): "B", ord("H"): "H", ord("I"): "I"}
-
-
-def _unpacked(typecode: str, data, start: int, count: int) -> array:
-    values = array(typecode)
-    values.frombytes(data[start:start + count * values.itemsize])
-    if _BIG_ENDIAN:
-        values.byteswap()
-    return values
-
-
 def _block_arrays(count: int, body: bytes, fixedsize: int | None) -> tuple[array, array, array, bytes]:
     """One block's document numbers, weights, value lengths and value bytes (``codec.encode_block``'s
     layout). Plain arrays, not numpy: most terms hold a posting or two, and numpy's cost per call
     is then most of the time."""
-    typecode = _TYPECODES[body[0]]
-    ids = array("I", accumulate(_unpacked(typecode, body, 1, count)))
+    typecode = chr(body[0])
     end = 1 + count * array(typecode).itemsize
+    ids = array("I", accumulate(_unpack(typecode, body[1:end])))
     flag = body[end]
     end += 1
     if flag == _WEIGHTS_ALL_ONE:
         weights = array("f", [1.0]) * count
     elif flag == _WEIGHTS_ONE_VALUE:
-        weights = array("f", [_unpacked("f", body, end, 1)[0]]) * count
+        weights = _unpack("f", body[end:end + 4]) * count
         end += 4
     elif flag == _WEIGHTS_BYTES:
         weights = array("f", list(body[end:end + count]))
         end += count
     else:
-        weights = _unpacked("f", body, end, count)
+        weights = _unpack("f", body[end:end + 4 * count])
         end += 4 * count
     if fixedsize is None or fixedsize < 0:
-        typecode = _TYPECODES[body[end]]
-        lengths = array("I", _unpacked(typecode, body, end + 1, count))
+        typecode = chr(body[end])
         start = end + 1 + count * array(typecode).itemsize
+        lengths = array("I", _unpack(typecode, body[end + 1:start]))
         values = body[start:start + sum(lengths)]
     elif fixedsize == 0:
         lengths, values = array("I", [0]) * count, b""
@@ -88,7 +76,7 @@ def segment_terms(reader, schema) -> Iterator[tuple[str, bytes, array, array, ar
     fixedsizes = {name: field.format.fixed_value_size() for name, field in schema.items()
                   if field.format is not None}
     for key, info in terms._tindex.items():
-        fieldname = fieldunmap[_FIELD_NUMBER.unpack_from(key)[0]]
+        fieldname = fieldunmap[_FIELD_ID.unpack_from(key)[0]]
         if fieldname not in fixedsizes:
             continue
         if info[0]:  # inlined postings: this codec writes none
@@ -103,7 +91,7 @@ def segment_terms(reader, schema) -> Iterator[tuple[str, bytes, array, array, ar
             weights += more[1]
             lengths += more[2]
             values += more[3]
-        yield fieldname, bytes(key[_FIELD_NUMBER.size:]), ids, weights, lengths, values
+        yield fieldname, bytes(key[_FIELD_ID.size:]), ids, weights, lengths, values
 
 
 def pool_segment(pool, reader, schema, startdoc: int, docmap: dict[int, int] | None) -> None:
