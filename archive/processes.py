@@ -48,3 +48,59 @@ def map_in_processes(function: Callable[[Task], Result], tasks: Iterable[Task], 
     with multiprocessing.get_context("fork").Pool(workers, initializer=start) as pool:
         mapping = pool.imap if ordered else pool.imap_unordered
         yield from mapping(function, tasks)
+
+
+class PreparedProcess:
+    """A forked process that has prepared its work and waits to be told to do it (``run``) or to
+    leave without doing it (``cancel``). See ``start_prepared``."""
+
+    def __init__(self, process, channel):
+        self._process = process
+        self._channel = channel
+
+    def run(self) -> bool:
+        """Do the work now and wait for it; True when it succeeded (a failure is logged by the child)."""
+        return self._finish(go=True)
+
+    def cancel(self) -> None:
+        self._finish(go=False)
+
+    def _finish(self, *, go: bool) -> bool:
+        try:
+            self._channel.send(go)
+        except OSError:  # the child has already died (and its death is its exit code)
+            pass
+        self._channel.close()
+        self._process.join()
+        return go and self._process.exitcode == 0
+
+
+def start_prepared(*, prepare: Callable[[], None], work: Callable[[], None]) -> PreparedProcess | None:
+    """Fork a process that runs ``prepare`` at once, on the other core, while this one goes on,
+    and ``work`` once told to: the ingest's indexer loads jieba's dictionary (half a second)
+    while the pages are segmented and stored. None where a fork cannot help: inside a transaction
+    (the child could not see its rows)."""
+    if in_transaction():
+        return None
+    db.connections.close_all()  # the child must open its own database connection
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    # not a daemon: its work may fork workers of its own
+    process = context.Process(target=_prepared_main, args=(theirs, prepare, work))
+    process.start()
+    theirs.close()
+    return PreparedProcess(process, ours)
+
+
+def _prepared_main(channel, prepare: Callable[[], None], work: Callable[[], None]) -> None:
+    forget_inherited_connections()
+    try:
+        prepare()
+        try:
+            go = channel.recv()
+        except EOFError:  # the parent ended without a word
+            return
+        if go:
+            work()
+    finally:
+        db.connections.close_all()

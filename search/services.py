@@ -16,7 +16,10 @@ from haystack import connections
 from haystack.utils import get_identifier
 from whoosh.index import LockError
 
+from archive.processes import start_prepared
 from articles.models import Article
+
+from . import analysis
 
 from .models import IndexQueueEntry
 
@@ -63,20 +66,42 @@ def deferred_indexing() -> Iterator[None]:
     """A bulk load: inside, writes queue their articles but no commit drains them; on leaving,
     the whole queue is indexed in one go. Hundreds of pages drained one commit at a time merged
     the index's small segments again and again, and the ingest's workers took turns at the one
-    drain lock (a month of real pages: 41 minutes)."""
+    drain lock (a month of real pages: 41 minutes).
+
+    The indexing runs in a process forked on entering, which loads jieba's dictionary and the
+    index while this one stores the pages: a day of 19 pages is searchable half a second sooner."""
     global _drains_deferred
     previous, _drains_deferred = _drains_deferred, True
+    indexes = not previous and settings.SEARCH_INDEX_ON_COMMIT
+    indexer = start_prepared(prepare=_prepare_indexing, work=_index_load) if indexes else None
     try:
         yield
+    except BaseException:
+        if indexer is not None:
+            indexer.cancel()
+        raise
     finally:
         _drains_deferred = previous
-    if not previous and settings.SEARCH_INDEX_ON_COMMIT:
-        try:
-            drain_index_queue(batch_size=_PARALLEL_FROM)
-        except Exception:
-            # what was stored stays stored and queued: the load succeeded, its indexing did not yet
-            log.error("search index: indexing the load failed; its articles stay queued for "
-                      "`manage.py drain_index`", exc_info=True)
+    if indexer is not None:
+        if not indexer.run():  # the indexer died before it could drain (a failed drain logs itself)
+            log.error("search index: the indexing process failed; the load's articles stay queued for "
+                      "`manage.py drain_index`")
+    elif indexes:
+        _index_load()
+
+
+def _prepare_indexing() -> None:
+    analysis.warm_up()
+    _backend_and_index()
+
+
+def _index_load() -> None:
+    try:
+        drain_index_queue(batch_size=_PARALLEL_FROM)
+    except Exception:
+        # what was stored stays stored and queued: the load succeeded, its indexing did not yet
+        log.error("search index: indexing the load failed; its articles stay queued for "
+                  "`manage.py drain_index`", exc_info=True)
 
 
 def _drain_pending() -> bool:

@@ -265,3 +265,35 @@ def test_a_bulk_ingest_is_indexed_once_at_its_end_not_after_each_page(monkeypatc
     article.headline = "单独一次修改"
     article.save()
     assert drains == [1]
+
+
+def test_a_bulk_ingest_whose_indexer_fails_leaves_its_articles_queued(monkeypatch, caplog):
+    from search import services
+
+    clear_search_index()
+
+    def broken():
+        raise OSError("jieba's dictionary is unreadable")
+
+    monkeypatch.setattr(services, "_prepare_indexing", broken)  # the forked indexer inherits it
+    with caplog.at_level("ERROR", logger="search.services"):
+        call_command("ingest", str(SEEDS), stdout=StringIO(), stderr=StringIO())
+    assert Article.objects.count() == 46  # the load is stored,
+    assert IndexQueueEntry.objects.count() == 46  # and waits to be indexed
+    assert check_index().index_count == 0
+    assert "stay queued" in caplog.text
+    call_command("drain_index", stdout=StringIO())
+    assert check_index().consistent
+
+
+def test_a_bulk_load_that_fails_indexes_nothing_of_it(monkeypatch, tmp_path):
+    from search import services
+
+    drained = tmp_path / "drained"  # a file: the drain would run in the forked indexer
+    monkeypatch.setattr(services, "drain_index_queue", lambda **kwargs: drained.write_text("drained"))
+    with pytest.raises(KeyboardInterrupt), services.deferred_indexing():
+        raise KeyboardInterrupt
+    assert not drained.exists()
+    with services.deferred_indexing():
+        pass
+    assert drained.exists()  # while a load that ends well is indexed
