@@ -34,6 +34,7 @@ from whoosh.codec.whoosh3 import (
     W3Segment,
 )
 from whoosh.formats import Existence, Positions
+from whoosh.system import pack_int
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .whoosh_buffers import InPlaceCompoundStorage
@@ -283,6 +284,7 @@ class _RememberedLengths:
 
 class CompactFieldWriter(W3FieldWriter):
     write_one_block_terms_directly = True  # the tests compare with the general path
+    _postings_end: int | None = None  # where the next term's postings start, once known
 
     def add_postings(self, schema, lengths, items):
         terms = getattr(items, "terms", None)
@@ -299,14 +301,17 @@ class CompactFieldWriter(W3FieldWriter):
                 self.start_field(fieldname, schema[fieldname])
                 current = fieldname
                 field_lengths = _document_lengths(lengths, fieldname)
+                self._postings_end = None
             if self.write_one_block_terms_directly and len(postings[0]) <= self._postwriter._blocklimit:
                 self._add_one_block_term(btext, *postings, field_lengths=field_lengths)
                 continue
+            self._postings_end = None  # Whoosh's path writes the postings file itself
             self.start_term(btext)
             self._postwriter.add_term(*postings, field_lengths=field_lengths)
             self.finish_term()
         if current is not None:
             self.finish_field()
+        self._postings_end = None
 
     def _add_one_block_term(self, btext: bytes, docnums: array, weights: array, value_lengths: array,
                             values: bytes | bytearray, *, field_lengths) -> None:
@@ -337,16 +342,18 @@ class CompactFieldWriter(W3FieldWriter):
         maxlength = max(nonzero) if nonzero else 0
         info = _BLOCK_INFO.pack(count, docnums[-1], maxweight, level, length_to_byte(minlength),
                                 length_to_byte(maxlength))
-        postfile = self._postfile
-        start = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
-        postfile.write_int(-(len(info) + len(data)))
-        postfile.write(info)
-        postfile.write(data)
+        # The file's end is counted here rather than asked of the OS: each tell() is a system call,
+        # and a day's segment writes some 60,000 terms.
+        start = self._postings_end
+        if start is None:
+            start = self._postfile.tell()
+        record = b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-(len(info) + len(data))), info, data))
+        self._postfile.write(record)
+        self._postings_end = start + len(record)
         terminfo = _TERM_INFO.pack(0, sum(weights), count, 0 if minlength is None else length_to_byte(minlength),
                                    length_to_byte(maxlength), maxweight, docnums[0], docnums[-1])
         self._tindex.add(_FIELD_ID.pack(self._fieldid) + btext,
-                         terminfo + _EXTENT.pack(start, postfile.tell() - start))
+                         terminfo + _EXTENT.pack(start, len(record)))
 
 
 def _document_lengths(lengths, fieldname: str) -> list[int] | defaultdict:
