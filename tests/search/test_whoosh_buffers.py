@@ -1,6 +1,9 @@
 """Segment files read in place (search/engine/whoosh_buffers.py): no copy of a file as it is opened."""
 from __future__ import annotations
 
+import os
+import tracemalloc
+
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, Schema
@@ -22,6 +25,24 @@ def test_a_buffer_file_copies_nothing_until_it_is_read_as_a_stream():
     assert opened.read(3) == b"456" and opened.tell() == 7  # a stream, made on first use
     opened.close()
     assert opened.is_closed and opened._stream.closed
+
+
+def test_a_buffer_file_read_as_a_stream_reads_the_view_in_place():
+    data = bytearray(10_000_000)
+    data[-6:] = b"end\nok"
+    opened = LazyBufferFile(memoryview(data), name="terms")
+    tracemalloc.start()
+    try:
+        opened.seek(-6, os.SEEK_END)
+        data[-6:-5] = b"E"  # seen: the stream is the view, not a copy of it
+        assert opened.readline() == b"End\n" and opened.read() == b"ok" and opened.read(5) == b""
+        opened.seek(2)
+        opened.seek(3, os.SEEK_CUR)
+        assert opened.tell() == 5 and opened.read(2) == b"\0\0"
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000  # BytesIO would have copied the 10 MB
 
 
 def test_closing_an_unread_file_makes_no_stream_and_calls_its_onclose():
