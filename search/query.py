@@ -39,7 +39,9 @@ _FIELD = re.compile(r"^(-?[^\s:：\"“]+)[:：](.*)$", re.DOTALL)
 @dataclass(frozen=True)
 class Term:
     text: str
-    field: str | None = None  # None (everywhere), "headline", "byline" or "section"
+    # None (everywhere), "headline", "byline" or "section"; "words" (jieba's words of the text and
+    # headline, no literal match) only for related reading: the language cannot ask for it
+    field: str | None = None
     exact: bool = False  # quoted: literal match only
 
     @property

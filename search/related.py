@@ -8,9 +8,12 @@ The document frequencies come from at most ``IDF_SAMPLE`` articles spread evenly
 process (about a million characters through jieba: a few seconds at scale, on the first article
 page a process serves) and kept until the archive has grown or shrunk by a tenth.
 
-相关文章: the search index asked for any of the keywords (an OR query, ranked by BM25), so
-articles sharing more, and rarer, keywords come first; the article itself and every part of its
-own story (what it continues and what continues it) are left out.
+相关文章: the search index asked for any of the keywords as jieba words (an OR query over the
+text's and the headline's words, ranked by BM25), so articles sharing more, and rarer, keywords
+come first; the article itself and every part of its own story (what it continues and what
+continues it) are left out. Asked as quoted literals, each keyword was a phrase of bigrams:
+at 150,000 articles that query took 13.0 ms against 7.1 ms as words, and the two agreed on
+3.7 of their top 5.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from django.db.models.functions import Substr
 from articles.models import Article
 from articles.selectors import linkable_articles
 
-from .query import Filters, SearchPlan, parse
+from .query import Clause, Filters, ParsedQuery, SearchPlan, Term
 
 IDF_SAMPLE = 1000
 IDF_CHARS = 1000  # of each sampled article: its headline and the opening of its body
@@ -145,7 +148,8 @@ def related_articles(*, words: list[str], exclude: set[int], limit: int = RELATE
 
     if not words:
         return []
-    plan = SearchPlan(query=parse(" OR ".join(f'"{w}"' for w in words)), filters=Filters())
+    plan = SearchPlan(query=ParsedQuery(clauses=(Clause(terms=tuple(Term(w, field="words") for w in words)),)),
+                      filters=Filters())
     ids = [int(r.pk) for r in matching_ids(plan=plan, limit=limit + len(exclude) + 1)]
     ids = [pk for pk in ids if pk not in exclude][:limit]
     found = linkable_articles(ids)

@@ -114,6 +114,8 @@ def _words(fieldname: str, text: str, boost: float = 1.0) -> wq.Query:
 
 
 def compile_term(term: Term) -> wq.Query:
+    if term.field == "words":
+        return wq.AndMaybe(_words(WORDS, term.text, WORD_BOOST), _words(HEADLINE_WORDS, term.text, HEADLINE_BOOST))
     if term.field == "byline":
         return _literal(BYLINE_GRAMS, term.text)
     if term.field == "section":

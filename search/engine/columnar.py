@@ -468,6 +468,9 @@ def _words(view: IndexView, fieldname: str, text: str, boost: float = 1.0) -> Ma
 
 
 def evaluate_term(view: IndexView, term: Term) -> Matches:
+    if term.field == "words":  # a keyword, as jieba cuts it (related reading): no literal match
+        return and_maybe(view, _words(view, WORDS, term.text, WORD_BOOST),
+                         _words(view, HEADLINE_WORDS, term.text, HEADLINE_BOOST))
     if term.field == "byline":
         return _literal(view, BYLINE_GRAMS, term.text)
     if term.field == "section":

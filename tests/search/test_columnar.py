@@ -181,3 +181,15 @@ def test_the_head_of_the_relevance_order_is_the_full_orders_head():
     full = columnar.order(None, matches, None)
     for limit in (1, 20, 137, 4999, 5000, 6000):
         assert list(columnar.order(None, matches, None, limit=limit)) == list(full[:limit]), limit
+
+
+def test_keywords_asked_as_words_find_and_score_as_whoosh_does(seeded_archive):
+    # related reading asks for an article's keywords as jieba words of the text and headline only
+    from search.query import Clause, ParsedQuery, Term
+
+    for words in (("疫情", "防控", "核酸检测"), ("太原",), ("京都",)):
+        plan = SearchPlan(ParsedQuery(clauses=(Clause(terms=tuple(Term(w, field="words") for w in words)),)))
+        ours, whoosh = _both(plan, facets=())
+        assert ours["hits"] == whoosh["hits"] >= 1, words
+        ours_scores = {int(r.pk): r.score for r in ours["results"]}
+        assert ours_scores == pytest.approx({int(r.pk): r.score for r in whoosh["results"]}, rel=1e-4), words
