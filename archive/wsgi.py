@@ -1,4 +1,5 @@
 """WSGI entry point for the archive."""
+import gc
 import logging
 import os
 
@@ -16,3 +17,9 @@ try:
     warm_up_search()
 except Exception:
     logging.getLogger("archive").warning("search warm-up failed; the first search will retry", exc_info=True)
+
+# What the warm-up loaded stays for the worker's life: kept out of the cyclic garbage collector,
+# whose full passes over it had made about one search in ten take 50-70 ms instead of 15-20 at
+# 150,000 articles.
+gc.collect()
+gc.freeze()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import math
 import os
@@ -173,6 +174,8 @@ def probe(rounds: int, stock: bool, stock_budget_minutes: float) -> dict:
     # what a server worker does as it starts (archive/wsgi.py), before this process reads anything
     began = time.perf_counter()
     warm_up_search()
+    gc.collect()
+    gc.freeze()
     warm_up_seconds = time.perf_counter() - began
     totals = Article.objects.aggregate(articles=Count("pk"), characters=Sum(Length("headline") + Length("body")),
                                        raw_bytes=Sum(OctetLength("headline") + OctetLength("body")))
