@@ -20,7 +20,6 @@ from archive.processes import start_prepared
 from articles.models import Article
 
 from . import analysis
-
 from .models import IndexQueueEntry
 
 log = logging.getLogger(__name__)

@@ -33,8 +33,8 @@ def _date_argument(value: str):
 class Command(BaseCommand):
     help = ("Segment newspaper page files into articles and store them as issues (a paper's day) made of pages "
             "(one transaction per page).")
-    # A day's pages are searchable in about 3 s; the system checks would add a third of a second
-    # (they import every view to check the URLconf). `manage.py check`, `migrate` and the server run them.
+    # A day's pages are searchable in under 3 s; the system checks would add about a third of a
+    # second (they import every view to check the URLconf). `check`, `migrate` and the server run them.
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
