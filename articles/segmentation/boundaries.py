@@ -251,7 +251,7 @@ def use_model(path: Path | None) -> None:
         raise ValueError(f"{path}: not a boundary model for these features")
 
 
-def says_headline(ctx: RunContext) -> bool:
-    if _model is None:
-        return rule_says_headline(ctx)
-    return _model.probability(ctx) >= 0.5
+def headline_probability(ctx: RunContext) -> float | None:
+    """The model's probability that the run heads a new article (``None`` without a model: then
+    ``rule_says_headline`` decides)."""
+    return None if _model is None else _model.probability(ctx)

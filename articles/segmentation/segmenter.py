@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +29,14 @@ from .bylines import (
     split_photo_credit,
     split_trailing_credits,
 )
-from .boundaries import ENDS_WITH_TAG, PageVocabulary, RunContext, says_headline, shape
+from .boundaries import (
+    ENDS_WITH_TAG,
+    PageVocabulary,
+    RunContext,
+    headline_probability,
+    rule_says_headline,
+    shape,
+)
 from .dates import HISTORY_ENTRY, MASTHEAD_DATE, chinese_numeral, find_dateline, to_ascii_digits
 from .text import (
     OPENING,
@@ -50,6 +58,8 @@ KIND_COLUMN = "column"
 KIND_CONTINUATION = "continuation"
 
 MAX_HEADLINE_LINE = 60
+# A decision of the boundary model within this of 0.5 is unsure: ``_Segmenter._search`` tries it the other way.
+UNSURE = 0.2
 
 # "本报讯", "本报北京1月1日电", "新华社北京12月31日电", "据新华社科伦坡12月31日电", "新华社电", with the year
 # when the dispatch is dated in the year before the issue ("新华社北京2019年12月31日电" on 1 January): the lead
@@ -512,8 +522,14 @@ class _Segmenter:
         # dateline leads per run of short lines: a news page heads most runs' text with one
         leads = sum(1 for run in self.runs if run[-1] + 1 < len(self.units) and is_lead(self.units[run[-1] + 1].text))
         self.page_leads = leads / len(self.runs) if self.runs else 0.0
-        # Whether a short run heads a new article; training puts the gold answer here.
-        self.decide = decide or (lambda ctx, _unit: says_headline(ctx))
+        # Whether a short run heads a new article; training puts the gold answer here. Otherwise the
+        # model decides, and the page is searched for the likeliest set of its decisions (``_search``).
+        # (no bound method is kept on the instance: that cycle would leave every page to the
+        # cyclic garbage collector, which costs more than the search)
+        self.decide = decide
+        self.forced: dict[int, bool] = {}  # decisions the search turned, by the run's first unit
+        self.trace: list[tuple[int, float, bool]] = []  # the model's decisions of the walk: unit, probability, decision
+        self.texts = [u.text for u in self.units]  # as repaired (the walk cuts a banner glued to the next line off it)
         self.issue_date = issue_date
         self.drafts: list[_Draft] = []
         self.banners: list[_Banner] = []
@@ -755,10 +771,60 @@ class _Segmenter:
             head_ahead=vocabulary.affinity((art.kicker or "") + head, seen_ahead),
             cohesion_wide=vocabulary.cohesion(cur.grams, ahead),
         )
-        return self.decide(ctx, shorts[0])
+        return self._model_decides(ctx, shorts[0]) if self.decide is None else self.decide(ctx, shorts[0])
+
+    # -- the page's decisions together -----------------------------------------------------
+    def _model_decides(self, ctx: RunContext, unit: _Unit) -> bool:
+        p = headline_probability(ctx)
+        if p is None:
+            return rule_says_headline(ctx)
+        decision = self.forced.get(unit.index, p >= 0.5)
+        self.trace.append((unit.index, p, decision))
+        return decision
+
+    @staticmethod
+    def _likelihood(trace: list[tuple[int, float, bool]]) -> float:
+        return sum(math.log(max(1e-12, p if d else 1.0 - p)) for _i, p, d in trace)
+
+    def _search(self) -> None:
+        """Each decision the model is unsure of (a probability between 0.3 and 0.7) is turned the
+        other way and the page walked again; the walk is kept when its decisions are likelier
+        together (the product of the model's probabilities of all of them) than before. A run's
+        decision changes the state the later runs are read in (the article they would belong to,
+        its intertitles, its headline), so the likeliest page is not always the one of the likeliest
+        first step. Most pages have no unsure run and are walked once."""
+        unsure = [i for i, p, _d in self.trace if abs(p - 0.5) < UNSURE]
+        best = (self.trace, self.drafts, self.banners, self.warnings)
+        for index in unsure:
+            trace = best[0]
+            at = next((k for k, step in enumerate(trace) if step[0] == index), None)
+            if at is None:
+                continue  # a turn taken before made this run's decision a rule's
+            _i, p, decision = trace[at]
+            # Turned, this step loses |logit p|; the steps after it can give back at most what they
+            # cost now (their log-probabilities are at most 0), so most turns need no walk to refuse.
+            if -self._likelihood(trace[at + 1:]) <= abs(math.log(p / (1.0 - p))):
+                continue
+            self.forced[index] = not decision
+            for unit, text in zip(self.units, self.texts, strict=True):
+                unit.text = text
+            self.drafts, self.banners, self.pending, self.warnings, self.trace = [], [], [], [], []
+            self.banner_since_body = False
+            self._walk()
+            if self._likelihood(self.trace) > self._likelihood(trace) + 1e-9:
+                best = (self.trace, self.drafts, self.banners, self.warnings)
+            else:
+                del self.forced[index]
+        self.trace, self.drafts, self.banners, self.warnings = best
 
     # -- the walk ------------------------------------------------------------------------
     def run(self) -> SegmentationResult:
+        self._walk()
+        if self.decide is None:
+            self._search()
+        return self._finish()
+
+    def _walk(self) -> None:
         units = self.units
         i = 0
         while i < len(units):
@@ -871,7 +937,6 @@ class _Segmenter:
                                                 start_line=unit.line, end_line=unit.end_line))
                 self.drafts.append(draft)
             self.pending = []
-        return self._finish()
 
     def _closing_date(self, i: int) -> bool:
         """A date on a line of its own that is not one of a series of dated entries (大事记, 历史上的今天)."""
