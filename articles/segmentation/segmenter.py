@@ -931,6 +931,13 @@ class _Segmenter:
             cur = self.current
             if cur and cur.date_entries and cur.article.headline is None:
                 cur.article.headline = self.pending.pop(0)[1].text
+            if (cur is not None and cur.article.paragraphs and self.pending
+                    and all(kind == "short" for kind, _u in self.pending)):
+                # Short lines at the foot of the page with no text under them head nothing: they are
+                # the last lines of the text above (``武汉加油！湖北加油！中国加油！``, a list of names).
+                cur.article.paragraphs.extend(unit.text for _kind, unit in self.pending)
+                cur.article.end_line = self.pending[-1][1].end_line
+                self.pending = []
             for _kind, unit in self.pending:
                 self.warnings.append(f"line {unit.line}: short line {unit.text!r} heads no text; kept as its own item")
                 draft = _Draft(SegmentedArticle(position=len(self.drafts) + 1, title=unit.text,

@@ -270,3 +270,18 @@ def test_the_headline_words_in_the_text_ahead_are_a_cue():
     vocabulary = PageVocabulary(texts)
     assert vocabulary.affinity("老街焕发活力", vocabulary.seen([1])) > 0.0
     assert vocabulary.affinity("老街焕发活力", vocabulary.seen([2])) == 0.0
+
+
+def test_short_lines_at_the_foot_of_the_page_close_the_text_above_them():
+    # A line printed short after the last paragraph heads no text: it is the text's last line, not
+    # an article of its own without a body (``武汉加油！湖北加油！中国加油！``, the names of a list).
+    text = page(
+        "隔绝疫情，凝聚真情（今日谈）",
+        "“请湖北同胞安心，我们一起共渡难关。”各地的祝福和物资，一批批送到了武汉。",
+        "就在前几天，火神山医院的直播画面，吸引了千万网友在线“监工”，为建设者加油鼓劲。",
+        "武汉加油！湖北加油！中国加油！",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["隔绝疫情，凝聚真情"]
+    assert arts[0].paragraphs[-1] == "武汉加油！湖北加油！中国加油！"
+    assert all(a.body for a in arts)
