@@ -5,11 +5,15 @@ already loaded (Django, the segmenter, jieba's dictionary) without loading it ag
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from django import db
+
+log = logging.getLogger(__name__)
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -62,16 +66,21 @@ class PreparedProcess:
         """Do the work now and wait for it; True when it succeeded (a failure is logged by the child)."""
         return self._finish(go=True)
 
-    def cancel(self) -> None:
-        self._finish(go=False)
+    def cancel(self, *, wait: float = 5.0) -> None:
+        """Tell the child to leave without working; one still preparing after ``wait`` seconds
+        (an index on a hung disk, say) is terminated, so a failing command never hangs on it."""
+        self._finish(go=False, wait=wait)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
 
-    def _finish(self, *, go: bool) -> bool:
+    def _finish(self, *, go: bool, wait: float | None = None) -> bool:
         try:
             self._channel.send(go)
         except OSError:  # the child has already died (and its death is its exit code)
             pass
         self._channel.close()
-        self._process.join()
+        self._process.join(wait)
         return go and self._process.exitcode == 0
 
 
@@ -84,18 +93,27 @@ def start_prepared(*, prepare: Callable[[], None], work: Callable[[], None]) -> 
         return None
     db.connections.close_all()  # the child must open its own database connection
     context = multiprocessing.get_context("fork")
-    ours, theirs = context.Pipe()
+    child_reads, parent_writes = context.Pipe(duplex=False)
     # not a daemon: its work may fork workers of its own
-    process = context.Process(target=_prepared_main, args=(theirs, prepare, work))
+    process = context.Process(target=_prepared_main, args=(child_reads, parent_writes, prepare, work))
     process.start()
-    theirs.close()
-    return PreparedProcess(process, ours)
+    child_reads.close()
+    return PreparedProcess(process, parent_writes)
 
 
-def _prepared_main(channel, prepare: Callable[[], None], work: Callable[[], None]) -> None:
+def _prepared_main(channel, parents_end, prepare: Callable[[], None], work: Callable[[], None]) -> None:
+    # The parent's end must be closed here too, or a parent killed without a word would never
+    # be seen to end (no end-of-file) and this process would wait for ever.
+    parents_end.close()
+    # Ctrl-C is the parent's to handle: it cancels this process, or waits for its work to end.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     forget_inherited_connections()
     try:
-        prepare()
+        try:
+            prepare()
+        except Exception:
+            log.exception("a prepared process failed to prepare; it leaves without working")
+            raise SystemExit(1) from None
         try:
             go = channel.recv()
         except EOFError:  # the parent ended without a word

@@ -29,7 +29,10 @@ def test_a_failed_warm_up_is_logged_and_the_worker_still_serves(monkeypatch, cap
     def broken():
         raise OSError("index folder unreadable")
     monkeypatch.setattr(search.selectors, "warm_up_search", broken)
-    with caplog.at_level(logging.WARNING, logger="archive"):
-        module = importlib.reload(archive.wsgi)
+    try:
+        with caplog.at_level(logging.WARNING, logger="archive"):
+            module = importlib.reload(archive.wsgi)
+    finally:
+        gc.unfreeze()
     assert "search warm-up failed" in caplog.text and "index folder unreadable" in caplog.text
     assert callable(module.application)
