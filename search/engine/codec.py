@@ -309,21 +309,10 @@ class CompactFieldWriter(W3FieldWriter):
     _postings_end: int | None = None  # where the next term's postings start, once known
 
     def __init__(self, codec, storage, segment):
-        # W3FieldWriter's, with our term table writer
-        self._codec = codec
-        self._storage = storage
-        self._segment = segment
-        self._fieldname = None
-        self._fieldid = None
-        self._btext = None
-        self._fieldobj = None
-        self._format = None
-        self._tindex = TermTableWriter(self._create_file(W3Codec.TERMS_EXT))
-        self._fieldmap = self._tindex.extras["fieldmap"] = {}
-        self._postfile = self._create_file(W3Codec.POSTS_EXT)
-        self._postwriter = None
-        self._infield = False
-        self.is_closed = False
+        super().__init__(codec, storage, segment)
+        # Whoosh's term table writer, which has just written the file's header, made ours: it
+        # keeps the same state and only counts the file's end as it adds.
+        self._tindex.__class__ = TermTableWriter
 
     def add_postings(self, schema, lengths, items):
         terms = getattr(items, "terms", None)

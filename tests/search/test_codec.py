@@ -223,3 +223,8 @@ def test_the_term_table_counting_its_end_writes_the_bytes_whoosh_writes(tmp_path
         writer = TermTableWriter(storage.create_file("unsorted"))
         writer.add(b"b", b"")
         writer.add(b"a", b"")
+    # and it is the table our codec's segments are written with
+    codec = ArchiveCodec()
+    field_writer = codec.field_writer(storage, codec.new_segment(storage, "MAIN"))
+    assert isinstance(field_writer._tindex, TermTableWriter)
+    field_writer.close()
