@@ -134,25 +134,26 @@ def encode_block(ids, weights, values, fixedsize: int | None) -> bytes:
     return b"".join(parts)
 
 
+def decode_weights(data, end: int, count: int) -> tuple[array, int]:
+    """A block's weights, from their flag at ``end`` (encode_block's layout), and where they end."""
+    flag = data[end]
+    end += 1
+    if flag == _WEIGHTS_ALL_ONE:
+        return array("f", [1.0]) * count, end
+    if flag == _WEIGHTS_ONE_VALUE:
+        return array("f", [_FLOAT.unpack_from(data, end)[0]]) * count, end + _FLOAT.size
+    if flag == _WEIGHTS_BYTES:
+        return array("f", list(data[end:end + count])), end + count
+    return _unpack("f", data[end:end + 4 * count]), end + 4 * count
+
+
 def decode_block(data, count: int, fixedsize: int | None) -> tuple[tuple, array, tuple]:
     """The inverse of encode_block: (document numbers, weights, values)."""
     typecode = chr(data[0])
     end = 1 + count * array(typecode).itemsize
     ids = tuple(accumulate(_unpack(typecode, data[1:end])))
 
-    flag = data[end]
-    end += 1
-    if flag == _WEIGHTS_ALL_ONE:
-        weights = array("f", [1.0]) * count
-    elif flag == _WEIGHTS_ONE_VALUE:
-        weights = array("f", [_FLOAT.unpack_from(data, end)[0]]) * count
-        end += _FLOAT.size
-    elif flag == _WEIGHTS_BYTES:
-        weights = array("f", list(data[end:end + count]))
-        end += count
-    else:
-        weights = _unpack("f", data[end:end + 4 * count])
-        end += 4 * count
+    weights, end = decode_weights(data, end, count)
 
     if fixedsize is None or fixedsize < 0:
         typecode = chr(data[end])

@@ -19,11 +19,9 @@ from .codec import (
     _EXTENT,
     _FIELD_ID,
     _TERM_INFO,
-    _WEIGHTS_ALL_ONE,
-    _WEIGHTS_BYTES,
-    _WEIGHTS_ONE_VALUE,
     ArchiveCodec,
     _unpack,
+    decode_weights,
 )
 from .columnar import _blocks
 
@@ -42,19 +40,7 @@ def _block_arrays(count: int, body: bytes, fixedsize: int | None) -> tuple[array
     typecode = chr(body[0])
     end = 1 + count * array(typecode).itemsize
     ids = array("I", accumulate(_unpack(typecode, body[1:end])))
-    flag = body[end]
-    end += 1
-    if flag == _WEIGHTS_ALL_ONE:
-        weights = array("f", [1.0]) * count
-    elif flag == _WEIGHTS_ONE_VALUE:
-        weights = _unpack("f", body[end:end + 4]) * count
-        end += 4
-    elif flag == _WEIGHTS_BYTES:
-        weights = array("f", list(body[end:end + count]))
-        end += count
-    else:
-        weights = _unpack("f", body[end:end + 4 * count])
-        end += 4 * count
+    weights, end = decode_weights(body, end, count)
     if fixedsize is None or fixedsize < 0:
         typecode = chr(body[end])
         start = end + 1 + count * array(typecode).itemsize
