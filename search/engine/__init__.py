@@ -14,8 +14,9 @@ What it stores
     ``headline_grams``, ``bylines``, ``section_text``: literal matches, never missed). Dates, positions and facet values are
     sortable columns; the only stored fields are the ids and a digest of the prepared document
     (``check_index`` compares it). No text is stored: snippets are cut from the database.
-    Postings are packed blocks of arrays (``codec``: document deltas, weights as bytes, 32-bit
-    positions, deflated per 1,024). The index is 1.9x the raw text on the seed-recombined
+    Postings are packed blocks of arrays (``codec``: document deltas, weights as bytes, a block's
+    positions in one array of the narrowest type, their counts being the weights, deflated per
+    1,024). The index is 1.9x the raw text on the seed-recombined
     corpus and 3.2x on real vocabulary at 10k articles (docs/performance.md).
 
 How a document is written

@@ -54,6 +54,7 @@ assert array("I").itemsize == 4, "positions are written as 32-bit numbers"
 _MIN_COMPRESSED_BYTES = 48
 
 _WEIGHTS_ALL_ONE, _WEIGHTS_ONE_VALUE, _WEIGHTS_BYTES, _WEIGHTS_FLOATS = range(4)
+_COUNTS_ARE_WEIGHTS = b"\x00"  # where a narrow block's counts would start with their type code
 
 
 def _narrowest(values) -> str:
@@ -107,8 +108,21 @@ class CompactPositions(Positions):
         return self.encode(sorted(merged))
 
 
-def encode_block(ids, weights, values, fixedsize: int | None) -> bytes:
-    """One block's postings as bytes: id deltas, then weights, then values."""
+
+class NarrowPositions(CompactPositions):
+    """Positions whose blocks are written narrow (``encode_block(..., narrow=True)``).
+
+    A posting's value is the same 32-bit string as CompactPositions' wherever Whoosh or the pool
+    handles one; only the block on disk differs. There a block's positions are one array of the
+    narrowest type that holds them (two bytes in any article under 65,536 characters, one in a
+    short one), and each posting's count of positions is its weight, so the per-posting lengths
+    are not written. On real text that was a third of the character grams' postings.
+    """
+
+
+def encode_block(ids, weights, values, fixedsize: int | None, *, narrow: bool = False) -> bytes:
+    """One block's postings as bytes: id deltas, then weights, then values (``narrow``: the
+    values are NarrowPositions', written as counts and one array of positions)."""
     deltas = [ids[0]] + [b - a for a, b in pairwise(ids)]
     typecode = _narrowest(deltas)
     parts = [typecode.encode(), _pack(typecode, deltas)]
@@ -124,7 +138,9 @@ def encode_block(ids, weights, values, fixedsize: int | None) -> bytes:
         else:
             parts.append(bytes([_WEIGHTS_FLOATS]) + _pack("f", weights))
 
-    if fixedsize is None or fixedsize < 0:
+    if narrow:
+        parts += _narrow_positions(weights, values)
+    elif fixedsize is None or fixedsize < 0:
         lengths = [len(v) for v in values]
         typecode = _narrowest(lengths)
         parts += [typecode.encode(), _pack(typecode, lengths)]
@@ -132,6 +148,37 @@ def encode_block(ids, weights, values, fixedsize: int | None) -> bytes:
     elif fixedsize > 0:
         parts += values
     return b"".join(parts)
+
+
+def _narrow_positions(weights, values: list[bytes]) -> list[bytes]:
+    """Counts (a zero byte when they are the weights, as they are unless a field is boosted),
+    then every posting's positions in one array of the narrowest type."""
+    counts = [len(v) >> 2 for v in values]
+    if counts == list(weights):
+        parts = [_COUNTS_ARE_WEIGHTS]
+    else:
+        typecode = _narrowest(counts)
+        parts = [typecode.encode(), _pack(typecode, counts)]
+    positions = _unpack("I", b"".join(values))
+    typecode = _narrowest(positions)
+    parts += [typecode.encode(), _pack(typecode, positions)]
+    return parts
+
+
+def narrow_counts(data, end: int, count: int, weights) -> tuple[array, int]:
+    """The per-posting counts of a narrow block whose weights end at ``end``, and where they end."""
+    if data[end] == 0:
+        return array("I", map(int, weights)), end + 1
+    typecode = chr(data[end])
+    start = end + 1
+    end = start + count * array(typecode).itemsize
+    return array("I", _unpack(typecode, data[start:end])), end
+
+
+def narrow_positions(data, end: int, total: int) -> array:
+    """The ``total`` positions of a narrow block that start (with their type) at ``end``."""
+    typecode = chr(data[end])
+    return _unpack(typecode, data[end + 1:end + 1 + total * array(typecode).itemsize])
 
 
 def decode_weights(data, end: int, count: int) -> tuple[array, int]:
@@ -147,7 +194,7 @@ def decode_weights(data, end: int, count: int) -> tuple[array, int]:
     return _unpack("f", data[end:end + 4 * count]), end + 4 * count
 
 
-def decode_block(data, count: int, fixedsize: int | None) -> tuple[tuple, array, tuple]:
+def decode_block(data, count: int, fixedsize: int | None, *, narrow: bool = False) -> tuple[tuple, array, tuple]:
     """The inverse of encode_block: (document numbers, weights, values)."""
     typecode = chr(data[0])
     end = 1 + count * array(typecode).itemsize
@@ -155,7 +202,12 @@ def decode_block(data, count: int, fixedsize: int | None) -> tuple[tuple, array,
 
     weights, end = decode_weights(data, end, count)
 
-    if fixedsize is None or fixedsize < 0:
+    if narrow:
+        counts, end = narrow_counts(data, end, count, weights)
+        blob = _pack("I", narrow_positions(data, end, sum(counts)))
+        offsets = list(accumulate((4 * c for c in counts), initial=0))
+        values = tuple(map(blob.__getitem__, map(slice, offsets, offsets[1:])))
+    elif fixedsize is None or fixedsize < 0:
         typecode = chr(data[end])
         start = end + 1 + count * array(typecode).itemsize
         values = []
@@ -184,7 +236,8 @@ class CompactPostingsWriter(W3PostingsWriter):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        data = encode_block(self._ids, self._weights, self._values, self._format.fixed_value_size())
+        data = encode_block(self._ids, self._weights, self._values, self._format.fixed_value_size(),
+                            narrow=isinstance(self._format, NarrowPositions))
         level = self._compression if len(data) >= _MIN_COMPRESSED_BYTES else 0
         if level:
             data = zlib.compress(data, level)
@@ -253,7 +306,8 @@ class CompactLeafMatcher(W3LeafMatcher):
         if self._compression:
             data = zlib.decompress(data)
         self._data = True
-        self._ids, self._weights, self._values = decode_block(data, self._blocklength, self._fixedsize)
+        self._ids, self._weights, self._values = decode_block(data, self._blocklength, self._fixedsize,
+                                                              narrow=isinstance(self.format, NarrowPositions))
 
     def _read_ids(self):
         self._read_data()
@@ -357,7 +411,8 @@ class CompactFieldWriter(W3FieldWriter):
             blob = bytes(values)
             offsets = list(accumulate(value_lengths, initial=0))
             block_values = [value for value in map(blob.__getitem__, map(slice, offsets, offsets[1:])) if value]
-        data = encode_block(docnums, weights, block_values, self._format.fixed_value_size())
+        data = encode_block(docnums, weights, block_values, self._format.fixed_value_size(),
+                            narrow=isinstance(self._format, NarrowPositions))
         level = postwriter._compression if len(data) >= _MIN_COMPRESSED_BYTES else 0
         if level:
             data = zlib.compress(data, level)

@@ -36,6 +36,7 @@ from .codec import (
     _WEIGHTS_ONE_VALUE,
     ArchiveCodec,
     CompactPositions,
+    NarrowPositions,
 )
 from ..query import Filters, SearchPlan, Term
 
@@ -109,8 +110,9 @@ def _inflate_head(body, count: int) -> bytes:
     return head
 
 
-def _decode(count: int, body: bytes, positions: bool):
-    """One block: document numbers, weights and (if asked) the position lists, as arrays."""
+def _decode(count: int, body: bytes, positions: bool, narrow: bool = False):
+    """One block: document numbers, weights and (if asked) the position lists, as arrays
+    (``narrow``: laid out as NarrowPositions' blocks are)."""
     dtype = _TYPES[body[0]]
     end = 1 + count * dtype.itemsize
     ids = np.cumsum(np.frombuffer(body, dtype, count, 1), dtype=np.int64)
@@ -129,6 +131,16 @@ def _decode(count: int, body: bytes, positions: bool):
         end += 4 * count
     if not positions:
         return ids, weights, None, None
+    if narrow:
+        if body[end] == 0:  # the counts are the weights
+            counts = weights.astype(np.int64)
+            end += 1
+        else:
+            dtype = _TYPES[body[end]]
+            counts = np.frombuffer(body, dtype, count, end + 1).astype(np.int64)
+            end += 1 + count * dtype.itemsize
+        dtype = _TYPES[body[end]]
+        return ids, weights, counts, np.frombuffer(body, dtype, int(counts.sum()), end + 1).astype(np.int64)
     dtype = _TYPES[body[end]]
     lengths = np.frombuffer(body, dtype, count, end + 1).astype(np.int64)
     start = end + 1 + count * dtype.itemsize
@@ -172,7 +184,8 @@ class SegmentView:
             raise NotColumnar("inlined postings")
         offset, length = _EXTENT.unpack_from(row, _TERM_INFO.size)
         blocks = _blocks(self._postfile.get(offset, length), positions=positions)
-        parts = [_decode(count, body, positions) for count, body in blocks]
+        narrow = positions and isinstance(self.reader.schema[fieldname].format, NarrowPositions)
+        parts = [_decode(count, body, positions, narrow) for count, body in blocks]
         if len(parts) == 1:
             docs, weights, counts, found = parts[0]
             return docs + self.base, weights, counts, found

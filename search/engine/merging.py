@@ -20,8 +20,12 @@ from .codec import (
     _FIELD_ID,
     _TERM_INFO,
     ArchiveCodec,
+    NarrowPositions,
+    _pack,
     _unpack,
     decode_weights,
+    narrow_counts,
+    narrow_positions,
 )
 from .columnar import _blocks
 
@@ -33,7 +37,8 @@ def readable(reader) -> bool:
             and hasattr(getattr(reader, "_terms", None), "_tindex"))
 
 
-def _block_arrays(count: int, body: bytes, fixedsize: int | None) -> tuple[array, array, array, bytes]:
+def _block_arrays(count: int, body: bytes, fixedsize: int | None,
+                  narrow: bool = False) -> tuple[array, array, array, bytes]:
     """One block's document numbers, weights, value lengths and value bytes (``codec.encode_block``'s
     layout). Plain arrays, not numpy: most terms hold a posting or two, and numpy's cost per call
     is then most of the time."""
@@ -41,7 +46,11 @@ def _block_arrays(count: int, body: bytes, fixedsize: int | None) -> tuple[array
     end = 1 + count * array(typecode).itemsize
     ids = array("I", accumulate(_unpack(typecode, body[1:end])))
     weights, end = decode_weights(body, end, count)
-    if fixedsize is None or fixedsize < 0:
+    if narrow:  # back to the values the pool holds: each posting's positions as 32-bit numbers
+        counts, end = narrow_counts(body, end, count, weights)
+        lengths = array("I", [4 * c for c in counts])
+        values = _pack("I", narrow_positions(body, end, sum(counts)))
+    elif fixedsize is None or fixedsize < 0:
         typecode = chr(body[end])
         start = end + 1 + count * array(typecode).itemsize
         lengths = array("I", _unpack(typecode, body[end + 1:start]))
@@ -61,6 +70,7 @@ def segment_terms(reader, schema) -> Iterator[tuple[str, bytes, array, array, ar
     postfile = terms._postfile
     fixedsizes = {name: field.format.fixed_value_size() for name, field in schema.items()
                   if field.format is not None}
+    narrow = {name for name, field in schema.items() if isinstance(field.format, NarrowPositions)}
     for key, info in terms._tindex.items():
         fieldname = fieldunmap[_FIELD_ID.unpack_from(key)[0]]
         if fieldname not in fixedsizes:
@@ -69,10 +79,11 @@ def segment_terms(reader, schema) -> Iterator[tuple[str, bytes, array, array, ar
             raise ValueError(f"inlined postings in {fieldname}")
         offset, length = _EXTENT.unpack_from(info, _TERM_INFO.size)
         fixedsize = fixedsizes[fieldname]
+        is_narrow = fieldname in narrow
         blocks = _blocks(postfile.get(offset, length))
-        ids, weights, lengths, values = _block_arrays(*next(blocks), fixedsize)
+        ids, weights, lengths, values = _block_arrays(*next(blocks), fixedsize, is_narrow)
         for count, body in blocks:  # a term of more than one block (1,024 postings each)
-            more = _block_arrays(count, body, fixedsize)
+            more = _block_arrays(count, body, fixedsize, is_narrow)
             ids += more[0]
             weights += more[1]
             lengths += more[2]

@@ -11,7 +11,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import TEXT
 
 from .. import analysis
-from .codec import CompactPositions, WordCounts
+from .codec import NarrowPositions, WordCounts
 
 
 class _PairTokenizer(Tokenizer):
@@ -62,7 +62,7 @@ class PairsTEXT(TEXT):
     def __init__(self, tokenizer: _PairTokenizer, *, positions: bool = True, **kwargs):
         super().__init__(analyzer=tokenizer, phrase=positions, stored=False, **kwargs)
         boost = self.format.field_boost
-        self.format = CompactPositions(field_boost=boost) if positions else WordCounts(field_boost=boost)
+        self.format = NarrowPositions(field_boost=boost) if positions else WordCounts(field_boost=boost)
 
     def index(self, value, **kwargs):
         positions: dict[str, list[int]] = defaultdict(list)

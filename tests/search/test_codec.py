@@ -9,7 +9,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, Schema
 
-from search.engine.codec import ArchiveCodec, CompactPositions, decode_block, encode_block
+from search.engine.codec import ArchiveCodec, CompactPositions, NarrowPositions, decode_block, encode_block
 from search.engine.whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -48,6 +48,37 @@ def test_blocks_round_trip(ids, weights, fixedsize):
     assert list(got_ids) == ids
     assert list(got_weights) == pytest.approx(weights)
     assert list(got_values) == (values if fixedsize != 0 else [None] * len(ids))
+
+
+@pytest.mark.parametrize(
+    "positions, weights, typecode",
+    [
+        ([[5]], None, "B"),  # one posting, one position under 256: one byte
+        ([[3, 9], [0], [300, 301, 302]], None, "H"),  # counts are the weights: not written
+        ([[7], [65535, 70000]], None, "I"),  # an article past 65,535 characters: four bytes
+        ([[1, 2], [4]], [8.0, 4.0], "B"),  # a boosted field: counts written beside the weights
+    ],
+)
+def test_narrow_blocks_round_trip_and_write_positions_in_the_narrowest_type(positions, weights, typecode):
+    from search.engine.columnar import _decode
+
+    fmt = NarrowPositions()
+    ids = array("I", range(10, 10 + 3 * len(positions), 3))
+    weights = array("f", weights or [len(p) for p in positions])
+    values = [fmt.encode(p) for p in positions]
+    data = encode_block(ids, weights, values, fmt.fixed_value_size(), narrow=True)
+    assert decode_block(data, len(ids), fmt.fixed_value_size(), narrow=True) == (tuple(ids), weights, tuple(values))
+    got_ids, got_weights, counts, flat = _decode(len(ids), data, True, True)
+    assert got_ids.tolist() == list(ids) and got_weights.tolist() == list(weights)
+    assert counts.tolist() == [len(p) for p in positions]
+    assert flat.tolist() == [n for p in positions for n in p]
+    total = sum(map(len, positions))
+    assert data.endswith(typecode.encode() + array(typecode, flat.tolist()).tobytes())
+    wide = encode_block(ids, weights, values, fmt.fixed_value_size())
+    lengths = 1 + len(ids)  # the wide block's type code and byte lengths, one byte each here
+    counts_written = 1 if weights.tolist() == counts.tolist() else 1 + len(ids)
+    narrowed = total * (4 - array(typecode).itemsize)
+    assert len(data) == len(wide) - lengths + counts_written + 1 - narrowed
 
 
 def _build(path: Path, codec, texts: list[str]):
