@@ -16,8 +16,9 @@ What it stores
     (``check_index`` compares it). No text is stored: snippets are cut from the database.
     Postings are packed blocks of arrays (``codec``: document deltas, weights as bytes, a block's
     positions in one array of the narrowest type, their counts being the weights, deflated per
-    1,024). The index is 1.9x the raw text on the seed-recombined
-    corpus and 3.2x on real vocabulary at 10k articles (docs/performance.md).
+    1,024). Each segment's terms are a sorted, front-coded dictionary of its own (``terms``: about
+    20 bytes a term against the 79 of Whoosh's hash table). The index is 2.2x the raw text on
+    real vocabulary at 10k articles (docs/performance.md).
 
 How a document is written
     ``backend.ArchiveWhooshBackend.update`` prepares each article (``fields`` says which Whoosh
@@ -40,8 +41,10 @@ How a query runs
     ids. Segment files are read in place from their memory map (``whoosh_buffers``).
 
 What it keeps from Whoosh
-    The files and their lifecycle: the table of contents, segments, the term dictionary,
-    columns, stored fields, the write lock and merging; BM25F's formula and statistics. Whoosh's
+    The files and their lifecycle: the table of contents, segments, columns, stored fields, the
+    write lock and merging; the term reader, which reads our dictionary (or, in a segment
+    written before it, Whoosh's table) through the same mapping methods; BM25F's formula and
+    statistics. Whoosh's
     own query evaluation (``backend.compile_plan``) answers when a segment was written by
     another codec, and is the tests' reference for the columnar answers. Whoosh pickles the
     codec and the analysers into the index, so the names ``codec.ArchiveCodec``,

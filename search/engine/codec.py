@@ -9,8 +9,9 @@ its text. Here a block is the document numbers as deltas in the narrowest array 
 them, the weights as bytes when they are small whole numbers (they are term frequencies), and
 the positions as one array per posting; the block is then deflated as before.
 
-Everything else (term dictionary, columns, stored fields, segments, merging) is Whoosh's own:
-the classes below only change how a block of postings is laid out. Segments written with the
+Everything else (columns, stored fields, segments, merging) is Whoosh's own, except the term
+dictionary, which ``terms`` writes and reads: the classes below change how a block of postings
+is laid out and hand the term rows to it. Segments written with the
 stock codec remain readable, since each segment records the codec that wrote it, and indexes
 are rebuilt rather than converted. Whoosh pickles the codec and the format into the index, so
 these names must stay importable.
@@ -33,11 +34,11 @@ from whoosh.codec.whoosh3 import (
     W3PostingsWriter,
     W3Segment,
 )
-from whoosh.filedb import filetables
 from whoosh.formats import Existence, Positions
 from whoosh.system import pack_int
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from .terms import ArchiveTermsReader, TermDictionaryWriter
 from .whoosh_buffers import InPlaceCompoundStorage
 
 # postings in the block, last document number, highest weight, zlib level, min and max length bytes
@@ -338,36 +339,15 @@ class _RememberedLengths:
             return length
 
 
-class TermTableWriter(filetables.OrderedHashWriter):
-    """Whoosh's term table, with the file's end counted rather than asked of the OS twice per
-    term (a day's segment has some 60,000 terms; the two tell() calls were a tenth of its
-    indexing). The file is the table's alone, so only ``add`` moves its end between the header
-    and the closing hash tables, which Whoosh writes as before."""
-
-    _end: int | None = None
-
-    def add(self, key: bytes, value: bytes) -> None:
-        if key <= self.lastkey:
-            raise ValueError(f"Keys must increase: {self.lastkey!r}..{key!r}")
-        position = self.dbfile.tell() if self._end is None else self._end
-        record = filetables._lengths.pack(len(key), len(value)) + key + value
-        self.dbfile.write(record)
-        self._end = position + len(record)
-        self.index.append(position)
-        hashed = self.hashfn(key)
-        self.buckets[hashed & 255].append((hashed, position))
-        self.lastkey = key
-
-
 class CompactFieldWriter(W3FieldWriter):
     write_one_block_terms_directly = True  # the tests compare with the general path
     _postings_end: int | None = None  # where the next term's postings start, once known
 
     def __init__(self, codec, storage, segment):
         super().__init__(codec, storage, segment)
-        # Whoosh's term table writer, which has just written the file's header, made ours: it
-        # keeps the same state and only counts the file's end as it adds.
-        self._tindex.__class__ = TermTableWriter
+        # The term file Whoosh's table writer has just opened (and written its header to) goes on
+        # as a term dictionary, with the same extras: the field numbers Whoosh keeps in them.
+        self._tindex = TermDictionaryWriter(self._tindex.dbfile, extras=self._tindex.extras)
 
     def add_postings(self, schema, lengths, items):
         terms = getattr(items, "terms", None)
@@ -474,6 +454,11 @@ class ArchiveCodec(W3Codec):
             return super().postings_writer(dbfile, byteids=True)
         return CompactPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=False,
                                      compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def terms_reader(self, storage, segment):
+        name = segment.make_filename(self.TERMS_EXT)
+        return ArchiveTermsReader(self, storage.open_file(name), storage.file_length(name),
+                                  segment.open_file(storage, self.POSTS_EXT))
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
         if terminfo.is_inlined():

@@ -231,31 +231,3 @@ def test_one_block_terms_are_written_as_the_general_path_writes_them(tmp_path, m
     monkeypatch.setattr(codec.CompactFieldWriter, "write_one_block_terms_directly", False)
     general = _term_rows(build(tmp_path / "general"))
     assert len(fused) > 1000 and fused == general
-
-
-def test_the_term_table_counting_its_end_writes_the_bytes_whoosh_writes(tmp_path):
-    from whoosh.filedb.filestore import FileStorage
-    from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
-
-    from search.engine.codec import TermTableWriter
-
-    storage = FileStorage(str(tmp_path))
-    rows = [(f"{n:05d}词".encode(), bytes(n % 40)) for n in range(3000)]
-    for name, writer_class in (("whoosh", OrderedHashWriter), ("ours", TermTableWriter)):
-        writer = writer_class(storage.create_file(name))
-        writer.extras["fieldmap"] = {"grams": 0}
-        for key, value in rows:
-            writer.add(key, value)
-        writer.close()
-    assert storage.open_file("ours").read() == storage.open_file("whoosh").read()
-    table = OrderedHashReader(storage.open_file("ours"), storage.file_length("ours"))
-    assert table[rows[1234][0]] == rows[1234][1] and list(table.keys())[:2] == [rows[0][0], rows[1][0]]
-    with pytest.raises(ValueError):
-        writer = TermTableWriter(storage.create_file("unsorted"))
-        writer.add(b"b", b"")
-        writer.add(b"a", b"")
-    # and it is the table our codec's segments are written with
-    codec = ArchiveCodec()
-    field_writer = codec.field_writer(storage, codec.new_segment(storage, "MAIN"))
-    assert isinstance(field_writer._tindex, TermTableWriter)
-    field_writer.close()

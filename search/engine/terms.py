@@ -1,0 +1,373 @@
+"""The term dictionary: a segment's terms sorted and front-coded, their statistics packed.
+
+Whoosh's term table (``filetables.OrderedHashWriter``) gives every term an eight-byte length
+header, the key, 35 bytes of statistics and postings extent, two twelve-byte hash slots and a
+four-byte entry in a sorted index: 79 bytes a term on real text. A segment of 5,000 real
+articles holds some 180,000 terms (rare bigrams and names, most of them in one or two
+documents), so the table was a third of the index, and every segment repeats the common terms.
+
+Here the rows are written in key order in blocks of ``BLOCK_ROWS``. A row is the length of the
+key it shares with the row before, the rest of the key, and the statistics as small numbers
+(``_pack_info``): a row comes to about 20 bytes on real text. The first key of every block is
+kept in memory when the segment is opened; a look-up bisects those keys and reads one block.
+The values handed out are Whoosh's own 35-byte rows (``W3TermInfo`` and the postings' extent),
+rebuilt exactly, so Whoosh's term reader, the columnar reader and the merge read this
+dictionary as they read Whoosh's table, and a segment written before it is still read by
+Whoosh's (``ArchiveTermsReader``).
+
+The file keeps the header Whoosh's field writer has written when the writer takes it over,
+and ends with ``MAGIC``; Whoosh's table ends with the length of its pickled extras instead.
+"""
+from __future__ import annotations
+
+import pickle
+import struct
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterator
+
+from whoosh.codec import base
+from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
+from whoosh.reading import TermNotFound
+
+MAGIC = b"ATD1"
+BLOCK_ROWS = 16
+# the rows' end (where the block index starts), the block count, where the extras start, MAGIC
+_TRAILER = struct.Struct("<QQQ4s")
+# Whoosh's row: W3TermInfo.to_bytes (flags, total weight, document frequency, min and max length
+# bytes, max weight, first and last document) and the postings' offset and length.
+_INFO = struct.Struct("!BfIBBfIIqi")
+_F32 = struct.Struct("!f")
+
+# A packed row's first byte: which of its numbers are written as whole numbers.
+_WHOLE_WEIGHT, _WHOLE_MAX_WEIGHT, _RAW = 1, 2, 0x80
+
+
+def _varint(n: int) -> bytes:
+    if n < 0x80:
+        return bytes((n,))
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    byte = data[pos]
+    if byte < 0x80:
+        return byte, pos + 1
+    value, shift = byte & 0x7F, 7
+    while True:
+        pos += 1
+        byte = data[pos]
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos + 1
+        shift += 7
+
+
+def _whole(raw: bytes) -> int | None:
+    """The float32 in ``raw`` as a whole number, if it is one and comes back as the same bytes."""
+    (value,) = _F32.unpack(raw)
+    if value >= 0 and value == int(value) and _F32.pack(float(int(value))) == raw:
+        return int(value)
+    return None
+
+
+def _pack_info(value: bytes, base: int) -> bytes:
+    """A Whoosh row in a few bytes: term frequencies are whole numbers, document numbers small,
+    and the postings' offset is counted from the block's first term's."""
+    if len(value) != _INFO.size or value[0]:  # inlined postings (never written here) kept as they are
+        return bytes((_RAW,)) + value
+    _, _, docfreq, minlength, maxlength, _, first, last, offset, length = _INFO.unpack(value)
+    if offset < base:
+        return bytes((_RAW,)) + value
+    tag = 0
+    weight = _whole(value[1:5])
+    if weight is not None:
+        tag |= _WHOLE_WEIGHT
+        weight_bytes = _varint(weight)
+    else:
+        weight_bytes = value[1:5]
+    max_weight = _whole(value[11:15])
+    if max_weight is not None:
+        tag |= _WHOLE_MAX_WEIGHT
+        max_weight_bytes = _varint(max_weight)
+    else:
+        max_weight_bytes = value[11:15]
+    return b"".join((bytes((tag,)), weight_bytes, _varint(docfreq), bytes((minlength, maxlength)),
+                     max_weight_bytes, _varint(first), _varint(last - first), _varint(offset - base),
+                     _varint(length)))
+
+
+def _unpack_info(data: bytes, pos: int, end: int, base: int) -> bytes:
+    """The Whoosh row that _pack_info packed at data[pos:end]."""
+    tag = data[pos]
+    if tag == _RAW:
+        return data[pos + 1:end]
+    pos += 1
+    if tag & _WHOLE_WEIGHT:
+        weight, pos = _read_varint(data, pos)
+    else:
+        (weight,) = _F32.unpack_from(data, pos)
+        pos += 4
+    docfreq, pos = _read_varint(data, pos)
+    minlength, maxlength = data[pos], data[pos + 1]
+    pos += 2
+    if tag & _WHOLE_MAX_WEIGHT:
+        max_weight, pos = _read_varint(data, pos)
+    else:
+        (max_weight,) = _F32.unpack_from(data, pos)
+        pos += 4
+    first, pos = _read_varint(data, pos)
+    span, pos = _read_varint(data, pos)
+    offset, pos = _read_varint(data, pos)
+    length, _ = _read_varint(data, pos)
+    return _INFO.pack(0, weight, docfreq, minlength, maxlength, max_weight, first, first + span, base + offset,
+                      length)
+
+
+class TermDictionaryWriter:
+    """Takes the term file over from Whoosh's table writer: ``add`` and ``close`` as it has them,
+    with the same ``extras`` (the field numbers)."""
+
+    def __init__(self, dbfile, *, extras: dict):
+        self.dbfile = dbfile
+        self.extras = extras
+        self.lastkey = b""
+        self._end = dbfile.tell()
+        self._block = bytearray()
+        self._rows = 0
+        self._base = 0
+        self._first_keys: list[bytes] = []
+        self._block_starts = array("Q")
+        self._block_bases = array("Q")
+
+    def add(self, key: bytes, value: bytes) -> None:
+        if key <= self.lastkey:
+            raise ValueError(f"Keys must increase: {self.lastkey!r}..{key!r}")
+        if self._rows == BLOCK_ROWS:
+            self._flush()
+        if not self._rows:
+            self._base = _INFO.unpack(value)[8] if len(value) == _INFO.size and not value[0] else 0
+            self._first_keys.append(key)
+            self._block_bases.append(self._base)
+            shared = 0
+        else:
+            previous, shared, most = self.lastkey, 0, min(len(key), len(self.lastkey))
+            while shared < most and key[shared] == previous[shared]:
+                shared += 1
+        info = _pack_info(value, self._base)
+        self._block += b"".join((_varint(shared), _varint(len(key) - shared), _varint(len(info)), key[shared:], info))
+        self._rows += 1
+        self.lastkey = key
+
+    def _flush(self) -> None:
+        self._block_starts.append(self._end)
+        self.dbfile.write(bytes(self._block))
+        self._end += len(self._block)
+        self._block = bytearray()
+        self._rows = 0
+
+    def close(self) -> int:
+        if self._rows:
+            self._flush()
+        rows_end = self._end
+        lengths = array("I", map(len, self._first_keys))
+        parts = [self._block_starts, self._block_bases, lengths]
+        if struct.pack("=I", 1) != struct.pack("<I", 1):
+            for part in parts:
+                part.byteswap()
+        index = b"".join([part.tobytes() for part in parts] + self._first_keys)
+        extras = pickle.dumps(self.extras, protocol=pickle.HIGHEST_PROTOCOL)
+        self.dbfile.write(index)
+        self.dbfile.write(extras)
+        self.dbfile.write(_TRAILER.pack(rows_end, len(self._first_keys), rows_end + len(index), MAGIC))
+        end = rows_end + len(index) + len(extras) + _TRAILER.size
+        self.dbfile.close()
+        return end
+
+
+class TermDictionaryReader:
+    """A segment's term dictionary, read with the mapping methods Whoosh's ordered hash reader
+    offers (``get``, ``items``, ``keys_from`` …), returning the same values."""
+
+    def __init__(self, dbfile, length: int):
+        self.dbfile = dbfile
+        self.is_closed = False
+        rows_end, blocks, extras_at, _ = _TRAILER.unpack(dbfile.get(length - _TRAILER.size, _TRAILER.size))
+        self.extras = pickle.loads(dbfile.get(extras_at, length - _TRAILER.size - extras_at))
+        index = dbfile.get(rows_end, extras_at - rows_end)
+        starts, bases, lengths = array("Q"), array("Q"), array("I")
+        starts.frombytes(index[:8 * blocks])
+        bases.frombytes(index[8 * blocks:16 * blocks])
+        lengths.frombytes(index[16 * blocks:20 * blocks])
+        if struct.pack("=I", 1) != struct.pack("<I", 1):
+            for part in (starts, bases, lengths):
+                part.byteswap()
+        keys, at = [], 20 * blocks
+        for size in lengths:
+            keys.append(index[at:at + size])
+            at += size
+        self._keys = keys
+        self._starts = starts.tolist() + [rows_end]
+        self._bases = bases.tolist()
+
+    @staticmethod
+    def written_here(dbfile, length: int) -> bool:
+        return length >= _TRAILER.size and dbfile.get(length - len(MAGIC), len(MAGIC)) == MAGIC
+
+    def _block(self, number: int) -> bytes:
+        return bytes(self.dbfile.get(self._starts[number], self._starts[number + 1] - self._starts[number]))
+
+    def get(self, key: bytes, default=None):
+        number = bisect_right(self._keys, key) - 1
+        if number < 0:
+            return default
+        data = self._block(number)
+        previous, pos, end = b"", 0, len(data)
+        while pos < end:
+            shared, rest, size = data[pos], data[pos + 1], data[pos + 2]
+            if (shared | rest | size) < 0x80:  # nearly every row: its three lengths one byte each
+                pos += 3
+            else:
+                shared, pos = _read_varint(data, pos)
+                rest, pos = _read_varint(data, pos)
+                size, pos = _read_varint(data, pos)
+            found = previous[:shared] + data[pos:pos + rest]
+            pos += rest
+            if found == key:
+                return _unpack_info(data, pos, pos + size, self._bases[number])
+            if found > key:
+                return default
+            pos += size
+            previous = found
+        return default
+
+    def __getitem__(self, key: bytes) -> bytes:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: bytes) -> bool:
+        return self.get(key) is not None
+
+    def _rows_from(self, number: int) -> Iterator[tuple[bytes, bytes]]:
+        for number in range(number, len(self._keys)):
+            data, base = self._block(number), self._bases[number]
+            previous, pos, end = b"", 0, len(data)
+            while pos < end:
+                shared, rest, size = data[pos], data[pos + 1], data[pos + 2]
+                if (shared | rest | size) < 0x80:
+                    pos += 3
+                else:
+                    shared, pos = _read_varint(data, pos)
+                    rest, pos = _read_varint(data, pos)
+                    size, pos = _read_varint(data, pos)
+                key = previous[:shared] + data[pos:pos + rest]
+                pos += rest
+                yield key, _unpack_info(data, pos, pos + size, base)
+                pos += size
+                previous = key
+
+    def items(self) -> Iterator[tuple[bytes, bytes]]:
+        return self._rows_from(0)
+
+    def keys(self) -> Iterator[bytes]:
+        return (key for key, _ in self._rows_from(0))
+
+    def values(self) -> Iterator[bytes]:
+        return (value for _, value in self._rows_from(0))
+
+    __iter__ = keys
+
+    def items_from(self, key: bytes) -> Iterator[tuple[bytes, bytes]]:
+        """The rows from ``key`` (or the first key after it) on."""
+        return ((found, value) for found, value in self._rows_from(max(0, bisect_right(self._keys, key) - 1))
+                if found >= key)
+
+    def keys_from(self, key: bytes) -> Iterator[bytes]:
+        return (found for found, _ in self.items_from(key))
+
+    def close(self) -> None:
+        if not self.is_closed:
+            self.dbfile.close()
+            self.is_closed = True
+
+
+class _DictionaryCursor(base.FieldCursor):
+    """Whoosh's field cursor (first, find, next) over a term dictionary."""
+
+    def __init__(self, tindex: TermDictionaryReader, fieldname, keycoder, fieldobj):
+        self._tindex = tindex
+        self._prefix = keycoder(fieldname, b"")
+        self._fieldobj = fieldobj
+        self._rows: Iterator[tuple[bytes, bytes]] = iter(())
+        self._text = self._info = None
+        self.first()
+
+    def first(self):
+        return self._start(self._prefix)
+
+    def find(self, term):
+        if not isinstance(term, bytes):
+            term = self._fieldobj.to_bytes(term)
+        return self._start(self._prefix + term)
+
+    def _start(self, key: bytes):
+        self._rows = self._tindex.items_from(key)
+        return self.next()
+
+    def next(self):
+        for key, info in self._rows:
+            if key.startswith(self._prefix):
+                self._text = self._fieldobj.from_bytes(key[len(self._prefix):])
+                self._info = info
+                return self._text
+            break
+        self._rows = iter(())
+        self._text = self._info = None
+        return None
+
+    def text(self):
+        return self._text
+
+    def term_info(self):
+        return None if self._info is None else W3TermInfo.from_bytes(self._info)
+
+    def is_valid(self):
+        return self._text is not None
+
+
+class ArchiveTermsReader(W3TermsReader):
+    """Whoosh's term reader over a term dictionary, or over Whoosh's own table in a segment
+    written before it."""
+
+    def __init__(self, codec, dbfile, length, postfile):
+        if not TermDictionaryReader.written_here(dbfile, length):
+            super().__init__(codec, dbfile, length, postfile)
+            return
+        self._codec = codec
+        self._dbfile = dbfile
+        self._tindex = TermDictionaryReader(dbfile, length)
+        self._fieldmap = self._tindex.extras["fieldmap"]
+        self._postfile = postfile
+        self._fieldunmap = [None] * len(self._fieldmap)
+        for fieldname, number in self._fieldmap.items():
+            self._fieldunmap[number] = fieldname
+
+    def cursor(self, fieldname, fieldobj):
+        if not isinstance(self._tindex, TermDictionaryReader):
+            return super().cursor(fieldname, fieldobj)
+        return _DictionaryCursor(self._tindex, fieldname, self._keycoder, fieldobj)
+
+    # Whoosh reads these two at the row's place in its table file; here they come from the row.
+    # A missing term raises KeyError, as Whoosh's do (its segment reader answers 0).
+    def frequency(self, fieldname, tbytes):
+        return W3TermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)]).weight()
+
+    def doc_frequency(self, fieldname, tbytes):
+        return W3TermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)]).doc_frequency()

@@ -1,0 +1,148 @@
+"""The term dictionary (search/engine/terms.py), in bare Whoosh: no Django, no database."""
+import random
+import struct
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import ID, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import OrderedHashWriter
+
+from search.engine import terms
+from search.engine.codec import ArchiveCodec
+from search.engine.whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+_ROW = struct.Struct("!BfIBBfIIqi")  # Whoosh's W3TermInfo bytes and the postings' extent
+
+
+def _rows(count: int) -> list[tuple[bytes, bytes]]:
+    """Sorted keys as Whoosh makes them (field number, then the term's UTF-8) with Whoosh rows
+    of every kind: whole and fractional weights, large document numbers, a long key, an inlined
+    row."""
+    random.seed(7)
+    texts = sorted({"".join(random.choice("的一是在不了有和人这中大为上个国") for _ in range(random.randint(1, 4)))
+                    for _ in range(count)})
+    rows, offset = [], 4
+    for number, text in enumerate(texts):
+        field = number * 3 // len(texts)
+        docfreq = random.choice([1, 1, 2, 5, 300])
+        weight = float(docfreq * random.choice([1, 2])) if number % 11 else docfreq * 0.75
+        first = random.randrange(0, 70_000)
+        length = random.randint(30, 5000)
+        row = _ROW.pack(0, weight, docfreq, 3, 200, weight if number % 13 else 2.5, first, first + docfreq * 7,
+                        offset, length)
+        offset += length
+        rows.append((struct.pack("!H", field) + text.encode("utf-8"), row))
+    rows.append((struct.pack("!H", 3) + "长".encode() * 90, _ROW.pack(0, 1.0, 1, 1, 1, 1.0, 0, 0, offset, 40)))
+    rows.append((struct.pack("!H", 4) + b"inlined", b"\x01" + bytes(range(60))))  # not Whoosh's plain row
+    return rows
+
+
+def _write(storage, name: str, rows, writer_class=None):
+    dbfile = storage.create_file(name)
+    writer = (writer_class or (lambda f: terms.TermDictionaryWriter(f, extras={})))(dbfile)
+    writer.extras["fieldmap"] = {"grams": 0, "text": 1}
+    for key, value in rows:
+        writer.add(key, value)
+    writer.close()
+    return storage.open_file(name), storage.file_length(name)
+
+
+def test_every_row_comes_back_exactly_and_in_order(tmp_path):
+    storage = FileStorage(str(tmp_path))
+    rows = _rows(3000)
+    table = terms.TermDictionaryReader(*_write(storage, "dictionary", rows))
+    assert table.extras["fieldmap"] == {"grams": 0, "text": 1}
+    assert list(table.items()) == rows
+    assert all(table.get(key) == value and key in table for key, value in rows)
+    assert table[rows[1234][0]] == rows[1234][1]
+    missing = [key + b"\xff" for key, _ in rows[::50]] + [b"", b"\x00", b"\xff\xff"]
+    assert not any(key in table for key in missing)
+    with pytest.raises(KeyError):
+        table[missing[0]]
+    middle = rows[1500][0][:-1]  # a prefix between rows: items from the first row after it
+    assert list(table.items_from(middle)) == [row for row in rows if row[0] >= middle]
+    assert list(table.keys_from(b"\x00\x02")) == [key for key, _ in rows if key >= b"\x00\x02"]
+
+
+def test_keys_must_increase(tmp_path):
+    writer = terms.TermDictionaryWriter(FileStorage(str(tmp_path)).create_file("unsorted"), extras={})
+    writer.add(b"b", _ROW.pack(0, 1.0, 1, 1, 1, 1.0, 0, 0, 0, 30))
+    with pytest.raises(ValueError, match="Keys must increase"):
+        writer.add(b"a", _ROW.pack(0, 1.0, 1, 1, 1, 1.0, 0, 0, 30, 30))
+
+
+def test_real_rows_take_a_quarter_of_whooshs_table(tmp_path):
+    ix = _build(tmp_path / "ix", ArchiveCodec(), _paragraphs())
+    with ix.reader() as reader:
+        rows = list(reader.leaf_readers()[0][0]._terms._tindex.items())
+    storage = FileStorage(str(tmp_path))
+    _, ours = _write(storage, "ours", rows)
+    _, whooshs = _write(storage, "whoosh", rows, OrderedHashWriter)
+    assert len(rows) > 2000 and ours < whooshs / 4
+
+
+def _paragraphs() -> list[str]:
+    text = (SEEDS / "000_f0b56df181bc18e0.txt").read_text(encoding="utf-8")
+    return [p.strip() for p in text.split("\n") if len(p.strip()) > 30][:60]
+
+
+def _build(path: Path, codec, texts: list[str]):
+    schema = Schema(id=ID(stored=True, unique=True), grams=PairsTEXT(CharGramTokenizer()),
+                    words=PairsTEXT(JiebaWordTokenizer(), positions=False))
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), schema)
+    writer = ix.writer(codec=codec)
+    for number, text in enumerate(texts):
+        writer.add_document(id=str(number), grams=text, words=text)
+    writer.commit()
+    return ix
+
+
+def test_whooshs_term_reader_answers_from_it_as_from_its_own_table(tmp_path):
+    texts = _paragraphs()
+    ours = _build(tmp_path / "ours", ArchiveCodec(), texts)
+    stock = _build(tmp_path / "stock", W3Codec(), texts)
+    with ours.reader() as mine, stock.reader() as theirs:
+        assert isinstance(mine.leaf_readers()[0][0]._terms._tindex, terms.TermDictionaryReader)
+        assert list(mine.all_terms()) == list(theirs.all_terms())
+        for fieldname, text in list(theirs.all_terms())[::7]:
+            assert mine.doc_frequency(fieldname, text) == theirs.doc_frequency(fieldname, text)
+            assert mine.frequency(fieldname, text) == theirs.frequency(fieldname, text)
+        assert mine.doc_frequency("grams", "不在索引") == theirs.doc_frequency("grams", "不在索引") == 0
+        assert list(mine.expand_prefix("grams", "发")) == list(theirs.expand_prefix("grams", "发"))
+        assert mine.most_frequent_terms("words", 5) == theirs.most_frequent_terms("words", 5)
+        cursors = [reader.cursor("words") for reader in (mine.leaf_readers()[0][0], theirs.leaf_readers()[0][0])]
+        walked = [[], []]
+        for cursor, found in zip(cursors, walked):
+            while cursor.is_valid():
+                found.append((cursor.text(), cursor.term_info().doc_frequency()))
+                cursor.next()
+        assert walked[0] == walked[1] and len(walked[0]) > 100
+        assert [c.find("发展") for c in cursors][0] == [c.find("发展") for c in cursors][1]
+    queries = [wq.Prefix("grams", "市"), wq.FuzzyTerm("words", "发展", maxdist=1), wq.Term("words", "太原")]
+    with ours.searcher() as mine, stock.searcher() as theirs:
+        for q in queries:
+            assert [h["id"] for h in mine.search(q, limit=None)] == [h["id"] for h in theirs.search(q, limit=None)]
+
+
+def test_a_segment_written_with_whooshs_table_is_still_read(tmp_path, monkeypatch):
+    from whoosh.codec.whoosh3 import W3FieldWriter
+
+    from search.engine.codec import CompactFieldWriter
+
+    texts = _paragraphs()
+    with monkeypatch.context() as patched:  # the codec as it wrote segments before the dictionary
+        patched.setattr(CompactFieldWriter, "__init__", W3FieldWriter.__init__)
+        old = _build(tmp_path / "old", ArchiveCodec(), texts)
+    new = _build(tmp_path / "new", ArchiveCodec(), texts)
+    with old.reader() as before, new.reader() as now:
+        assert not isinstance(before.leaf_readers()[0][0]._terms._tindex, terms.TermDictionaryReader)
+        assert list(before.all_terms()) == list(now.all_terms())
+        assert before.doc_frequency("grams", "发展") == now.doc_frequency("grams", "发展") > 0
+        assert [before.term_info("words", w).weight() for w in ("发展", "太原")] == \
+            [now.term_info("words", w).weight() for w in ("发展", "太原")]
