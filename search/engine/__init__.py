@@ -16,9 +16,10 @@ What it stores
     (``check_index`` compares it). No text is stored: snippets are cut from the database.
     Postings are packed blocks of arrays (``codec``: document deltas, weights as bytes, a block's
     positions in one array of the narrowest type, their counts being the weights, deflated per
-    1,024). Each segment's terms are a sorted, front-coded dictionary of its own (``terms``: about
-    20 bytes a term against the 79 of Whoosh's hash table). The index is 2.2x the raw text on
-    real vocabulary at 10k articles (docs/performance.md).
+    1,024; a term of one block, nearly every term, without the block header its row repeats).
+    Each segment's terms are a sorted, front-coded dictionary of its own (``terms``: about 20
+    bytes a term against the 79 of Whoosh's hash table). The index is 1.8x the raw text on real
+    vocabulary at 10k articles (docs/performance.md).
 
 How a document is written
     ``backend.ArchiveWhooshBackend.update`` prepares each article (``fields`` says which Whoosh

@@ -35,7 +35,6 @@ from whoosh.codec.whoosh3 import (
     W3Segment,
 )
 from whoosh.formats import Existence, Positions
-from whoosh.system import pack_int
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .terms import ArchiveTermsReader, TermDictionaryWriter
@@ -232,16 +231,36 @@ class WordCounts(Existence):
 NO_VALUE = 0xFFFFFFFF
 
 
+def one_block_record(level: int, data: bytes) -> bytes:
+    """The postings of a term that fit one block (nearly every term: a rare bigram, a name).
+
+    Whoosh writes a four-byte tag, the block's length and 15 bytes of block statistics before
+    every term's postings; for a term of one block the term's own row holds every one of those
+    numbers (its postings' length, document count, last document, highest weight and length
+    range), so the record is the block's compression level and its bytes. The level is a byte
+    below 10 and Whoosh's tag starts with "W", so readers tell the two apart by the first byte."""
+    return bytes((level,)) + data
+
+
+def is_one_block_record(data) -> bool:
+    return data[0] != WHOOSH3_HEADER_MAGIC[0]
+
+
 class CompactPostingsWriter(W3PostingsWriter):
     def _write_block(self, last=False):
-        if not self._blockcount:
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         data = encode_block(self._ids, self._weights, self._values, self._format.fixed_value_size(),
                             narrow=isinstance(self._format, NarrowPositions))
         level = self._compression if len(data) >= _MIN_COMPRESSED_BYTES else 0
         if level:
             data = zlib.compress(data, level)
+        if last and not self._blockcount:  # the term's only block: see one_block_record
+            self._postfile.write(one_block_record(level, data))
+            self._blockcount += 1
+            self._new_block()
+            return
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
         info = _BLOCK_INFO.pack(len(self._ids), self._ids[-1], self._maxweight, level,
                                 length_to_byte(self._minlength), length_to_byte(self._maxlength))
         blocklength = len(info) + len(data)
@@ -280,10 +299,19 @@ class CompactPostingsWriter(W3PostingsWriter):
 
 
 class CompactLeafMatcher(W3LeafMatcher):
+    def __init__(self, postfile, startoffset, length, format_, *, terminfo, term=None, scorer=None):
+        self._terminfo = terminfo  # a one-block record's statistics are the term's
+        super().__init__(postfile, startoffset, length, format_, term=term, scorer=scorer)
+
     def _read_header(self):
-        if self._postfile.get(self._startoffset, 4) != WHOOSH3_HEADER_MAGIC:
+        tag = self._postfile.get(self._startoffset, 4)
+        self._one_block = is_one_block_record(tag)
+        if self._one_block:
+            self._baseoffset = self._startoffset
+        elif tag != WHOOSH3_HEADER_MAGIC:
             raise Exception(f"Block tag error at {self._startoffset}")
-        self._baseoffset = self._startoffset + 4
+        else:
+            self._baseoffset = self._startoffset + 4
 
     def _goto(self, position):
         # positioned reads (get), not seek and read: a segment's postings file is then read in
@@ -291,6 +319,15 @@ class CompactLeafMatcher(W3LeafMatcher):
         postfile = self._postfile
         self._data = self._ids = self._weights = self._values = None
         self._i = 0
+        if self._one_block:
+            info = self._terminfo
+            self._lastblock = True
+            self._nextoffset = self._startoffset + self._length
+            self._blocklength, self._maxid, self._maxweight = info.doc_frequency(), info.max_id(), info.max_weight()
+            self._compression = postfile.get_byte(position)
+            self._dataoffset = position + 1
+            self._minlength, self._maxlength = info.min_length(), info.max_length()
+            return
         length = postfile.get_int(position)
         if length < 0:
             self._lastblock = True
@@ -404,14 +441,12 @@ class CompactFieldWriter(W3FieldWriter):
             maxweight = max(0, max(weights))
         minlength = min(nonzero) if nonzero else None
         maxlength = max(nonzero) if nonzero else 0
-        info = _BLOCK_INFO.pack(count, docnums[-1], maxweight, level, length_to_byte(minlength),
-                                length_to_byte(maxlength))
         # The file's end is counted here rather than asked of the OS: each tell() is a system call,
         # and a day's segment writes some 60,000 terms.
         start = self._postings_end
         if start is None:
             start = self._postfile.tell()
-        record = b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-(len(info) + len(data))), info, data))
+        record = one_block_record(level, data)
         self._postfile.write(record)
         self._postings_end = start + len(record)
         terminfo = _TERM_INFO.pack(0, sum(weights), count, 0 if minlength is None else length_to_byte(minlength),
@@ -464,4 +499,6 @@ class ArchiveCodec(W3Codec):
         if terminfo.is_inlined():
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
-        return CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+        if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's tuple
+            (length,) = length
+        return CompactLeafMatcher(dbfile, offset, length, format_, terminfo=terminfo, term=term, scorer=scorer)

@@ -37,6 +37,7 @@ from .codec import (
     ArchiveCodec,
     CompactPositions,
     NarrowPositions,
+    is_one_block_record,
 )
 from ..query import Filters, SearchPlan, Term
 
@@ -71,13 +72,24 @@ class Matches:
         return cls(np.empty(0, np.int64), np.empty(0, np.float64))
 
 
-def _blocks(data, *, positions: bool = True):
-    """(postings in block, decompressed block) for each block of one term's postings.
+def _blocks(data, *, count: int, positions: bool = True):
+    """(postings in block, decompressed block) for each block of one term's postings; ``count``
+    is the term's document frequency, which a one-block record (codec.one_block_record) leaves
+    to the term's row.
 
     Without ``positions`` only the block's head is inflated: its document numbers and weights
     come first and its positions, most of its bytes, last (codec.encode_block), and inflating
     costs in proportion to what it writes out.
     """
+    if is_one_block_record(data):
+        level, body = data[0], data[1:]
+        if not level:
+            yield count, bytes(body)
+        elif positions:
+            yield count, zlib.decompress(body)
+        else:
+            yield count, _inflate_head(body, count)
+        return
     if data[:4] != WHOOSH3_HEADER_MAGIC:
         raise NotColumnar("not a postings list")
     offset = 4
@@ -183,7 +195,8 @@ class SegmentView:
         if row[0]:  # inlined postings: written with an inline limit above 0; this codec writes none
             raise NotColumnar("inlined postings")
         offset, length = _EXTENT.unpack_from(row, _TERM_INFO.size)
-        blocks = _blocks(self._postfile.get(offset, length), positions=positions)
+        blocks = _blocks(self._postfile.get(offset, length), count=_TERM_INFO.unpack_from(row)[2],
+                         positions=positions)
         narrow = positions and isinstance(self.reader.schema[fieldname].format, NarrowPositions)
         parts = [_decode(count, body, positions, narrow) for count, body in blocks]
         if len(parts) == 1:

@@ -80,7 +80,7 @@ def segment_terms(reader, schema) -> Iterator[tuple[str, bytes, array, array, ar
         offset, length = _EXTENT.unpack_from(info, _TERM_INFO.size)
         fixedsize = fixedsizes[fieldname]
         is_narrow = fieldname in narrow
-        blocks = _blocks(postfile.get(offset, length))
+        blocks = _blocks(postfile.get(offset, length), count=_TERM_INFO.unpack_from(info)[2])
         ids, weights, lengths, values = _block_arrays(*next(blocks), fixedsize, is_narrow)
         for count, body in blocks:  # a term of more than one block (1,024 postings each)
             more = _block_arrays(count, body, fixedsize, is_narrow)

@@ -231,3 +231,28 @@ def test_one_block_terms_are_written_as_the_general_path_writes_them(tmp_path, m
     monkeypatch.setattr(codec.CompactFieldWriter, "write_one_block_terms_directly", False)
     general = _term_rows(build(tmp_path / "general"))
     assert len(fused) > 1000 and fused == general
+
+
+def test_a_term_of_one_block_is_written_without_a_block_header_and_read_like_any_other(tmp_path):
+    from search.engine.codec import is_one_block_record
+
+    texts = _paragraphs()
+    ours = _build(tmp_path / "ours", ArchiveCodec(blocklimit=8), texts)
+    stock = _build(tmp_path / "stock", W3Codec(blocklimit=8), texts)
+    ours.writer(codec=ArchiveCodec(blocklimit=8)).commit(optimize=True)
+    stock.writer(codec=W3Codec(blocklimit=8)).commit(optimize=True)
+    kinds = set()
+    with ours.reader() as mine, stock.reader() as theirs:
+        terms = mine.leaf_readers()[0][0]._terms
+        for (fieldname, text), info in terms.items():
+            if fieldname == "id":
+                continue
+            offset, length = struct.unpack_from("!qi", terms._tindex[terms._keycoder(fieldname, text)],
+                                                struct.calcsize("!BfIBBfII"))
+            one_block = is_one_block_record(terms._postfile.get(offset, 4))
+            assert one_block == (info.doc_frequency() <= 8)
+            kinds.add(one_block)
+            got, expected = mine.postings(fieldname, text), theirs.postings(fieldname, text)
+            assert list(got.items_as("positions" if fieldname == "grams" else "frequency")) == \
+                list(expected.items_as("positions" if fieldname == "grams" else "frequency"))
+    assert kinds == {True, False}
