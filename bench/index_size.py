@@ -2,8 +2,9 @@
 
     python bench/index_size.py [INDEX_DIR]     (default: SEARCH_INDEX_DIR or var/whoosh)
 
-The rest of the files (files less postings) are Whoosh's term tables, the per-document columns
-and the stored ids. docs/performance.md reads it for the index-size figures.
+Beside the postings: each segment's term dictionary (search/engine/terms.py; Whoosh's hash table
+in a segment written before it), and the rest (the per-document columns and the stored ids).
+docs/performance.md reads it for the index-size figures.
 """
 from __future__ import annotations
 
@@ -22,10 +23,13 @@ def breakdown(path: Path) -> dict:
 
     postings: collections.Counter = collections.Counter()
     terms: collections.Counter = collections.Counter()
+    dictionaries = 0
     ix = index.open_dir(str(path), indexname="MAIN")
     with ix.reader() as reader:
         segments = reader.leaf_readers()
         for leaf, _ in segments:
+            files = leaf._storage
+            dictionaries += sum(files.file_length(name) for name in files.list() if name.endswith(".trm"))
             for fieldname in leaf.indexed_field_names():
                 for text in leaf.lexicon(fieldname):
                     info = leaf.term_info(fieldname, text)
@@ -34,7 +38,8 @@ def breakdown(path: Path) -> dict:
                         length = info.extent()[1]
                         postings[fieldname] += length[0] if isinstance(length, tuple) else length
     files = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
-    return {"files_bytes": files, "postings_bytes": sum(postings.values()), "segments": len(segments),
+    return {"files_bytes": files, "postings_bytes": sum(postings.values()), "terms_bytes": dictionaries,
+            "segments": len(segments),
             "fields": {name: {"postings_bytes": postings[name], "terms": terms[name]}
                        for name in sorted(terms, key=lambda n: -postings[n])}}
 
@@ -48,7 +53,8 @@ def main() -> int:
         parser.error(f"no search index in {args.index}")
     result = breakdown(args.index)
     print(f"{args.index}: {result['files_bytes'] / 1e6:.1f} MB in {result['segments']} segment(s), "
-          f"of which postings {result['postings_bytes'] / 1e6:.1f} MB")
+          f"of which postings {result['postings_bytes'] / 1e6:.1f} MB and term dictionaries "
+          f"{result['terms_bytes'] / 1e6:.1f} MB")
     for name, field in result["fields"].items():
         print(f"  {name:16} {field['postings_bytes'] / 1e6:8.2f} MB  {field['terms']:>9,} terms")
     return 0

@@ -21,3 +21,4 @@ def test_the_breakdown_counts_each_fields_terms_and_postings(tmp_path):
     assert result["fields"]["grams"]["terms"] == len({"太原", "原日", "日报", "报社", "社", "原市", "市民", "民"})
     assert result["fields"]["id"]["terms"] == 2
     assert 0 < result["postings_bytes"] < result["files_bytes"]
+    assert 0 < result["terms_bytes"] < result["files_bytes"] - result["postings_bytes"]
