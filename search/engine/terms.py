@@ -212,15 +212,18 @@ class TermDictionaryReader:
             keys.append(index[at:at + size])
             at += size
         self._keys = keys
-        self._starts = starts.tolist() + [rows_end]
-        self._bases = bases.tolist()
+        starts.append(rows_end)
+        # arrays, not lists: at 150,000 articles a searcher holds some 350,000 blocks' numbers
+        self._starts = starts
+        self._bases = bases
 
     @staticmethod
     def written_here(dbfile, length: int) -> bool:
         return length >= _TRAILER.size and dbfile.get(length - len(MAGIC), len(MAGIC)) == MAGIC
 
     def _block(self, number: int) -> bytes:
-        return bytes(self.dbfile.get(self._starts[number], self._starts[number + 1] - self._starts[number]))
+        start = self._starts[number]
+        return self.dbfile.get(start, self._starts[number + 1] - start)
 
     def get(self, key: bytes, default=None):
         number = bisect_right(self._keys, key) - 1
