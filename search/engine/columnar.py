@@ -42,7 +42,10 @@ from .codec import (
 from ..query import Filters, SearchPlan, Term
 
 _INT = struct.Struct("!i")
-_TYPES = {ord("B"): np.dtype("u1"), ord("H"): np.dtype("<u2"), ord("I"): np.dtype("<u4")}
+_TYPES = {ord("B"): np.dtype("u1"), ord("H"): np.dtype("<u2"), ord("I"): np.dtype("<u4"),
+          # codec.pack_array's byte planes
+          ord("h"): np.dtype("<u2"), ord("i"): np.dtype("<u4")}
+_PLANES = {ord("h"), ord("i")}
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _POSITION_BITS = 24  # a document's positions stay below 16 million
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
@@ -122,12 +125,22 @@ def _inflate_head(body, count: int) -> bytes:
     return head
 
 
+def _array(body: bytes, end: int, count: int) -> tuple[np.ndarray, int]:
+    """The ``count`` numbers codec.pack_array wrote at ``end``, and where they end."""
+    code = body[end]
+    dtype = _TYPES[code]
+    start, stop = end + 1, end + 1 + count * dtype.itemsize
+    if code in _PLANES:
+        planes = np.frombuffer(body, np.uint8, count * dtype.itemsize, start).reshape(dtype.itemsize, count)
+        return np.ascontiguousarray(planes.T).view(dtype).reshape(count), stop
+    return np.frombuffer(body, dtype, count, start), stop
+
+
 def _decode(count: int, body: bytes, positions: bool, narrow: bool = False):
     """One block: document numbers, weights and (if asked) the position lists, as arrays
     (``narrow``: laid out as NarrowPositions' blocks are)."""
-    dtype = _TYPES[body[0]]
-    end = 1 + count * dtype.itemsize
-    ids = np.cumsum(np.frombuffer(body, dtype, count, 1), dtype=np.int64)
+    deltas, end = _array(body, 0, count)
+    ids = np.cumsum(deltas, dtype=np.int64)
     flag = body[end]
     end += 1
     if flag == _WEIGHTS_ALL_ONE:
@@ -148,14 +161,12 @@ def _decode(count: int, body: bytes, positions: bool, narrow: bool = False):
             counts = weights.astype(np.int64)
             end += 1
         else:
-            dtype = _TYPES[body[end]]
-            counts = np.frombuffer(body, dtype, count, end + 1).astype(np.int64)
-            end += 1 + count * dtype.itemsize
-        dtype = _TYPES[body[end]]
-        return ids, weights, counts, np.frombuffer(body, dtype, int(counts.sum()), end + 1).astype(np.int64)
-    dtype = _TYPES[body[end]]
-    lengths = np.frombuffer(body, dtype, count, end + 1).astype(np.int64)
-    start = end + 1 + count * dtype.itemsize
+            counts, end = _array(body, end, count)
+            counts = counts.astype(np.int64)
+        found, _ = _array(body, end, int(counts.sum()))
+        return ids, weights, counts, found.astype(np.int64)
+    lengths, start = _array(body, end, count)
+    lengths = lengths.astype(np.int64)
     total = int(lengths.sum())
     return ids, weights, lengths // 4, np.frombuffer(body, "<u4", total // 4, start).astype(np.int64)
 

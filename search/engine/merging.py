@@ -22,10 +22,10 @@ from .codec import (
     ArchiveCodec,
     NarrowPositions,
     _pack,
-    _unpack,
     decode_weights,
     narrow_counts,
     narrow_positions,
+    read_array,
 )
 from .columnar import _blocks
 
@@ -42,18 +42,16 @@ def _block_arrays(count: int, body: bytes, fixedsize: int | None,
     """One block's document numbers, weights, value lengths and value bytes (``codec.encode_block``'s
     layout). Plain arrays, not numpy: most terms hold a posting or two, and numpy's cost per call
     is then most of the time."""
-    typecode = chr(body[0])
-    end = 1 + count * array(typecode).itemsize
-    ids = array("I", accumulate(_unpack(typecode, body[1:end])))
+    deltas, end = read_array(body, 0, count)
+    ids = array("I", accumulate(deltas))
     weights, end = decode_weights(body, end, count)
     if narrow:  # back to the values the pool holds: each posting's positions as 32-bit numbers
         counts, end = narrow_counts(body, end, count, weights)
         lengths = array("I", [4 * c for c in counts])
         values = _pack("I", narrow_positions(body, end, sum(counts)))
     elif fixedsize is None or fixedsize < 0:
-        typecode = chr(body[end])
-        start = end + 1 + count * array(typecode).itemsize
-        lengths = array("I", _unpack(typecode, body[end + 1:start]))
+        lengths, start = read_array(body, end, count)
+        lengths = array("I", lengths)
         values = body[start:start + sum(lengths)]
     elif fixedsize == 0:
         lengths, values = array("I", [0]) * count, b""

@@ -9,7 +9,15 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, Schema
 
-from search.engine.codec import ArchiveCodec, CompactPositions, NarrowPositions, decode_block, encode_block
+from search.engine.codec import (
+    ArchiveCodec,
+    CompactPositions,
+    NarrowPositions,
+    decode_block,
+    encode_block,
+    pack_array,
+    read_array,
+)
 from search.engine.whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -50,6 +58,24 @@ def test_blocks_round_trip(ids, weights, fixedsize):
     assert list(got_values) == (values if fixedsize != 0 else [None] * len(ids))
 
 
+@pytest.mark.parametrize("values", [[7], [0, 255], [256, 3, 65535], [65536, 0, 1 << 31], list(range(0, 3000, 7))])
+def test_arrays_are_written_a_byte_plane_at_a_time_and_read_back_as_written_before(values):
+    from search.engine.columnar import _array
+
+    packed = pack_array(values)
+    got, end = read_array(b"x" + packed + b"rest", 1, len(values))
+    assert got.tolist() == values and end == 1 + len(packed)
+    got, end = _array(b"x" + packed, 1, len(values))
+    assert got.tolist() == values and end == 1 + len(packed)
+    if max(values) > 255:  # the high plane: one byte per number, after every low byte
+        typecode = packed[:1].decode()
+        assert typecode in "hi" and packed[1 + len(values):1 + 2 * len(values)] == bytes((v >> 8) & 255 for v in values)
+    plain = ("B" if max(values) < 256 else "H" if max(values) < 65536 else "I")  # as blocks were written before
+    old = plain.encode() + array(plain, values).tobytes()
+    assert read_array(old, 0, len(values))[0].tolist() == values
+    assert _array(old, 0, len(values))[0].tolist() == values
+
+
 @pytest.mark.parametrize(
     "positions, weights, typecode",
     [
@@ -73,7 +99,10 @@ def test_narrow_blocks_round_trip_and_write_positions_in_the_narrowest_type(posi
     assert counts.tolist() == [len(p) for p in positions]
     assert flat.tolist() == [n for p in positions for n in p]
     total = sum(map(len, positions))
-    assert data.endswith(typecode.encode() + array(typecode, flat.tolist()).tobytes())
+    planes = array(typecode, flat.tolist()).tobytes()
+    size = array(typecode).itemsize
+    code = typecode if size == 1 else typecode.lower()  # two- and four-byte numbers a byte plane at a time
+    assert data.endswith(code.encode() + b"".join(planes[plane::size] for plane in range(size)))
     wide = encode_block(ids, weights, values, fmt.fixed_value_size())
     lengths = 1 + len(ids)  # the wide block's type code and byte lengths, one byte each here
     counts_written = 1 if weights.tolist() == counts.tolist() else 1 + len(ids)
