@@ -15,11 +15,12 @@ What it stores
     sortable columns; the only stored fields are the ids and a digest of the prepared document
     (``check_index`` compares it). No text is stored: snippets are cut from the database.
     Postings are packed blocks of arrays (``codec``: document deltas, weights as bytes, a block's
-    positions in one array of the narrowest type, their counts being the weights, deflated per
-    1,024; a term of one block, nearly every term, without the block header its row repeats).
-    Each segment's terms are a sorted, front-coded dictionary of its own (``terms``: about 20
-    bytes a term against the 79 of Whoosh's hash table). The index is 1.8x the raw text on real
-    vocabulary at 10k articles (docs/performance.md).
+    positions in one array of the narrowest type, their counts being the weights; numbers wider
+    than a byte a byte plane at a time; deflated per 1,024; a term of one block, nearly every
+    term, without the block header its row repeats). Each segment's terms are a sorted,
+    front-coded dictionary of its own (``terms``: about 20 bytes a term against the 79 of
+    Whoosh's hash table). The index is 1.7x the raw text on real vocabulary at 10k articles
+    (docs/performance.md, "Fourth pass").
 
 How a document is written
     ``backend.ArchiveWhooshBackend.update`` prepares each article (``fields`` says which Whoosh

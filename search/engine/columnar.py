@@ -194,8 +194,8 @@ class SegmentView:
     def postings(self, fieldname: str, text: str, *, positions: bool = False):
         """(global docs, weights, position counts, positions) of a term in this segment, or None.
 
-        The term's row is read from the term table directly (its postings' place is at a fixed
-        offset in it) rather than made into Whoosh's TermInfo: a query asks every segment for
+        The term's row is read from the term dictionary directly (its postings' place is at a
+        fixed offset in it) rather than made into Whoosh's TermInfo: a query asks every segment for
         each of its terms, and with the small segments of daily loads that is most of its time."""
         prefix = self._field_prefixes.get(fieldname)
         if prefix is None:

@@ -6,9 +6,10 @@ copies it. Opening a reader on the 150k-article index copied every segment's pos
 850 MB, about a second, and as much memory in each process holding a reader, on every reopen
 after an edit. The readers this archive uses take their bytes through ``BufferFile.get``,
 which slices the view and copies only what it returns. What reads a file as a stream (the
-term table's header and directory, as each reader opens) gets a read-only stream over the
-view: a ``BytesIO`` there copied every segment's term table, a gigabyte at 150,000 articles in
-the process that indexes a day (it opens a searcher to delete the documents it replaces).
+header and directory of Whoosh's term table, in a segment written before our term dictionary)
+gets a read-only stream over the view: a ``BytesIO`` there copied every segment's term table, a
+gigabyte at 150,000 articles in the process that indexes a day (it opens a searcher to delete
+the documents it replaces).
 
 Only segments written by our codec (``codec.ArchiveSegment``) open their files this way:
 Whoosh itself, and the stock setup the benchmarks compare with, are left as released.
