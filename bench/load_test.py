@@ -148,7 +148,7 @@ def _wait_for_server(base: str, process: subprocess.Popen) -> None:
         try:
             urllib.request.urlopen(base + "/", timeout=5).read()
             return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):  # still warming up (a large index)
             time.sleep(0.3)
     raise SystemExit("load test: gunicorn did not answer within 60 s")
 
