@@ -494,6 +494,8 @@ class ArchiveCodec(W3Codec):
         # Blocks of 1,024 postings rather than Whoosh's 128: the columnar reader pays a few
         # Python calls per block, while Whoosh's own matcher, which skips block by block, is
         # only the fallback here.
+        if not 0 <= compression <= 9:  # a one-block record's first byte is the level (one_block_record)
+            raise ValueError(f"compression must be a zlib level from 0 to 9, not {compression}")
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
 
     def field_writer(self, storage, segment):

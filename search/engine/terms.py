@@ -20,6 +20,7 @@ and ends with ``MAGIC``; Whoosh's table ends with the length of its pickled extr
 """
 from __future__ import annotations
 
+import math
 import pickle
 import struct
 from array import array
@@ -71,7 +72,7 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
 def _whole(raw: bytes) -> int | None:
     """The float32 in ``raw`` as a whole number, if it is one and comes back as the same bytes."""
     (value,) = _F32.unpack(raw)
-    if value >= 0 and value == int(value) and _F32.pack(float(int(value))) == raw:
+    if math.isfinite(value) and value >= 0 and value == int(value) and _F32.pack(float(int(value))) == raw:
         return int(value)
     return None
 
@@ -82,7 +83,7 @@ def _pack_info(value: bytes, base: int) -> bytes:
     if len(value) != _INFO.size or value[0]:  # inlined postings (never written here) kept as they are
         return bytes((_RAW,)) + value
     _, _, docfreq, minlength, maxlength, _, first, last, offset, length = _INFO.unpack(value)
-    if offset < base:
+    if offset < base or last < first:
         return bytes((_RAW,)) + value
     tag = 0
     weight = _whole(value[1:5])

@@ -285,3 +285,9 @@ def test_a_term_of_one_block_is_written_without_a_block_header_and_read_like_any
             assert list(got.items_as("positions" if fieldname == "grams" else "frequency")) == \
                 list(expected.items_as("positions" if fieldname == "grams" else "frequency"))
     assert kinds == {True, False}
+
+
+@pytest.mark.parametrize("compression", [-1, 10])
+def test_a_compression_level_that_would_not_fit_a_one_block_records_first_byte_is_refused(compression):
+    with pytest.raises(ValueError, match="zlib level from 0 to 9"):
+        ArchiveCodec(compression=compression)

@@ -38,7 +38,9 @@ def _rows(count: int) -> list[tuple[bytes, bytes]]:
         offset += length
         rows.append((struct.pack("!H", field) + text.encode("utf-8"), row))
     rows.append((struct.pack("!H", 3) + "长".encode() * 90, _ROW.pack(0, 1.0, 1, 1, 1, 1.0, 0, 0, offset, 40)))
+    rows.append((struct.pack("!H", 4) + b"inf", _ROW.pack(0, float("inf"), 1, 1, 1, float("inf"), 0, 0, offset, 40)))
     rows.append((struct.pack("!H", 4) + b"inlined", b"\x01" + bytes(range(60))))  # not Whoosh's plain row
+    rows.append((struct.pack("!H", 4) + b"last before first", _ROW.pack(0, 1.0, 1, 1, 1, 1.0, 9, 2, offset, 40)))
     return rows
 
 
