@@ -85,13 +85,7 @@ def _blocks(data, *, count: int, positions: bool = True):
     costs in proportion to what it writes out.
     """
     if is_one_block_record(data):
-        level, body = data[0], data[1:]
-        if not level:
-            yield count, bytes(body)
-        elif positions:
-            yield count, zlib.decompress(body)
-        else:
-            yield count, _inflate_head(body, count)
+        yield count, _inflated(data[1:], count, data[0], positions)
         return
     if data[:4] != WHOOSH3_HEADER_MAGIC:
         raise NotColumnar("not a postings list")
@@ -101,16 +95,16 @@ def _blocks(data, *, count: int, positions: bool = True):
         offset += 4
         last, length = length < 0, abs(length)
         count, _, _, level, _, _ = _BLOCK_INFO.unpack_from(data, offset)
-        body = data[offset + _BLOCK_INFO.size: offset + length]
-        if not level:
-            yield count, bytes(body)
-        elif positions:
-            yield count, zlib.decompress(body)
-        else:
-            yield count, _inflate_head(body, count)
+        yield count, _inflated(data[offset + _BLOCK_INFO.size: offset + length], count, level, positions)
         offset += length
         if last:
             return
+
+
+def _inflated(body, count: int, level: int, positions: bool) -> bytes:
+    if not level:
+        return bytes(body)
+    return zlib.decompress(body) if positions else _inflate_head(body, count)
 
 
 def _inflate_head(body, count: int) -> bytes:

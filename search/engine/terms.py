@@ -69,12 +69,19 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
         shift += 7
 
 
-def _whole(raw: bytes) -> int | None:
-    """The float32 in ``raw`` as a whole number, if it is one and comes back as the same bytes."""
+def _weight(raw: bytes) -> bytes | None:
+    """A float32 weight as a varint, if it is a whole number that comes back as the same bytes
+    (term frequencies are); None if it must be written as it is."""
     (value,) = _F32.unpack(raw)
     if math.isfinite(value) and value >= 0 and value == int(value) and _F32.pack(float(int(value))) == raw:
-        return int(value)
+        return _varint(int(value))
     return None
+
+
+def _read_weight(data: bytes, pos: int, whole: bool) -> tuple[float, int]:
+    if whole:
+        return _read_varint(data, pos)
+    return _F32.unpack_from(data, pos)[0], pos + 4
 
 
 def _pack_info(value: bytes, base: int) -> bytes:
@@ -86,16 +93,13 @@ def _pack_info(value: bytes, base: int) -> bytes:
     if offset < base or last < first:
         return bytes((_RAW,)) + value
     tag = 0
-    weight = _whole(value[1:5])
-    if weight is not None:
+    weight_bytes, max_weight_bytes = _weight(value[1:5]), _weight(value[11:15])
+    if weight_bytes is not None:
         tag |= _WHOLE_WEIGHT
-        weight_bytes = _varint(weight)
     else:
         weight_bytes = value[1:5]
-    max_weight = _whole(value[11:15])
-    if max_weight is not None:
+    if max_weight_bytes is not None:
         tag |= _WHOLE_MAX_WEIGHT
-        max_weight_bytes = _varint(max_weight)
     else:
         max_weight_bytes = value[11:15]
     return b"".join((bytes((tag,)), weight_bytes, _varint(docfreq), bytes((minlength, maxlength)),
@@ -109,19 +113,11 @@ def _unpack_info(data: bytes, pos: int, end: int, base: int) -> bytes:
     if tag == _RAW:
         return data[pos + 1:end]
     pos += 1
-    if tag & _WHOLE_WEIGHT:
-        weight, pos = _read_varint(data, pos)
-    else:
-        (weight,) = _F32.unpack_from(data, pos)
-        pos += 4
+    weight, pos = _read_weight(data, pos, bool(tag & _WHOLE_WEIGHT))
     docfreq, pos = _read_varint(data, pos)
     minlength, maxlength = data[pos], data[pos + 1]
     pos += 2
-    if tag & _WHOLE_MAX_WEIGHT:
-        max_weight, pos = _read_varint(data, pos)
-    else:
-        (max_weight,) = _F32.unpack_from(data, pos)
-        pos += 4
+    max_weight, pos = _read_weight(data, pos, bool(tag & _WHOLE_MAX_WEIGHT))
     first, pos = _read_varint(data, pos)
     span, pos = _read_varint(data, pos)
     offset, pos = _read_varint(data, pos)
