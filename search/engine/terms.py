@@ -227,6 +227,9 @@ class TermDictionaryReader:
         if number < 0:
             return default
         data = self._block(number)
+        # The row loop is written out here and in _rows_from rather than shared as a generator:
+        # on a 150k index's terms that generator made a look-up 50 % slower (8.2 -> 12.7 us,
+        # bench/terms_bench.py) and a walk 2.2 -> 3.4 us a row.
         previous, pos, end = b"", 0, len(data)
         while pos < end:
             shared, rest, size = data[pos], data[pos + 1], data[pos + 2]
