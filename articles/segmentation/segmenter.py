@@ -84,6 +84,11 @@ _NOTE_LINE = re.compile(r"^[(（][^()（）]{4,78}[)）]$")
 # ``（2020年5月28日第十三届全国人民代表大会第三次会议通过）``, ``（二〇一九年十二月三十一日）``: the date a
 # document was adopted or a speech given, printed in brackets under its title
 _DATED_NOTE = re.compile(r"^[(（][^()（）]*[0-9０-９〇零一二三四五六七八九]{4}年[^()（）]{1,3}月[^()（）]{1,4}日[^()（）]*[)）]$")
+# Labels a paper prints over a photo with its caption (图片报道, 摄影报道): each heads a photo of
+# its own, never an intertitle of the story above.
+_PHOTO_LABEL = re.compile(r"^(?:图片报道|摄影报道|图片故事|新闻图片|图说新闻)$")
+# The number of an item in a list (一、  1.  （一）  ①): a document's first item, not a headline line.
+_LIST_ITEM = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[0-9０-９]{1,2}[.．、]|[(（][一二三四五六七八九十0-9]{1,3}[)）]|[①-⑳])")
 _ANNOUNCES = re.compile(r"(?:如下|全文|原文|下文)[。：:]?$|[：:]$")
 _NOTICE_HEADLINE = re.compile(r"(?:启事|启示|公告|通告|声明|公示|讣告|告知书|通知书)$")
 _COMMENTARY_HINT = re.compile(r"(?:评论|时评|社论|短评|述评|观$)")
@@ -356,6 +361,17 @@ def _is_label_over_title(text: str, following: _Unit | None, after: _Unit | None
     return _is_headline_like(following.text) and not is_lead(following.text) and _is_body_like(after.text)
 
 
+def _is_photo_label(text: str) -> bool:
+    return bool(_PHOTO_LABEL.match(re.sub(r"[\s\u3000]+", "", text)))
+
+
+def _is_document_title(text: str, following: _Unit | None) -> bool:
+    """A law's, a resolution's or a report's title, longer than any headline line
+    (``第十三届全国人民代表大会财政经济委员会关于…草案的审查结果报告``), over the date it was adopted."""
+    return (following is not None and len(text) <= 2 * MAX_HEADLINE_LINE and bool(_DATED_NOTE.match(following.text))
+            and _is_headline_like(text[-MAX_HEADLINE_LINE:]) and "。" not in text)
+
+
 def _is_body_like(text: str) -> bool:
     return len(text) >= 40 or is_terminated(text)
 
@@ -570,14 +586,18 @@ class _Segmenter:
             draft.article.title = self.banners.pop().text
             deck.append(shorts[0])
             self.pending = []
+        dated = False
         for kind, unit in self.pending:
-            if kind == "short" and ((deck and not draft.digest) or (tagged and _looks_like_deck(unit.text))):
+            if kind == "short" and ((deck and not draft.digest) or (tagged and _looks_like_deck(unit.text))
+                                    or (dated and _LIST_ITEM.match(unit.text))):
                 # After a headline closed by its column tag, further short lines are the text's
-                # opening: a one-sentence deck, a box label (【绝活看点】), an author's name.
+                # opening: a one-sentence deck, a box label (【绝活看点】), an author's name. Under
+                # the date a document was adopted, a numbered line is its first item (``一、审议…``).
                 deck.append(unit)
             elif kind == "short":
                 line = unit.text
                 tagged = bool(ENDS_WITH_TAG.search(line))
+                dated = dated or bool(_DATED_NOTE.match(line))
                 m = _HEADLINE_TAG.search(line)
                 if m and m.start() > 0:
                     draft.tag = m.group(1)
@@ -747,6 +767,8 @@ class _Segmenter:
         if any(k == "subtitle" and not (len(u.text) >= 25 and re.search(r"[，,]", u.text)) for k, u in self.pending):
             return True
         shorts = [u for k, u in self.pending if k == "short"]
+        if _is_photo_label(shorts[0].text):
+            return True
         # A title over the date its document was adopted or its speech given heads that document,
         # (the paragraph above announcing it, ``…全文如下。``, was read before: then it is printed within).
         if len(shorts) >= 2 and any(_DATED_NOTE.match(u.text) for u in shorts[1:]):
@@ -922,7 +944,8 @@ class _Segmenter:
                 else:
                     self.warnings.append(f"line {unit.line}: credit {text!r} before any article, ignored")
             elif (_is_headline_like(text) and not (split_photo_credit(text) and len(text) > 20)) or (
-                    _is_label_over_title(text, following, units[i + 2] if i + 2 < len(units) else None)):
+                    _is_label_over_title(text, following, units[i + 2] if i + 2 < len(units) else None)
+                    or _is_document_title(text, following)):
                 self.pending.append(("short", unit))
             else:
                 self._body(unit)
@@ -955,11 +978,16 @@ class _Segmenter:
     def _closing_line(self, unit: _Unit) -> None:
         """``（本报科威特城1月1日电）``, ``（作者为……）``: the end of the article above."""
         cur = self.current
-        if cur is None:
+        if cur is None and not self.pending:
             self.warnings.append(f"line {unit.line}: closing line {unit.text!r} before any article, ignored")
-            self.pending = []
             return
-        self._flush_pending_as_intertitles(cur)
+        shorts = [u for k, u in self.pending if k == "short"]
+        if cur is None or (len(shorts) >= 2 and any(_DATED_NOTE.match(u.text) for u in shorts[1:])):
+            # Lines short enough for a headline, closed before any text: a document printed whole in
+            # short lines under its adoption date (an agenda, a list), or the page's first lines.
+            cur = self._new_draft(unit.line)
+        else:
+            self._flush_pending_as_intertitles(cur)
         if _CARTOON_LINE.match(unit.text):
             cur.article.paragraphs.append(unit.text)  # a cartoon's credits are its last printed line
         credits = parse_byline_line(unit.text)
@@ -985,7 +1013,8 @@ class _Segmenter:
         label = _TRAILER.match(unit.text).group()
         photo = not label.endswith(("：", ":")) and not label[-1].isspace()
         shorts = [u for k, u in self.pending if k == "short"]
-        if photo and len(shorts) >= 2 and len(shorts) == len(self.pending):
+        labelled = bool(shorts) and len(shorts) == len(self.pending) and _is_photo_label(shorts[0].text)
+        if (photo and len(shorts) >= 2 or labelled) and len(shorts) == len(self.pending):
             # ``图片报道`` / a caption short enough to pass for a headline / ``影像中国``: a photo.
             rest = shorts[1:]
             self.pending = self.pending[:1]

@@ -285,3 +285,59 @@ def test_short_lines_at_the_foot_of_the_page_close_the_text_above_them():
     assert [a.headline for a in arts] == ["隔绝疫情，凝聚真情"]
     assert arts[0].paragraphs[-1] == "武汉加油！湖北加油！中国加油！"
     assert all(a.body for a in arts)
+
+
+def test_a_photo_label_heads_a_photo_of_its_own_even_without_a_caption():
+    # ``图片报道`` over a caption, or over nothing but its source line, is a photo the paper counts
+    # apart, never an intertitle of the essay printed above it.
+    with_caption = page(
+        "熟悉的声音",
+        "从来没有想过，会对声音如此敏感和渴望。宅在家里的那些日子，每天从窗外传来社区广播的声音。",
+        "如今，街上的声音又多了起来，叫卖声、汽笛声、孩子们的笑声，都是城市复苏的声音。",
+        "图片报道",
+        "在四川省凉山彝族自治州甘洛县，省级非遗项目彝族刺绣的传承人正在教村民刺绣。",
+        "这正是：",
+        "刺绣好技艺，传承又创收。",
+    )
+    arts = segment(with_caption, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["熟悉的声音", "图片报道"]
+    assert arts[1].paragraphs[0].startswith("在四川省凉山彝族自治州")
+
+    source_only = page(
+        "盈盈闪动的甘河",
+        "火车驶入大兴安岭，便会跨过甘河。甘河流过加格达奇，给这座小城增了色。",
+        "河打城南流过，水面宽阔，两岸的白桦林倒映在水中，盈盈闪动。",
+        "图片报道",
+        "图片来源：影像中国",
+        "窗台上的小斑鸠",
+        "拉开办公室的窗帘，我惊呆了——窗台上，竟然出现一个鸟巢。",
+    )
+    arts = segment(source_only, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["盈盈闪动的甘河", "图片报道", "窗台上的小斑鸠"]
+    assert arts[1].body == "图片来源：影像中国"
+    assert arts[0].body.endswith("盈盈闪动。")
+
+
+def test_a_document_over_its_adoption_date_keeps_a_long_title_and_its_first_numbered_item():
+    title = ("第十三届全国人民代表大会财政经济委员会关于二〇二〇年国民经济和社会发展计划执行情况"
+             "与二〇二一年国民经济和社会发展计划草案的审查结果报告")
+    assert len(title) > 60  # longer than any headline line: only the date under it makes it a title
+    text = page(
+        "十三届全国人大三次会议议程",
+        "（2021年3月1日第十三届全国人民代表大会第三次会议预备会议通过）",
+        "一、审议政府工作报告",
+        "二、审查国民经济和社会发展计划执行情况与计划草案的报告",
+        "三、审查中央和地方预算执行情况与预算草案的报告",
+        "（新华社北京3月1日电）",
+        title,
+        "（2021年3月1日第十三届全国人民代表大会第三次会议主席团第二次会议通过）",
+        "第十三届全国人民代表大会第三次会议审查了国务院提出的计划草案，财政经济委员会进行了审查。",
+        "财政经济委员会认为，计划执行情况总体良好，主要目标任务较好完成。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.title for a in arts] == ["（2021年3月1日第十三届全国人民代表大会第三次会议预备会议通过）",
+                                       "（2021年3月1日第十三届全国人民代表大会第三次会议主席团第二次会议通过）"]
+    assert arts[0].kicker == "十三届全国人大三次会议议程"
+    assert arts[0].paragraphs[0] == "一、审议政府工作报告"
+    assert arts[1].kicker == title
+    assert arts[1].paragraphs[0].startswith("第十三届全国人民代表大会第三次会议审查了")
