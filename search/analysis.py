@@ -21,6 +21,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -206,7 +207,7 @@ def _expanding_pattern() -> re.Pattern:
 
 def is_wordlike(token: str) -> bool:
     """A token worth indexing: it holds a letter, digit or ideograph (not only punctuation or space)."""
-    return any(c.isalnum() for c in token)
+    return token.isalnum() or any(c.isalnum() for c in token)  # nearly every word is all letters
 
 
 def words(text: str, *, for_query: bool = False) -> Iterator[tuple[int, str]]:
@@ -235,6 +236,26 @@ def words(text: str, *, for_query: bool = False) -> Iterator[tuple[int, str]]:
                     if frequencies.get(part):
                         yield position, part
         position += 1
+
+
+def word_counts(text: str) -> dict[str, int]:
+    """How often each word of a document occurs: ``words(text)`` counted, sub-words included, in
+    one pass without the positions (the word fields keep none)."""
+    jieba.dt.check_initialized()
+    frequencies = jieba.dt.FREQ
+    counts: dict[str, int] = {}
+    get = counts.get
+    for word in jieba.cut(normalise(text), HMM=True):
+        if not (word.isalnum() or is_wordlike(word)):
+            continue
+        counts[word] = get(word, 0) + 1
+        size = len(word)
+        if size > 2:
+            for part in [word[start:start + 2] for start in range(size - 1)] + (
+                    [word[start:start + 3] for start in range(size - 2)] if size > 3 else []):
+                if frequencies.get(part):
+                    counts[part] = get(part, 0) + 1
+    return counts
 
 
 def query_words(text: str) -> list[str]:
@@ -274,6 +295,27 @@ def grams(text: str, *, for_query: bool = False) -> Iterator[tuple[int, str]]:
         if key:
             yield position + len(key) - 1, key[-1]
         position += len(key) + 1
+
+
+def gram_lines(text: str) -> str:
+    """A document as ``grams`` reads it: folded, each line without its white space, the lines
+    joined by newlines. A character's index here is the position of the gram it starts (the
+    bigram of it and the next character, or itself alone at a line's end)."""
+    return "\n".join([_SPACE.sub("", line) for line in normalise(text).split("\n")])
+
+
+def gram_positions(text: str) -> dict[str, list[int]]:
+    """``grams(text)`` gathered by gram: each gram's positions, in order."""
+    positions: defaultdict[str, list[int]] = defaultdict(list)
+    position = 0
+    for line in normalise(text).split("\n"):
+        key = _SPACE.sub("", line)
+        if key:
+            for start, gram in enumerate(map(str.__add__, key, key[1:]), position):
+                positions[gram].append(start)
+            positions[key[-1]].append(position + len(key) - 1)
+        position += len(key) + 1
+    return positions
 
 
 def warm_up() -> None:

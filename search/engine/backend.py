@@ -55,8 +55,8 @@ from whoosh.writing import SegmentWriter
 from archive.processes import map_in_processes
 
 from .. import analysis
-from . import columnar, merging
-from .codec import NO_VALUE, ArchiveCodec
+from . import columnar
+from .codec import ArchiveCodec
 from .columnar import (
     BYLINE_GRAMS,
     GRAMS,
@@ -69,6 +69,7 @@ from .columnar import (
     WORDS,
 )
 from ..query import Filters, SearchPlan, Term
+from .pool import ArchiveSegmentWriter, TermPool
 from .whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 
 log = logging.getLogger(__name__)
@@ -160,87 +161,6 @@ def _sorting(sort_by: list[str] | None):
     return facets[0] if len(facets) == 1 else sorting.MultiFacet(facets)
 
 
-class TermPool:
-    """Whoosh's posting pool, keyed by term as postings arrive.
-
-    Whoosh keeps one tuple per posting and sorts them all when the segment is written (spilling
-    to temporary files past ``limitmb``). Documents are added in document-number order, so the
-    postings of a term arrive sorted already: only the terms need sorting. Each term's postings
-    are packed arrays, its values one byte string, so a posting costs about 20 bytes instead of
-    200, and a worker holds a segment of thousands of articles in a few hundred megabytes.
-    """
-
-    def __init__(self):
-        self.fieldnames: set[str] = set()
-        self._terms: dict[tuple[str, bytes], tuple[array, array, array, bytearray]] = {}
-
-    def add(self, item) -> None:
-        fieldname, text, docnum, weight, value = item
-        try:
-            docnums, weights, lengths, values = self._terms[(fieldname, text)]
-        except KeyError:
-            self.fieldnames.add(fieldname)
-            docnums, weights, lengths, values = self._terms[(fieldname, text)] = (
-                array("I"), array("f"), array("I"), bytearray())
-        docnums.append(docnum)
-        weights.append(weight)
-        if value is None:
-            lengths.append(NO_VALUE)
-        else:
-            lengths.append(len(value))
-            values += value
-
-    def extend(self, fieldname: str, text: bytes, docnums: array, weights: array, lengths: array,
-               values: bytes) -> None:
-        """A term's postings as arrays (a merged segment's): document numbers above any the term
-        has in the pool already, weights, value lengths and the values' bytes."""
-        try:
-            pooled = self._terms[(fieldname, text)]
-        except KeyError:
-            self.fieldnames.add(fieldname)
-            pooled = self._terms[(fieldname, text)] = (array("I"), array("f"), array("I"), bytearray())
-        pooled[0].extend(docnums)
-        pooled[1].extend(weights)
-        pooled[2].extend(lengths)
-        pooled[3].extend(values)
-
-    def iter_postings(self) -> PooledPostings:
-        return PooledPostings(self)
-
-    def sorted_terms(self):
-        """((fieldname, term), (docnums, weights, value lengths, values)) in term order."""
-        for key in sorted(self._terms):
-            yield key, self._terms[key]
-
-    def each_posting(self):
-        for (fieldname, text), (docnums, weights, lengths, values) in self.sorted_terms():
-            start = 0
-            for i, docnum in enumerate(docnums):
-                length = lengths[i]
-                if length == NO_VALUE:
-                    yield fieldname, text, docnum, weights[i], None
-                else:
-                    yield fieldname, text, docnum, weights[i], bytes(values[start:start + length])
-                    start += length
-
-    def cleanup(self) -> None:
-        self._terms.clear()
-
-
-class PooledPostings:
-    """The pool's postings in Whoosh's order: one by one when iterated, as Whoosh's writer does,
-    or a term at a time through ``terms()``, which our codec's field writer takes instead."""
-
-    def __init__(self, pool: TermPool):
-        self._pool = pool
-
-    def __iter__(self):
-        return self._pool.each_posting()
-
-    def terms(self):
-        return self._pool.sorted_terms()
-
-
 def full_tiers(segments) -> list[list]:
     """The tiers of small segments due for a merge (see merge_tiers), each a list of segments."""
     tiers = defaultdict(list)
@@ -276,16 +196,6 @@ def keep_live_segments(writer, segments):
     """Merge policy of a commit that makes new documents searchable: merge nothing, drop the
     segments its deletions emptied (a tier's merge follows as a commit of its own)."""
     return [segment for segment in segments if segment.doc_count()]
-
-
-class ArchiveSegmentWriter(SegmentWriter):
-    """Whoosh's writer, merging the segments our codec wrote a term at a time (merging.py)."""
-
-    def add_postings_to_pool(self, reader, startdoc, docmap):
-        if isinstance(self.pool, TermPool) and merging.readable(reader):
-            merging.pool_segment(self.pool, reader, self.schema, startdoc, docmap)
-        else:
-            super().add_postings_to_pool(reader, startdoc, docmap)
 
 
 def _open_writer(ix, *, lock: bool, timeout: float | None = None) -> SegmentWriter:

@@ -179,6 +179,39 @@ def encode_block(ids, weights, values, fixedsize: int | None, *, narrow: bool = 
     return b"".join(parts)
 
 
+def _one_number(n: int) -> bytes:
+    """``pack_array([n])``: one number's byte planes are its little-endian bytes."""
+    if n < 1 << 8:
+        return b"B" + bytes((n,))
+    if n < 1 << 16:
+        return b"h" + n.to_bytes(2, "little")
+    return b"i" + n.to_bytes(4, "little")
+
+
+_ALL_ONE = bytes((_WEIGHTS_ALL_ONE,))
+_ONE_VALUE = bytes((_WEIGHTS_ONE_VALUE,))
+
+
+def encode_one_posting(docnum: int, weight: float) -> bytes:
+    """``encode_block([docnum], [weight], (), 0)``: a block of one posting without values,
+    written without the lists and loops a block of many needs (most terms are in one document)."""
+    return _one_number(docnum) + (_ALL_ONE if weight == 1.0 else _ONE_VALUE + _FLOAT.pack(weight))
+
+
+def encode_narrow_block(ids, weights, lengths, values) -> bytes:
+    """``encode_block(ids, weights, <values cut at lengths>, narrow=True)`` from the postings'
+    value lengths and their values joined, as the pool holds them (every length above 0)."""
+    if len(ids) == 1:
+        weight, count = weights[0], lengths[0] >> 2
+        counts = _COUNTS_ARE_WEIGHTS if count == weight else _one_number(count)
+        positions = _one_number(int.from_bytes(values, "little")) if count == 1 else pack_array(_unpack("I", values))
+        return b"".join((encode_one_posting(ids[0], weight), counts, positions))
+    head = encode_block(ids, weights, (), 0)
+    counts = [length >> 2 for length in lengths]
+    return b"".join((head, _COUNTS_ARE_WEIGHTS if counts == list(weights) else pack_array(counts),
+                     pack_array(_unpack("I", values))))
+
+
 def _narrow_positions(weights, values: list[bytes]) -> list[bytes]:
     """Counts (a zero byte when they are the weights, as they are unless a field is boosted),
     then every posting's positions in one array of the narrowest type."""
@@ -438,16 +471,25 @@ class CompactFieldWriter(W3FieldWriter):
         info and table row) without the dozen calls and objects they make for each term."""
         postwriter = self._postwriter
         count = len(docnums)
-        if value_lengths[0] == NO_VALUE:
-            block_values = []
-        elif count == 1:
-            block_values = [bytes(values)] if values else []
+        narrow = isinstance(self._format, NarrowPositions)
+        fixed = self._format.fixed_value_size()
+        if narrow and value_lengths[0] != NO_VALUE and all(value_lengths):
+            # Every posting has positions: the block's counts and positions come straight from
+            # the lengths and the values, without cutting the values into postings and joining them.
+            data = encode_narrow_block(docnums, weights, value_lengths, values)
+        elif count == 1 and not narrow and (value_lengths[0] == NO_VALUE or not values) and fixed is not None and fixed >= 0:
+            # a word in one document: a format of fixed-size values (WordCounts: none) writes no value lengths
+            data = encode_one_posting(docnums[0], weights[0])
         else:
-            blob = bytes(values)
-            offsets = list(accumulate(value_lengths, initial=0))
-            block_values = [value for value in map(blob.__getitem__, map(slice, offsets, offsets[1:])) if value]
-        data = encode_block(docnums, weights, block_values, self._format.fixed_value_size(),
-                            narrow=isinstance(self._format, NarrowPositions))
+            if value_lengths[0] == NO_VALUE:
+                block_values = []
+            elif count == 1:
+                block_values = [bytes(values)] if values else []
+            else:
+                blob = bytes(values)
+                offsets = list(accumulate(value_lengths, initial=0))
+                block_values = [value for value in map(blob.__getitem__, map(slice, offsets, offsets[1:])) if value]
+            data = encode_block(docnums, weights, block_values, fixed, narrow=narrow)
         level = postwriter._compression if len(data) >= _MIN_COMPRESSED_BYTES else 0
         if level:
             data = zlib.compress(data, level)
@@ -467,10 +509,9 @@ class CompactFieldWriter(W3FieldWriter):
         record = one_block_record(level, data)
         self._postfile.write(record)
         self._postings_end = start + len(record)
-        terminfo = _TERM_INFO.pack(0, sum(weights), count, 0 if minlength is None else length_to_byte(minlength),
-                                   length_to_byte(maxlength), maxweight, docnums[0], docnums[-1])
-        self._tindex.add(_FIELD_ID.pack(self._fieldid) + btext,
-                         terminfo + _EXTENT.pack(start, len(record)))
+        self._tindex.add_stats(_FIELD_ID.pack(self._fieldid) + btext, sum(weights), count,
+                               0 if minlength is None else length_to_byte(minlength), length_to_byte(maxlength),
+                               maxweight, docnums[0], docnums[-1], start, len(record))
 
 
 def _document_lengths(lengths, fieldname: str) -> list[int] | defaultdict:

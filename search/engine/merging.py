@@ -5,7 +5,7 @@ matcher per term, a generator step per posting): a day's segment of a hundred ar
 about 60,000 terms and 140,000 postings, and was most of a day's indexing. A segment our codec
 wrote is read here a term at a time instead, straight from the term file's entries (no
 dictionary look-up) and the packed blocks (``codec.encode_block``), and each term's postings
-join the writer's pool (``backend.TermPool``) as whole arrays, renumbered past the documents
+join the writer's pool (``pool.TermPool``) as whole arrays, renumbered past the documents
 already in it and without the deleted ones. The pool writes them as it writes any others, so
 the merged segment is the one Whoosh's loop would have written.
 """

@@ -143,20 +143,57 @@ class TermDictionaryWriter:
         self._block_bases = array("Q")
 
     def add(self, key: bytes, value: bytes) -> None:
+        """A term and its Whoosh row (35 bytes: W3TermInfo and the postings' extent)."""
+        base = _INFO.unpack(value)[8] if len(value) == _INFO.size and not value[0] else 0
+        shared = self._start_row(key, base)
+        self._add_row(key, shared, _pack_info(value, self._base))
+
+    def add_stats(self, key: bytes, weight: float, docfreq: int, minlength: int, maxlength: int,
+                  maxweight: float, first: int, last: int, offset: int, length: int) -> None:
+        """A term and the numbers of its Whoosh row (the length bytes already coded), written as
+        ``add`` writes the row they pack to, without packing and unpacking it."""
+        shared = self._start_row(key, offset)
+        if offset < self._base or last < first:
+            info = bytes((_RAW,)) + _INFO.pack(0, weight, docfreq, minlength, maxlength, maxweight, first, last,
+                                               offset, length)
+        else:
+            tag = 0
+            # a whole number from 1 to 2**24 is a float32 exactly: _weight's answer without its packing
+            weight_bytes = _varint(int(weight)) if 1 <= weight < 1 << 24 and weight.is_integer() else _weight(
+                _F32.pack(weight))
+            if weight_bytes is not None:
+                tag |= _WHOLE_WEIGHT
+            else:
+                weight_bytes = _F32.pack(weight)
+            max_weight_bytes = (_varint(int(maxweight)) if 1 <= maxweight < 1 << 24 and maxweight.is_integer()
+                                else _weight(_F32.pack(maxweight)))
+            if max_weight_bytes is not None:
+                tag |= _WHOLE_MAX_WEIGHT
+            else:
+                max_weight_bytes = _F32.pack(maxweight)
+            info = b"".join((bytes((tag,)), weight_bytes, _varint(docfreq), bytes((minlength, maxlength)),
+                             max_weight_bytes, _varint(first), _varint(last - first), _varint(offset - self._base),
+                             _varint(length)))
+        self._add_row(key, shared, info)
+
+    def _start_row(self, key: bytes, base: int) -> int:
+        """Checks the key's order, opens a block when one is due (``base``: the offset a new
+        block's rows count theirs from) and returns how much of the key the row before shares."""
         if key <= self.lastkey:
             raise ValueError(f"Keys must increase: {self.lastkey!r}..{key!r}")
         if self._rows == BLOCK_ROWS:
             self._flush()
         if not self._rows:
-            self._base = _INFO.unpack(value)[8] if len(value) == _INFO.size and not value[0] else 0
+            self._base = base
             self._first_keys.append(key)
-            self._block_bases.append(self._base)
-            shared = 0
-        else:
-            previous, shared, most = self.lastkey, 0, min(len(key), len(self.lastkey))
-            while shared < most and key[shared] == previous[shared]:
-                shared += 1
-        info = _pack_info(value, self._base)
+            self._block_bases.append(base)
+            return 0
+        previous, shared, most = self.lastkey, 0, min(len(key), len(self.lastkey))
+        while shared < most and key[shared] == previous[shared]:
+            shared += 1
+        return shared
+
+    def _add_row(self, key: bytes, shared: int, info: bytes) -> None:
         self._block += b"".join((_varint(shared), _varint(len(key) - shared), _varint(len(info)), key[shared:], info))
         self._rows += 1
         self.lastkey = key

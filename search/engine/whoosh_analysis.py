@@ -37,14 +37,32 @@ class _PairTokenizer(Tokenizer):
             yield token
 
 
+    def positions(self, value: str) -> dict[str, list[int]]:
+        """Each term of a document with its positions."""
+        found: dict[str, list[int]] = defaultdict(list)
+        for position, text in self.pairs(value, for_query=False):
+            found[text].append(position)
+        return found
+
+    def counts(self, value: str) -> dict[str, int]:
+        """Each term of a document with how often it occurs."""
+        return {text: len(found) for text, found in self.positions(value).items()}
+
+
 class JiebaWordTokenizer(_PairTokenizer):
     def pairs(self, value, *, for_query):
         return analysis.words(value, for_query=for_query)
+
+    def counts(self, value):
+        return analysis.word_counts(value)
 
 
 class CharGramTokenizer(_PairTokenizer):
     def pairs(self, value, *, for_query):
         return analysis.grams(value, for_query=for_query)
+
+    def positions(self, value):
+        return analysis.gram_positions(value)
 
 
 class PairsTEXT(TEXT):
@@ -64,15 +82,16 @@ class PairsTEXT(TEXT):
         boost = self.format.field_boost
         self.format = NarrowPositions(field_boost=boost) if positions else WordCounts(field_boost=boost)
 
+    @property
+    def keeps_positions(self) -> bool:
+        return self.format.supports("positions")
+
     def index(self, value, **kwargs):
-        positions: dict[str, list[int]] = defaultdict(list)
-        for position, text in self.analyzer.pairs(value, for_query=False):
-            positions[text].append(position)
         boost = self.format.field_boost
-        if not self.format.supports("positions"):
-            for text, found in positions.items():
-                yield text.encode("utf-8"), len(found), len(found) * boost, b""
+        if not self.keeps_positions:
+            for text, count in self.analyzer.counts(value).items():
+                yield text.encode("utf-8"), count, count * boost, b""
             return
         encode = self.format.encode
-        for text, found in positions.items():
+        for text, found in self.analyzer.positions(value).items():
             yield text.encode("utf-8"), len(found), len(found) * boost, encode(found)

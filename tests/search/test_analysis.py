@@ -107,3 +107,43 @@ def test_the_folding_table_is_kept_beside_jiebas_cache_and_read_back_from_it(tmp
         assert analysis._traditional_to_simplified() == {"優": "X"}
     finally:
         analysis._traditional_to_simplified.cache_clear()
+
+
+_DOCUMENTS = [
+    "日本京都大学的学生\n\n在2021年COVID疫苗",
+    "優勢　乾隆  ２０２１年\n  中华人民共和国国务院 总理\n\n\nA b",
+    "一\n\n\n",
+    "",
+]
+
+
+def _seed_paragraphs():
+    from tests.conftest import SEEDS
+
+    text = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
+    return [text[:3000], text[3000:9000]]
+
+
+def test_a_documents_word_counts_are_its_words_counted():
+    from collections import Counter
+
+    for text in _DOCUMENTS + _seed_paragraphs():
+        assert analysis.word_counts(text) == Counter(word for _, word in analysis.words(text))
+
+
+def test_a_documents_gram_positions_are_its_grams_gathered():
+    for text in _DOCUMENTS + _seed_paragraphs():
+        gathered = {}
+        for position, gram in analysis.grams(text):
+            gathered.setdefault(gram, []).append(position)
+        assert dict(analysis.gram_positions(text)) == gathered
+
+
+def test_in_the_gram_lines_each_characters_index_is_its_grams_position():
+    for text in _DOCUMENTS + _seed_paragraphs():
+        lines = analysis.gram_lines(text)
+        for position, gram in analysis.grams(text):
+            assert lines[position:position + len(gram)] == gram
+            # a gram alone is a line's last character
+            assert len(gram) == 2 or position + 1 == len(lines) or lines[position + 1] == "\n"
+        assert sum(1 for _ in analysis.grams(text)) == len(lines) - lines.count("\n")

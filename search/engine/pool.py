@@ -1,0 +1,382 @@
+"""The writer's posting pool: a segment's postings gathered by term until the segment is written.
+
+Whoosh's ``SegmentWriter`` hands its pool one tuple per posting and its ``PostingPool`` sorts
+them all when the segment is written. On Chinese text, indexed as a character gram per character
+and again as jieba words, that is about a thousand postings an article, and making, handing over
+and sorting them was most of what a build spent outside jieba. Here:
+
+* ``ArchiveSegmentWriter.add_document`` hands the pool a document's text fields whole: a
+  word field's terms with their counts (``TermPool.add_counts``), and a gram field as the text
+  itself (``TermPool.add_gram_text``), whose grams are only made when the segment is written,
+  for all its documents at once, with numpy (``GramColumns``);
+* every other field goes a posting at a time (``TermPool.add``), and a merged segment's terms
+  a term at a time (``TermPool.extend``, from ``merging``);
+* ``TermPool.sorted_terms`` gives each term's postings as arrays in term order, which the
+  codec's field writer takes a term at a time (``codec.CompactFieldWriter.add_postings``).
+
+The postings, and so the segment's bytes, are the same as Whoosh's own loop would pool (the
+tests build both ways and compare).
+"""
+from __future__ import annotations
+
+import sys
+from array import array
+
+import numpy as np
+from whoosh.writing import SegmentWriter
+
+from .. import analysis
+from . import merging
+from .codec import NO_VALUE
+from .whoosh_analysis import CharGramTokenizer, PairsTEXT
+
+_BIG_ENDIAN = sys.byteorder == "big"
+# A gram's key while the pool sorts them: its first character's code point above 21 bits of its
+# second's (0 for a line's last character alone). Code points need 21 bits, no folded text holds
+# code point 0, and UTF-8 orders text as code points do, so the keys sort as the terms' bytes.
+_SECOND_BITS = 21
+_SECOND_MASK = (1 << _SECOND_BITS) - 1
+_NEWLINE = ord("\n")
+_SEPARATOR = "\n".encode("utf-32-le")
+
+
+class TermPool:
+    """Whoosh's posting pool, keyed by term as postings arrive.
+
+    Whoosh keeps one tuple per posting and sorts them all when the segment is written (spilling
+    to temporary files past ``limitmb``). Documents are added in document-number order, so the
+    postings of a term arrive sorted already: only the terms need sorting. Each term's postings
+    are packed arrays, its values one byte string, so a posting costs about 20 bytes instead of
+    200, and a worker holds a segment of thousands of articles in a few hundred megabytes.
+
+    Terms are kept per field. The text fields' postings come a document's field at a time
+    (``add_positions``, ``add_counts``: ``ArchiveSegmentWriter.add_document``) keyed by the term
+    as text, encoded once when the segment is written (text sorts as its UTF-8 bytes do), and
+    their positions as one array; everything else comes a posting at a time (``add``) or a term
+    at a time from a merged segment (``extend``), keyed by bytes, as Whoosh hands it over.
+    """
+
+    def __init__(self):
+        self.fieldnames: set[str] = set()
+        self._terms: dict[str, dict[bytes, tuple[array, array, array, bytearray]]] = {}
+        self._texts: dict[str, dict[str, tuple[array, array, array, array | bytearray]]] = {}
+        self._columns: dict[str, GramColumns] = {}
+
+    def _field(self, fieldname: str) -> dict:
+        terms = self._terms.get(fieldname)
+        if terms is None:
+            terms = self._terms[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        return terms
+
+    def _text_field(self, fieldname: str) -> dict:
+        terms = self._texts.get(fieldname)
+        if terms is None:
+            terms = self._texts[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        return terms
+
+    def add(self, item) -> None:
+        fieldname, text, docnum, weight, value = item
+        terms = self._terms.get(fieldname) or self._field(fieldname)
+        try:
+            docnums, weights, lengths, values = terms[text]
+        except KeyError:
+            docnums, weights, lengths, values = terms[text] = (array("I"), array("f"), array("I"), bytearray())
+        docnums.append(docnum)
+        weights.append(weight)
+        if value is None:
+            lengths.append(NO_VALUE)
+        else:
+            lengths.append(len(value))
+            values += value
+
+    def add_positions(self, fieldname: str, docnum: int, positions: dict[str, list[int]], boost: float,
+                      fieldboost: float = 1.0) -> int:
+        """One document's terms of a field with positions, each with its positions; returns how
+        many positions (the field's length in the document)."""
+        terms = self._texts.get(fieldname) or self._text_field(fieldname)
+        get = terms.get
+        length = 0
+        for text, found in positions.items():
+            entry = get(text)
+            if entry is None:
+                entry = terms[text] = (array("I"), array("f"), array("I"), array("I"))
+            count = len(found)
+            length += count
+            entry[0].append(docnum)
+            entry[1].append(count * boost * fieldboost)  # in Whoosh's order, for the same float
+            entry[2].append(count << 2)
+            entry[3].extend(found)
+        return length
+
+    def add_gram_text(self, fieldname: str, docnum: int, lines: str, boost: float, fieldboost: float = 1.0) -> int:
+        """One document's gram field as ``analysis.gram_lines`` gives it; returns how many
+        positions its grams have (the field's length in the document)."""
+        columns = self._columns.get(fieldname)
+        if columns is None:
+            columns = self._columns[fieldname] = GramColumns()
+            self.fieldnames.add(fieldname)
+        return columns.add(docnum, lines, boost, fieldboost)
+
+    def add_counts(self, fieldname: str, docnum: int, counts: dict[str, int], boost: float,
+                   fieldboost: float = 1.0) -> int:
+        """One document's terms of a field without positions, each with its count; returns the
+        sum of the counts (the field's length in the document)."""
+        terms = self._texts.get(fieldname) or self._text_field(fieldname)
+        get = terms.get
+        length = 0
+        for text, count in counts.items():
+            entry = get(text)
+            if entry is None:
+                entry = terms[text] = (array("I"), array("f"), array("I"), bytearray())
+            length += count
+            entry[0].append(docnum)
+            entry[1].append(count * boost * fieldboost)
+            entry[2].append(0)
+        return length
+
+    def extend(self, fieldname: str, text: bytes, docnums: array, weights: array, lengths: array,
+               values: bytes) -> None:
+        """A term's postings as arrays (a merged segment's): document numbers above any the term
+        has in the pool already, weights, value lengths and the values' bytes."""
+        terms = self._terms.get(fieldname) or self._field(fieldname)
+        pooled = terms.get(text)
+        if pooled is None:
+            pooled = terms[text] = (array("I"), array("f"), array("I"), bytearray())
+        pooled[0].extend(docnums)
+        pooled[1].extend(weights)
+        pooled[2].extend(lengths)
+        pooled[3].extend(values)
+
+    def iter_postings(self) -> PooledPostings:
+        return PooledPostings(self)
+
+    def sorted_terms(self):
+        """((fieldname, term), (docnums, weights, value lengths, values)) in term order."""
+        for fieldname in sorted(self.fieldnames):
+            terms = self._terms.get(fieldname, {})
+            texts = self._texts.get(fieldname)
+            columns = self._columns.get(fieldname)
+            if columns is not None and not terms and not texts:
+                for key, entry in columns.terms():  # already in term order
+                    yield (fieldname, key), entry
+                continue
+            if texts or columns is not None:
+                terms = dict(terms)
+                for text, (docnums, weights, lengths, values) in (texts or {}).items():
+                    _put(terms, text.encode("utf-8"), (docnums, weights, lengths, _value_bytes(values)))
+                for key, entry in columns.terms() if columns is not None else ():
+                    _put(terms, key, entry)
+            for key in sorted(terms):
+                yield (fieldname, key), terms[key]
+
+    def each_posting(self):
+        for (fieldname, text), (docnums, weights, lengths, values) in self.sorted_terms():
+            start = 0
+            for i, docnum in enumerate(docnums):
+                length = lengths[i]
+                if length == NO_VALUE:
+                    yield fieldname, text, docnum, weights[i], None
+                else:
+                    yield fieldname, text, docnum, weights[i], bytes(values[start:start + length])
+                    start += length
+
+    def cleanup(self) -> None:
+        self._terms.clear()
+        self._texts.clear()
+        self._columns.clear()
+
+
+def _value_bytes(values: array | bytearray) -> bytes | bytearray:
+    """A pooled term's values as bytes: positions kept as one array are written little-endian."""
+    if isinstance(values, bytearray):
+        return values
+    if _BIG_ENDIAN:
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()
+
+
+def _put(terms: dict, key: bytes, entry: tuple) -> None:
+    terms[key] = _joined(terms[key], entry) if key in terms else entry
+
+
+def _joined(first: tuple, second: tuple) -> tuple:
+    """One term's postings from two sources (a merged segment's and new documents'), in document order."""
+    if not first[0] or not second[0] or first[0][-1] < second[0][0]:
+        return (first[0] + second[0], first[1] + second[1], first[2] + second[2], bytes(first[3]) + bytes(second[3]))
+    postings = []
+    for docnums, weights, lengths, values in (first, second):
+        start = 0
+        for docnum, weight, length in zip(docnums, weights, lengths):
+            size = 0 if length == NO_VALUE else length
+            postings.append((docnum, weight, length, bytes(values[start:start + size])))
+            start += size
+    postings.sort(key=lambda posting: posting[0])
+    return (array("I", [p[0] for p in postings]), array("f", [p[1] for p in postings]),
+            array("I", [p[2] for p in postings]), b"".join(p[3] for p in postings))
+
+
+class PooledPostings:
+    """The pool's postings in Whoosh's order: one by one when iterated, as Whoosh's writer does,
+    or a term at a time through ``terms()``, which our codec's field writer takes instead."""
+
+    def __init__(self, pool: TermPool):
+        self._pool = pool
+
+    def __iter__(self):
+        return self._pool.each_posting()
+
+    def terms(self):
+        return self._pool.sorted_terms()
+
+
+class ArchiveSegmentWriter(SegmentWriter):
+    """Whoosh's writer, pooling a document's text fields a field at a time and merging the
+    segments our codec wrote a term at a time (merging.py)."""
+
+    def add_document(self, **fields):
+        """Whoosh's ``add_document``, except that a text field (``PairsTEXT``) hands the pool its
+        terms with their positions or counts in one call, where Whoosh makes a tuple and a call
+        for every posting: on real text a thousand postings an article, which was most of the
+        time the build spent outside jieba. The pool ends up holding the same postings."""
+        if not isinstance(self.pool, TermPool):
+            return super().add_document(**fields)
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        pool = self.pool
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted([name for name in fields if not name.startswith("_")])
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        for fieldname in fieldnames:
+            value = fields.get(fieldname)
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = 0
+            if field.indexed:
+                fieldboost = self._field_boost(fields, fieldname, docboost)
+                if isinstance(field, PairsTEXT) and not field.separate_spelling() and not field.vector:
+                    boost = field.format.field_boost
+                    if field.keeps_positions and type(field.analyzer) is CharGramTokenizer:
+                        length = pool.add_gram_text(fieldname, docnum, analysis.gram_lines(value), boost, fieldboost)
+                    elif field.keeps_positions:
+                        length = pool.add_positions(fieldname, docnum, field.analyzer.positions(value), boost, fieldboost)
+                    else:
+                        length = pool.add_counts(fieldname, docnum, field.analyzer.counts(value), boost, fieldboost)
+                    if not field.scorable:
+                        length = 0
+                else:
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if scorable:
+                            length += freq
+                        pool.add((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
+            if field.separate_spelling() or field.vector:
+                raise NotImplementedError(f"field {fieldname!r}: spelling and term vectors are not indexed here")
+            customval = fields.get(f"_stored_{fieldname}", value)
+            perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+            column = field.column_type
+            if column and customval is not None:
+                perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        if isinstance(self.pool, TermPool) and merging.readable(reader):
+            merging.pool_segment(self.pool, reader, self.schema, startdoc, docmap)
+        else:
+            super().add_postings_to_pool(reader, startdoc, docmap)
+
+
+class GramColumns:
+    """A gram field's documents, kept as the gram analysis reads them (``analysis.gram_lines``:
+    folded, each line without white space, lines joined by newlines) until the segment is
+    written; then every gram of every document is made and sorted at once.
+
+    In that text a character's index is its gram's position, so a document's postings are, for
+    each character but a newline, the gram of it and the next character, or the character alone
+    where a line ends. That is what ``analysis.grams`` yields one by one."""
+
+    def __init__(self) -> None:
+        self.docnums = array("I")
+        self.boosts = array("d")  # each document's weight per occurrence (field and document boost)
+        self.texts: list[bytes] = []  # UTF-32 (little-endian), a code point per four bytes
+
+    def add(self, docnum: int, lines: str, boost: float, fieldboost: float) -> int:
+        """Pools a document's text; returns its number of postings' positions (the field's length)."""
+        self.docnums.append(docnum)
+        self.boosts.append(boost)
+        self.boosts.append(fieldboost)
+        self.texts.append(lines.encode("utf-32-le"))
+        return len(lines) - lines.count("\n")
+
+    def __len__(self) -> int:
+        return len(self.docnums)
+
+    def terms(self):
+        """(term bytes, (document numbers, weights, value lengths, values)) in term order."""
+        if not self.texts:
+            return
+        codes = np.frombuffer(_SEPARATOR.join(self.texts), dtype="<u4")
+        sizes = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts)) // 4
+        total = codes.size
+        if not total:  # one document, empty
+            return
+        newline = codes == _NEWLINE
+        second = np.zeros(total, dtype=np.uint64)
+        second[:-1] = codes[1:]
+        second[np.append(newline[1:], True)] = 0  # a line's last character: the character alone
+        keys = (codes.astype(np.uint64) << _SECOND_BITS) | second
+        del second
+        document = np.repeat(np.arange(len(self.texts), dtype=np.int32), sizes + 1)[:total]
+        starts = np.zeros(len(self.texts), dtype=np.int64)
+        np.cumsum(sizes[:-1] + 1, out=starts[1:])
+        kept = ~newline
+        keys, document = keys[kept], document[kept]
+        positions = (np.flatnonzero(kept) - starts[document]).astype(np.uint32)
+        if not keys.size:  # every document empty (a section name no article has)
+            return
+        # Documents were added in order and each one's positions ascend, so a stable sort by key
+        # leaves every term's postings in document and position order.
+        order = np.argsort(keys, kind="stable")
+        keys, document, positions = keys[order], document[order], positions[order]
+        del order
+        count = keys.size
+        new_term = np.empty(count, dtype=bool)
+        new_term[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=new_term[1:])
+        new_posting = new_term.copy()
+        new_posting[1:] |= document[1:] != document[:-1]
+        posting_starts = np.flatnonzero(new_posting)
+        occurrences = np.diff(np.append(posting_starts, count))
+        posting_document = document[posting_starts]
+        boosts = np.frombuffer(self.boosts, dtype=np.float64).reshape(-1, 2)
+        # count × field boost × document boost, in Whoosh's order, then stored as 32-bit floats
+        weights = (occurrences * boosts[posting_document, 0] * boosts[posting_document, 1]).astype(np.float32)
+        docnums = np.frombuffer(self.docnums, dtype=np.uint32)[posting_document]
+        term_starts = np.flatnonzero(new_term[posting_starts])
+        term_keys = keys[posting_starts[term_starts]].tolist()
+        docnum_array = _as_array("I", docnums.astype(np.uint32))
+        weight_array = _as_array("f", weights)
+        length_array = _as_array("I", (occurrences * 4).astype(np.uint32))
+        values = positions.astype("<u4").tobytes()
+        bounds = np.append(term_starts, posting_starts.size).tolist()
+        value_bounds = (np.append(posting_starts, count) * 4).tolist()
+        for index, key in enumerate(term_keys):
+            first, last = bounds[index], bounds[index + 1]
+            second_code = key & _SECOND_MASK
+            text = chr(key >> _SECOND_BITS) + chr(second_code) if second_code else chr(key >> _SECOND_BITS)
+            yield text.encode("utf-8"), (docnum_array[first:last], weight_array[first:last], length_array[first:last],
+                                         values[value_bounds[first]:value_bounds[last]])
+
+
+def _as_array(typecode: str, values: np.ndarray) -> array:
+    packed = array(typecode)
+    packed.frombytes(values.astype(values.dtype.newbyteorder("=")).tobytes())
+    return packed
