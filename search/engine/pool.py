@@ -321,32 +321,57 @@ class GramColumns:
 
     def terms(self):
         """(term bytes, (document numbers, weights, value lengths, values)) in term order."""
-        if not self.texts:
+        postings = self._postings()
+        if postings is None:
             return
+        term_keys, bounds, value_bounds, docnums, weights, lengths, values = postings
+        for index, key in enumerate(term_keys):
+            first, last = bounds[index], bounds[index + 1]
+            second_code = key & _SECOND_MASK
+            text = chr(key >> _SECOND_BITS) + chr(second_code) if second_code else chr(key >> _SECOND_BITS)
+            yield text.encode("utf-8"), (docnums[first:last], weights[first:last], lengths[first:last],
+                                         values[value_bounds[index]:value_bounds[index + 1]])
+
+    def _postings(self):
+        """Every gram's postings, sorted: the terms' keys, where each term's postings start (and
+        its values' bytes), and the postings' document numbers, weights, value lengths and values
+        (the positions, little-endian). Only these outlive the call: a segment's worth of
+        intermediate arrays is some hundreds of megabytes, not to be held while the terms are
+        written."""
+        if not self.texts:
+            return None
         codes = np.frombuffer(_SEPARATOR.join(self.texts), dtype="<u4")
         sizes = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts)) // 4
         total = codes.size
         if not total:  # one document, empty
-            return
+            return None
         newline = codes == _NEWLINE
-        second = np.zeros(total, dtype=np.uint64)
-        second[:-1] = codes[1:]
-        second[np.append(newline[1:], True)] = 0  # a line's last character: the character alone
-        keys = (codes.astype(np.uint64) << _SECOND_BITS) | second
-        del second
-        document = np.repeat(np.arange(len(self.texts), dtype=np.int32), sizes + 1)[:total]
+        keys = codes.astype(np.uint64)
+        keys[:-1] <<= _SECOND_BITS
+        keys[:-1] |= codes[1:]
+        del codes
+        keys[-1] <<= _SECOND_BITS
+        # a line's last character stands alone: its key's second character is 0
+        ends = np.append(newline[1:], True)
+        keys[ends] &= ~np.uint64(_SECOND_MASK)
+        del ends
+        kept = ~newline
+        del newline
+        document = np.repeat(np.arange(len(self.texts), dtype=np.int32), sizes + 1)[:total][kept]
         starts = np.zeros(len(self.texts), dtype=np.int64)
         np.cumsum(sizes[:-1] + 1, out=starts[1:])
-        kept = ~newline
-        keys, document = keys[kept], document[kept]
+        keys = keys[kept]
         positions = (np.flatnonzero(kept) - starts[document]).astype(np.uint32)
+        del kept, starts
         if not keys.size:  # every document empty (a section name no article has)
-            return
+            return None
         # Documents were added in order and each one's positions ascend, so a stable sort by key
         # leaves every term's postings in document and position order.
         order = np.argsort(keys, kind="stable")
-        keys, document, positions = keys[order], document[order], positions[order]
-        del order
+        keys = keys[order]
+        document = document[order]
+        values = positions[order].astype("<u4").tobytes()
+        del order, positions
         count = keys.size
         new_term = np.empty(count, dtype=bool)
         new_term[0] = True
@@ -354,26 +379,23 @@ class GramColumns:
         new_posting = new_term.copy()
         new_posting[1:] |= document[1:] != document[:-1]
         posting_starts = np.flatnonzero(new_posting)
+        del new_posting
         occurrences = np.diff(np.append(posting_starts, count))
         posting_document = document[posting_starts]
+        del document
+        term_starts = np.flatnonzero(new_term[posting_starts])
+        del new_term
+        term_keys = keys[posting_starts[term_starts]].tolist()
+        value_bounds = (np.append(posting_starts[term_starts], count) * 4).tolist()
+        del keys, posting_starts
         boosts = np.frombuffer(self.boosts, dtype=np.float64).reshape(-1, 2)
         # count × field boost × document boost, in Whoosh's order, then stored as 32-bit floats
-        weights = (occurrences * boosts[posting_document, 0] * boosts[posting_document, 1]).astype(np.float32)
-        docnums = np.frombuffer(self.docnums, dtype=np.uint32)[posting_document]
-        term_starts = np.flatnonzero(new_term[posting_starts])
-        term_keys = keys[posting_starts[term_starts]].tolist()
-        docnum_array = _as_array("I", docnums.astype(np.uint32))
-        weight_array = _as_array("f", weights)
-        length_array = _as_array("I", (occurrences * 4).astype(np.uint32))
-        values = positions.astype("<u4").tobytes()
-        bounds = np.append(term_starts, posting_starts.size).tolist()
-        value_bounds = (np.append(posting_starts, count) * 4).tolist()
-        for index, key in enumerate(term_keys):
-            first, last = bounds[index], bounds[index + 1]
-            second_code = key & _SECOND_MASK
-            text = chr(key >> _SECOND_BITS) + chr(second_code) if second_code else chr(key >> _SECOND_BITS)
-            yield text.encode("utf-8"), (docnum_array[first:last], weight_array[first:last], length_array[first:last],
-                                         values[value_bounds[first]:value_bounds[last]])
+        weights = _as_array("f", (occurrences * boosts[posting_document, 0] * boosts[posting_document, 1])
+                            .astype(np.float32))
+        docnums = _as_array("I", np.frombuffer(self.docnums, dtype=np.uint32)[posting_document])
+        lengths = _as_array("I", (occurrences * 4).astype(np.uint32))
+        bounds = np.append(term_starts, occurrences.size).tolist()
+        return term_keys, bounds, value_bounds, docnums, weights, lengths, values
 
 
 def _as_array(typecode: str, values: np.ndarray) -> array:
