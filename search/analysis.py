@@ -1,7 +1,7 @@
 """Text analysis shared by documents and queries: normalisation, jieba words, character grams.
 
-Pure Python (jieba and the OpenCC character table, no Django, no Whoosh), so the same functions
-feed the index, the query compiler and the snippet highlighter, and can be tested alone.
+Pure Python (jieba, cut by ``wordcut``, and the OpenCC character table; no Django, no Whoosh),
+so the same functions feed the index, the query compiler and the snippet highlighter, and can be tested alone.
 
 Normalisation folds what a reader treats as the same text: NFKC (full-width ２０２１ → 2021,
 compatibility ideographs → unified), lower case, and traditional → simplified characters
@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import jieba
+
+from . import wordcut
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -223,7 +225,7 @@ def words(text: str, *, for_query: bool = False) -> Iterator[tuple[int, str]]:
         jieba.dt.check_initialized()
         frequencies = jieba.dt.FREQ
     position = 0
-    for word in jieba.cut(folded, HMM=True):
+    for word in wordcut.cut(folded):
         if not is_wordlike(word):
             continue
         yield position, word
@@ -245,7 +247,7 @@ def word_counts(text: str) -> dict[str, int]:
     frequencies = jieba.dt.FREQ
     counts: dict[str, int] = {}
     get = counts.get
-    for word in jieba.cut(normalise(text), HMM=True):
+    for word in wordcut.cut(normalise(text)):
         if not (word.isalnum() or is_wordlike(word)):
             continue
         counts[word] = get(word, 0) + 1
