@@ -35,11 +35,16 @@ def _documents():
     return documents
 
 
-def _build(path, writer_class, *, blocklimit=8):
+class _OneByOne(TermPool):
+    def iter_postings(self):
+        return self.each_posting()  # a bare iterator: Whoosh's field writer loop, a posting at a time
+
+
+def _build(path, writer_class, *, blocklimit=8, pool_class=TermPool):
     path.mkdir()
     ix = whoosh_index.create_in(str(path), _schema())
     writer = writer_class(ix, codec=ArchiveCodec(blocklimit=blocklimit))
-    writer.pool = TermPool()
+    writer.pool = pool_class()
     for document in _documents():
         writer.add_document(**document)
     writer.commit(merge=False)
@@ -64,6 +69,12 @@ def test_text_fields_pooled_whole_write_the_segment_whooshs_loop_writes(tmp_path
     whooshs = _contents(_build(tmp_path / "loop", SegmentWriter))
     assert len(ours) > 2000
     assert ours == whooshs
+
+
+def test_the_pools_postings_handed_over_one_by_one_write_the_same_segment(tmp_path):
+    whole = _contents(_build(tmp_path / "whole", ArchiveSegmentWriter))
+    one_by_one = _contents(_build(tmp_path / "one", ArchiveSegmentWriter, pool_class=_OneByOne))
+    assert whole == one_by_one
 
 
 def test_a_merged_segments_postings_and_new_documents_of_one_term_stay_in_document_order():
