@@ -83,11 +83,12 @@ eval: install
 	$(PY) manage.py ingest --dry-run --json var/seeds.json seeds/ -v 0
 	$(PY) ../shared/tools/eval_segmentation.py var/seeds.json --verbose
 
-## bench: segmentation, search against the stock haystack+jieba setup, peers side by side (tantivy, SQLite
+## bench: segmentation, the index build alone on real text, search against the stock haystack+jieba setup, peers side by side (tantivy, SQLite
 ## FTS5 trigram, brute force) over $(PEER_SIZES) articles, growth over $(SCALE_SIZES) articles with its
 ## log-log plot, and the load test (bench/results/, docs/performance.md)
 bench: install-bench
 	$(PY) bench/segment_bench.py
+	$(PY) bench/build_bench.py --whoosh-loop
 	$(PY) bench/search_bench.py
 	$(PY) bench/peer_bench.py --sizes $(PEER_SIZES)
 	$(PY) bench/scale_bench.py --sizes $(SCALE_SIZES)
