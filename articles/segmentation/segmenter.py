@@ -88,7 +88,7 @@ _DATED_NOTE = re.compile(r"^[(（][^()（）]*[0-9０-９〇零一二三四五�
 # its own, never an intertitle of the story above.
 _PHOTO_LABEL = re.compile(r"^(?:图片报道|摄影报道|图片故事|新闻图片|图说新闻)$")
 # The number of an item in a list (一、  1.  （一）  ①): a document's first item, not a headline line.
-_LIST_ITEM = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[0-9０-９]{1,2}[.．、]|[(（][一二三四五六七八九十0-9]{1,3}[)）]|[①-⑳])")
+_LIST_ITEM = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[0-9０-９]{1,2}[.．、](?![0-9０-９])|[(（][一二三四五六七八九十0-9]{1,3}[)）]|[①-⑳])")
 _ANNOUNCES = re.compile(r"(?:如下|全文|原文|下文)[。：:]?$|[：:]$")
 _NOTICE_HEADLINE = re.compile(r"(?:启事|启示|公告|通告|声明|公示|讣告|告知书|通知书)$")
 _COMMENTARY_HINT = re.compile(r"(?:评论|时评|社论|短评|述评|观$)")
@@ -368,8 +368,9 @@ def _is_photo_label(text: str) -> bool:
 def _is_document_title(text: str, following: _Unit | None) -> bool:
     """A law's, a resolution's or a report's title, longer than any headline line
     (``第十三届全国人民代表大会财政经济委员会关于…草案的审查结果报告``), over the date it was adopted."""
-    return (following is not None and len(text) <= 2 * MAX_HEADLINE_LINE and bool(_DATED_NOTE.match(following.text))
-            and _is_headline_like(text[-MAX_HEADLINE_LINE:]) and "。" not in text)
+    return (following is not None and len(text) <= 2 * MAX_HEADLINE_LINE and len(following.text) <= 100
+            and _is_headline_like(text[-MAX_HEADLINE_LINE:]) and "。" not in text
+            and bool(_DATED_NOTE.match(following.text)))
 
 
 def _is_body_like(text: str) -> bool:
@@ -934,7 +935,8 @@ class _Segmenter:
                 # ``入 行`` over ``“你们都不怕，我怕什么”``: a two-character label over an
                 # intertitle, not a name printed padded as a byline.
                 self.pending.append(("short", unit))
-            elif (credits := parse_byline_line(text)) is not None:
+            elif not _is_photo_label(text) and (credits := parse_byline_line(text)) is not None:
+                # (``摄影报道`` reads as a photographer's credit: 摄影 and a name)
                 if self.pending:
                     self.pending.append(("credit", unit))
                 elif self.current is not None:
@@ -982,10 +984,18 @@ class _Segmenter:
             self.warnings.append(f"line {unit.line}: closing line {unit.text!r} before any article, ignored")
             return
         shorts = [u for k, u in self.pending if k == "short"]
-        if cur is None or (len(shorts) >= 2 and any(_DATED_NOTE.match(u.text) for u in shorts[1:])):
+        if len(shorts) >= 2 and any(_DATED_NOTE.match(u.text) for u in shorts[1:]):
             # Lines short enough for a headline, closed before any text: a document printed whole in
-            # short lines under its adoption date (an agenda, a list), or the page's first lines.
+            # short lines under its adoption date (an agenda, a list).
             cur = self._new_draft(unit.line)
+        elif cur is None:
+            # Short lines at the top of the page, closed: the end of a text begun on another page
+            # (the last lines of a poem, a list). Kept as that text, with no headline.
+            lines = [u for _k, u in self.pending]
+            self.pending = []
+            cur = self._new_draft(lines[0].line)
+            for line in lines:
+                self._add_paragraph(cur, line.text, line)
         else:
             self._flush_pending_as_intertitles(cur)
         if _CARTOON_LINE.match(unit.text):

@@ -310,10 +310,11 @@ class GramColumns:
 
     def add(self, docnum: int, lines: str, boost: float, fieldboost: float) -> int:
         """Pools a document's text; returns its number of postings' positions (the field's length)."""
+        text = lines.encode("utf-32-le")  # first: text that cannot be encoded leaves the columns as they were
         self.docnums.append(docnum)
         self.boosts.append(boost)
         self.boosts.append(fieldboost)
-        self.texts.append(lines.encode("utf-32-le"))
+        self.texts.append(text)
         return len(lines) - lines.count("\n")
 
     def __len__(self) -> int:

@@ -287,33 +287,34 @@ def test_short_lines_at_the_foot_of_the_page_close_the_text_above_them():
     assert all(a.body for a in arts)
 
 
-def test_a_photo_label_heads_a_photo_of_its_own_even_without_a_caption():
+@pytest.mark.parametrize("label", ["图片报道", "摄影报道"])
+def test_a_photo_label_heads_a_photo_of_its_own_even_without_a_caption(label):
     # ``图片报道`` over a caption, or over nothing but its source line, is a photo the paper counts
-    # apart, never an intertitle of the essay printed above it.
+    # apart, never an intertitle of the essay printed above it (``摄影报道`` is no photographer's credit).
     with_caption = page(
         "熟悉的声音",
         "从来没有想过，会对声音如此敏感和渴望。宅在家里的那些日子，每天从窗外传来社区广播的声音。",
         "如今，街上的声音又多了起来，叫卖声、汽笛声、孩子们的笑声，都是城市复苏的声音。",
-        "图片报道",
+        label,
         "在四川省凉山彝族自治州甘洛县，省级非遗项目彝族刺绣的传承人正在教村民刺绣。",
         "这正是：",
         "刺绣好技艺，传承又创收。",
     )
     arts = segment(with_caption, issue_date=DATE).articles
-    assert [a.headline for a in arts] == ["熟悉的声音", "图片报道"]
+    assert [a.headline for a in arts] == ["熟悉的声音", label]
     assert arts[1].paragraphs[0].startswith("在四川省凉山彝族自治州")
 
     source_only = page(
         "盈盈闪动的甘河",
         "火车驶入大兴安岭，便会跨过甘河。甘河流过加格达奇，给这座小城增了色。",
         "河打城南流过，水面宽阔，两岸的白桦林倒映在水中，盈盈闪动。",
-        "图片报道",
+        label,
         "图片来源：影像中国",
         "窗台上的小斑鸠",
         "拉开办公室的窗帘，我惊呆了——窗台上，竟然出现一个鸟巢。",
     )
     arts = segment(source_only, issue_date=DATE).articles
-    assert [a.headline for a in arts] == ["盈盈闪动的甘河", "图片报道", "窗台上的小斑鸠"]
+    assert [a.headline for a in arts] == ["盈盈闪动的甘河", label, "窗台上的小斑鸠"]
     assert arts[1].body == "图片来源：影像中国"
     assert arts[0].body.endswith("盈盈闪动。")
 
@@ -341,3 +342,17 @@ def test_a_document_over_its_adoption_date_keeps_a_long_title_and_its_first_numb
     assert arts[0].paragraphs[0] == "一、审议政府工作报告"
     assert arts[1].kicker == title
     assert arts[1].paragraphs[0].startswith("第十三届全国人民代表大会第三次会议审查了")
+
+
+def test_short_lines_closed_at_the_top_of_the_page_are_the_end_of_a_text_not_a_headline():
+    # The last lines of a poem begun on another page, then its author's line: kept as that text.
+    text = page(
+        "春风又绿江南岸",
+        "明月何时照我还",
+        "（作者为山西省作家协会会员）",
+        "全市开展植树活动",
+        "本报讯  3月1日，全市各区组织干部群众参加义务植树，共植树十万余株。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == [None, "全市开展植树活动"]
+    assert arts[0].paragraphs == ["春风又绿江南岸", "明月何时照我还"]
