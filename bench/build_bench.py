@@ -50,11 +50,14 @@ def documents(pages: list[Path], count: int) -> list[dict]:
     return [dict(made[i % len(made)], id=f"articles.article.{i}", django_id=str(i)) for i in range(count)]
 
 
-def schema():
+def setup_django() -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
-    django.setup()
+    django.setup()  # before the engine's modules, which import haystack (no database is opened)
+
+
+def schema():
     from haystack import connections
 
     backend = connections["default"].get_backend()
@@ -126,6 +129,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "build.json")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
+    setup_django()
     folders = args.pages or ([folder for folder in sorted((SHARED / "realpages").glob("*/pages"))]
                              or [ROOT / "seeds"])
     pages = sorted(page for folder in folders for page in folder.glob("*.txt"))
