@@ -62,23 +62,17 @@ class TermPool:
         self._texts: dict[str, dict[str, tuple[array, array, array, array | bytearray]]] = {}
         self._columns: dict[str, GramColumns] = {}
 
-    def _field(self, fieldname: str) -> dict:
-        terms = self._terms.get(fieldname)
-        if terms is None:
-            terms = self._terms[fieldname] = {}
+    def _of(self, tables: dict, fieldname: str, make=dict):
+        """The field's table in ``tables`` (its terms, or its gram columns), made if it is new."""
+        table = tables.get(fieldname)
+        if table is None:
+            table = tables[fieldname] = make()
             self.fieldnames.add(fieldname)
-        return terms
-
-    def _text_field(self, fieldname: str) -> dict:
-        terms = self._texts.get(fieldname)
-        if terms is None:
-            terms = self._texts[fieldname] = {}
-            self.fieldnames.add(fieldname)
-        return terms
+        return table
 
     def add(self, item) -> None:
         fieldname, text, docnum, weight, value = item
-        terms = self._terms.get(fieldname) or self._field(fieldname)
+        terms = self._of(self._terms, fieldname)
         try:
             docnums, weights, lengths, values = terms[text]
         except KeyError:
@@ -95,7 +89,7 @@ class TermPool:
                       fieldboost: float = 1.0) -> int:
         """One document's terms of a field with positions, each with its positions; returns how
         many positions (the field's length in the document)."""
-        terms = self._texts.get(fieldname) or self._text_field(fieldname)
+        terms = self._of(self._texts, fieldname)
         get = terms.get
         length = 0
         for text, found in positions.items():
@@ -113,17 +107,13 @@ class TermPool:
     def add_gram_text(self, fieldname: str, docnum: int, lines: str, boost: float, fieldboost: float = 1.0) -> int:
         """One document's gram field as ``analysis.gram_lines`` gives it; returns how many
         positions its grams have (the field's length in the document)."""
-        columns = self._columns.get(fieldname)
-        if columns is None:
-            columns = self._columns[fieldname] = GramColumns()
-            self.fieldnames.add(fieldname)
-        return columns.add(docnum, lines, boost, fieldboost)
+        return self._of(self._columns, fieldname, GramColumns).add(docnum, lines, boost, fieldboost)
 
     def add_counts(self, fieldname: str, docnum: int, counts: dict[str, int], boost: float,
                    fieldboost: float = 1.0) -> int:
         """One document's terms of a field without positions, each with its count; returns the
         sum of the counts (the field's length in the document)."""
-        terms = self._texts.get(fieldname) or self._text_field(fieldname)
+        terms = self._of(self._texts, fieldname)
         get = terms.get
         length = 0
         for text, count in counts.items():
@@ -140,7 +130,7 @@ class TermPool:
                values: bytes) -> None:
         """A term's postings as arrays (a merged segment's): document numbers above any the term
         has in the pool already, weights, value lengths and the values' bytes."""
-        terms = self._terms.get(fieldname) or self._field(fieldname)
+        terms = self._of(self._terms, fieldname)
         pooled = terms.get(text)
         if pooled is None:
             pooled = terms[text] = (array("I"), array("f"), array("I"), bytearray())
