@@ -50,10 +50,12 @@ class TermPool:
     200, and a worker holds a segment of thousands of articles in a few hundred megabytes.
 
     Terms are kept per field. The text fields' postings come a document's field at a time
-    (``add_positions``, ``add_counts``: ``ArchiveSegmentWriter.add_document``) keyed by the term
-    as text, encoded once when the segment is written (text sorts as its UTF-8 bytes do), and
-    their positions as one array; everything else comes a posting at a time (``add``) or a term
-    at a time from a merged segment (``extend``), keyed by bytes, as Whoosh hands it over.
+    (``ArchiveSegmentWriter.add_document``): a word field's terms with their counts
+    (``add_counts``) and any other tokenizer's with their positions (``add_positions``), keyed
+    by the term as text, encoded once when the segment is written (text sorts as its UTF-8
+    bytes do); a gram field as its text (``add_gram_text``), whose grams ``GramColumns`` makes
+    for the whole segment at once. Everything else comes a posting at a time (``add``) or a
+    term at a time from a merged segment (``extend``), keyed by bytes, as Whoosh hands it over.
     """
 
     def __init__(self):
