@@ -230,14 +230,18 @@ def words(text: str, *, for_query: bool = False) -> Iterator[tuple[int, str]]:
             continue
         yield position, word
         if frequencies is not None and len(word) > 2:
-            for size in (2, 3):
-                if size >= len(word):
-                    break
-                for start in range(len(word) - size + 1):
-                    part = word[start : start + size]
-                    if frequencies.get(part):
-                        yield position, part
+            for part in _subwords(word, frequencies):
+                yield position, part
         position += 1
+
+
+def _subwords(word: str, frequencies: dict[str, int]) -> list[str]:
+    """The dictionary words of two, then three characters inside a word longer than them."""
+    size = len(word)
+    parts = [word[start:start + 2] for start in range(size - 1)]
+    if size > 3:
+        parts += [word[start:start + 3] for start in range(size - 2)]
+    return [part for part in parts if frequencies.get(part)]
 
 
 def word_counts(text: str) -> dict[str, int]:
@@ -248,15 +252,12 @@ def word_counts(text: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     get = counts.get
     for word in wordcut.cut(normalise(text)):
-        if not (word.isalnum() or is_wordlike(word)):
+        if not is_wordlike(word):
             continue
         counts[word] = get(word, 0) + 1
-        size = len(word)
-        if size > 2:
-            for part in [word[start:start + 2] for start in range(size - 1)] + (
-                    [word[start:start + 3] for start in range(size - 2)] if size > 3 else []):
-                if frequencies.get(part):
-                    counts[part] = get(part, 0) + 1
+        if len(word) > 2:
+            for part in _subwords(word, frequencies):
+                counts[part] = get(part, 0) + 1
     return counts
 
 

@@ -361,6 +361,11 @@ def _is_label_over_title(text: str, following: _Unit | None, after: _Unit | None
     return _is_headline_like(following.text) and not is_lead(following.text) and _is_body_like(after.text)
 
 
+def _heads_document(shorts: list[_Unit]) -> bool:
+    """A title over the date its document was adopted or its speech given."""
+    return len(shorts) >= 2 and any(_DATED_NOTE.match(u.text) for u in shorts[1:])
+
+
 def _is_photo_label(text: str) -> bool:
     return bool(_PHOTO_LABEL.match(re.sub(r"[\s\u3000]+", "", text)))
 
@@ -772,7 +777,7 @@ class _Segmenter:
             return True
         # A title over the date its document was adopted or its speech given heads that document,
         # (the paragraph above announcing it, ``…全文如下。``, was read before: then it is printed within).
-        if len(shorts) >= 2 and any(_DATED_NOTE.match(u.text) for u in shorts[1:]):
+        if _heads_document(shorts):
             return True
         after = [u.index for u in shorts] + [j for j in (unit.index, unit.index + 1) if j < len(self.units)]
         outlook = self._run_outlook(shorts[0].index)
@@ -984,7 +989,7 @@ class _Segmenter:
             self.warnings.append(f"line {unit.line}: closing line {unit.text!r} before any article, ignored")
             return
         shorts = [u for k, u in self.pending if k == "short"]
-        if len(shorts) >= 2 and any(_DATED_NOTE.match(u.text) for u in shorts[1:]):
+        if _heads_document(shorts):
             # Lines short enough for a headline, closed before any text: a document printed whole in
             # short lines under its adoption date (an agenda, a list).
             cur = self._new_draft(unit.line)

@@ -206,19 +206,19 @@ def encode_narrow_block(ids, weights, lengths, values) -> bytes:
         counts = _COUNTS_ARE_WEIGHTS if count == weight else _one_number(count)
         positions = _one_number(int.from_bytes(values, "little")) if count == 1 else pack_array(_unpack("I", values))
         return b"".join((encode_one_posting(ids[0], weight), counts, positions))
-    head = encode_block(ids, weights, (), 0)
-    counts = [length >> 2 for length in lengths]
-    return b"".join((head, _COUNTS_ARE_WEIGHTS if counts == list(weights) else pack_array(counts),
-                     pack_array(_unpack("I", values))))
+    return b"".join([encode_block(ids, weights, (), 0),
+                     *_narrow_tail(weights, [length >> 2 for length in lengths], values)])
 
 
 def _narrow_positions(weights, values: list[bytes]) -> list[bytes]:
+    return _narrow_tail(weights, [len(v) >> 2 for v in values], b"".join(values))
+
+
+def _narrow_tail(weights, counts: list[int], positions: bytes) -> list[bytes]:
     """Counts (a zero byte when they are the weights, as they are unless a field is boosted),
-    then every posting's positions in one array of the narrowest type."""
-    counts = [len(v) >> 2 for v in values]
-    parts = [_COUNTS_ARE_WEIGHTS if counts == list(weights) else pack_array(counts)]
-    parts.append(pack_array(_unpack("I", b"".join(values))))
-    return parts
+    then every posting's positions (32-bit, joined) in one array of the narrowest type."""
+    return [_COUNTS_ARE_WEIGHTS if counts == list(weights) else pack_array(counts),
+            pack_array(_unpack("I", positions))]
 
 
 def narrow_counts(data, end: int, count: int, weights) -> tuple[array, int]:

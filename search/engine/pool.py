@@ -19,7 +19,6 @@ tests build both ways and compare).
 """
 from __future__ import annotations
 
-import sys
 from array import array
 
 import numpy as np
@@ -30,7 +29,6 @@ from . import merging
 from .codec import NO_VALUE
 from .whoosh_analysis import CharGramTokenizer, PairsTEXT
 
-_BIG_ENDIAN = sys.byteorder == "big"
 # A gram's key while the pool sorts them: its first character's code point above 21 bits of its
 # second's (0 for a line's last character alone). Code points need 21 bits, no folded text holds
 # code point 0, and UTF-8 orders text as code points do, so the keys sort as the terms' bytes.
@@ -51,17 +49,17 @@ class TermPool:
 
     Terms are kept per field. The text fields' postings come a document's field at a time
     (``ArchiveSegmentWriter.add_document``): a word field's terms with their counts
-    (``add_counts``) and any other tokenizer's with their positions (``add_positions``), keyed
-    by the term as text, encoded once when the segment is written (text sorts as its UTF-8
-    bytes do); a gram field as its text (``add_gram_text``), whose grams ``GramColumns`` makes
-    for the whole segment at once. Everything else comes a posting at a time (``add``) or a
-    term at a time from a merged segment (``extend``), keyed by bytes, as Whoosh hands it over.
+    (``add_counts``), keyed by the term as text, encoded once when the segment is written (text
+    sorts as its UTF-8 bytes do); a gram field as its text (``add_gram_text``), whose grams
+    ``GramColumns`` makes for the whole segment at once. Everything else comes a posting at a
+    time (``add``) or a term at a time from a merged segment (``extend``), keyed by bytes, as
+    Whoosh hands it over.
     """
 
     def __init__(self):
         self.fieldnames: set[str] = set()
         self._terms: dict[str, dict[bytes, tuple[array, array, array, bytearray]]] = {}
-        self._texts: dict[str, dict[str, tuple[array, array, array, array | bytearray]]] = {}
+        self._texts: dict[str, dict[str, tuple[array, array, array, bytearray]]] = {}
         self._columns: dict[str, GramColumns] = {}
 
     def _of(self, tables: dict, fieldname: str, make=dict):
@@ -86,25 +84,6 @@ class TermPool:
         else:
             lengths.append(len(value))
             values += value
-
-    def add_positions(self, fieldname: str, docnum: int, positions: dict[str, list[int]], boost: float,
-                      fieldboost: float = 1.0) -> int:
-        """One document's terms of a field with positions, each with its positions; returns how
-        many positions (the field's length in the document)."""
-        terms = self._of(self._texts, fieldname)
-        get = terms.get
-        length = 0
-        for text, found in positions.items():
-            entry = get(text)
-            if entry is None:
-                entry = terms[text] = (array("I"), array("f"), array("I"), array("I"))
-            count = len(found)
-            length += count
-            entry[0].append(docnum)
-            entry[1].append(count * boost * fieldboost)  # in Whoosh's order, for the same float
-            entry[2].append(count << 2)
-            entry[3].extend(found)
-        return length
 
     def add_gram_text(self, fieldname: str, docnum: int, lines: str, boost: float, fieldboost: float = 1.0) -> int:
         """One document's gram field as ``analysis.gram_lines`` gives it; returns how many
@@ -156,8 +135,8 @@ class TermPool:
                 continue
             if texts or columns is not None:
                 terms = dict(terms)
-                for text, (docnums, weights, lengths, values) in (texts or {}).items():
-                    _put(terms, text.encode("utf-8"), (docnums, weights, lengths, _value_bytes(values)))
+                for text, entry in (texts or {}).items():
+                    _put(terms, text.encode("utf-8"), entry)
                 for key, entry in columns.terms() if columns is not None else ():
                     _put(terms, key, entry)
             for key in sorted(terms):
@@ -178,16 +157,6 @@ class TermPool:
         self._terms.clear()
         self._texts.clear()
         self._columns.clear()
-
-
-def _value_bytes(values: array | bytearray) -> bytes | bytearray:
-    """A pooled term's values as bytes: positions kept as one array are written little-endian."""
-    if isinstance(values, bytearray):
-        return values
-    if _BIG_ENDIAN:
-        values = array(values.typecode, values)
-        values.byteswap()
-    return values.tobytes()
 
 
 def _put(terms: dict, key: bytes, entry: tuple) -> None:
@@ -229,8 +198,8 @@ class ArchiveSegmentWriter(SegmentWriter):
     segments our codec wrote a term at a time (merging.py)."""
 
     def add_document(self, **fields):
-        """Whoosh's ``add_document``, except that a text field (``PairsTEXT``) hands the pool its
-        terms with their positions or counts in one call, where Whoosh makes a tuple and a call
+        """Whoosh's ``add_document``, except that a gram field hands the pool its text and a word
+        field its terms with their counts, each in one call, where Whoosh makes a tuple and a call
         for every posting: on real text a thousand postings an article, which was most of the
         time the build spent outside jieba. The pool ends up holding the same postings."""
         if not isinstance(self.pool, TermPool):
@@ -249,27 +218,24 @@ class ArchiveSegmentWriter(SegmentWriter):
             if value is None:
                 continue
             field = schema[fieldname]
+            if field.separate_spelling() or field.vector:
+                raise NotImplementedError(f"field {fieldname!r}: spelling and term vectors are not indexed here")
             length = 0
             if field.indexed:
                 fieldboost = self._field_boost(fields, fieldname, docboost)
-                if isinstance(field, PairsTEXT) and not field.separate_spelling() and not field.vector:
-                    boost = field.format.field_boost
-                    if field.keeps_positions and type(field.analyzer) is CharGramTokenizer:
-                        length = pool.add_gram_text(fieldname, docnum, analysis.gram_lines(value), boost, fieldboost)
-                    elif field.keeps_positions:
-                        length = pool.add_positions(fieldname, docnum, field.analyzer.positions(value), boost, fieldboost)
-                    else:
-                        length = pool.add_counts(fieldname, docnum, field.analyzer.counts(value), boost, fieldboost)
-                    if not field.scorable:
-                        length = 0
-                else:
-                    scorable = field.scorable
+                whole = isinstance(field, PairsTEXT)
+                if whole and field.keeps_positions and type(field.analyzer) is CharGramTokenizer:
+                    length = pool.add_gram_text(fieldname, docnum, analysis.gram_lines(value),
+                                                field.format.field_boost, fieldboost)
+                elif whole and not field.keeps_positions:
+                    length = pool.add_counts(fieldname, docnum, field.analyzer.counts(value),
+                                             field.format.field_boost, fieldboost)
+                else:  # another field, or positions of another tokenizer: Whoosh's loop
                     for tbytes, freq, weight, vbytes in field.index(value):
-                        if scorable:
-                            length += freq
+                        length += freq
                         pool.add((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
-            if field.separate_spelling() or field.vector:
-                raise NotImplementedError(f"field {fieldname!r}: spelling and term vectors are not indexed here")
+                if not field.scorable:
+                    length = 0
             customval = fields.get(f"_stored_{fieldname}", value)
             perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
             column = field.column_type
