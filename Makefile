@@ -10,7 +10,7 @@ LOAD_SECONDS ?= 60
 PEER_SIZES ?= 10000
 EMBEDDED_PGDATA ?= var/pgdata
 
-.PHONY: browser wrk run setup install install-dev install-bench migrate ingest index rebuild-index serve stop test eval bench load clean
+.PHONY: browser wrk run setup speedups install install-dev install-bench migrate ingest index rebuild-index serve stop test eval bench load clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,12 @@ $(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed
 	$(PIP) install -r requirements-bench.txt
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# The C accelerators (search/_*.c) beside their Python versions; a no-op when they are up to date.
+speedups: $(VENV)/.installed
+	@$(PY) -m search.build_speedups
+
+install: $(VENV)/.installed speedups
+install-dev: $(VENV)/.installed-dev speedups
 install-bench: $(VENV)/.installed-bench
 
 ## run: install, start the database, migrate, ingest seeds/, build the search index, serve on $(HOST)

@@ -10,6 +10,10 @@ dictionary, the scores (the same floating-point expression, in the same order), 
 (``jieba.finalseg``) are jieba's own, so the words are too; the tests compare the two on real
 pages. Only the default dictionary's state is read, at each call, so words added with
 ``jieba.add_word`` are seen as jieba sees them.
+
+The same loops compiled (``_wordcut.c``, built by ``make install``; a third of the time of this
+module's Python) run when they are there; ``_cut_clause`` below is the reference they are
+tested against, and what runs where no C compiler was.
 """
 from __future__ import annotations
 
@@ -19,8 +23,30 @@ from math import log
 import jieba
 from jieba import finalseg
 
+try:
+    from . import _wordcut
+except ImportError:  # not compiled (search/build_speedups.py): the Python loops below
+    _wordcut = None
+
 _HAN = jieba.re_han_default
 _SKIP = jieba.re_skip_default
+_STATES = "BMES"
+_model_cache: tuple = (None, None)
+
+
+def _hmm_model():
+    """finalseg's tables as ``_wordcut.cut_clause`` takes them, or None (every unknown run then goes
+    to finalseg.cut) when words have been forced apart with ``finalseg.add_force_split``."""
+    global _model_cache
+    if finalseg.Force_Split_Words:
+        return None
+    key = (id(finalseg.start_P), id(finalseg.trans_P), id(finalseg.emit_P))
+    if _model_cache[0] != key:
+        start = tuple(float(finalseg.start_P[y]) for y in _STATES)
+        trans = tuple(float(finalseg.trans_P[y0].get(y, finalseg.MIN_FLOAT)) for y0 in _STATES for y in _STATES)
+        emit = tuple(finalseg.emit_P[y] for y in _STATES)
+        _model_cache = (key, (start, trans, emit))
+    return _model_cache[1]
 
 
 def cut(text: str) -> Iterator[str]:
@@ -29,11 +55,17 @@ def cut(text: str) -> Iterator[str]:
     tokenizer.check_initialized()
     freq = tokenizer.FREQ
     logtotal = log(tokenizer.total)
+    if _wordcut is not None:
+        model = _hmm_model()
+        compiled = _wordcut.cut_clause
     for block in _HAN.split(text):
         if not block:
             continue
         if _HAN.match(block):
-            yield from _cut_clause(block, freq, logtotal)
+            if _wordcut is not None:
+                yield from compiled(block, freq, logtotal, model, finalseg.cut)
+            else:
+                yield from _cut_clause(block, freq, logtotal)
         else:
             for part in _SKIP.split(block):
                 if _SKIP.match(part):

@@ -1,6 +1,10 @@
-"""``wordcut.cut`` gives jieba's own words (``jieba.cut(text, HMM=True)``) on real text."""
+"""``wordcut.cut`` gives jieba's own words (``jieba.cut(text, HMM=True)``) on real text, compiled
+(``search/_wordcut.c``) and in Python alike."""
+import random
+
 import jieba
 import pytest
+from jieba import finalseg
 
 from search import analysis, wordcut
 from tests.conftest import SEEDS, SHARED
@@ -17,12 +21,24 @@ def _pages():
     return [page.read_text(encoding="utf-8") for page in pages]
 
 
+@pytest.fixture(params=["compiled", "python"])
+def implementation(request, monkeypatch):
+    """A test that takes it runs twice: with the compiled loops and with the Python reference."""
+    if request.param == "python":
+        monkeypatch.setattr(wordcut, "_wordcut", None)
+    return request.param
+
+
+def test_the_compiled_cut_is_built():
+    assert wordcut._wordcut is not None, "search/_wordcut.c is not compiled: run `make install`"
+
+
 @pytest.mark.parametrize("text", _EDGES)
-def test_the_words_of_edge_cases_are_jiebas(text):
+def test_the_words_of_edge_cases_are_jiebas(text, implementation):
     assert list(wordcut.cut(text)) == list(jieba.cut(text, HMM=True))
 
 
-def test_the_words_of_real_pages_are_jiebas_as_written_and_as_folded():
+def test_the_words_of_real_pages_are_jiebas_as_written_and_as_folded(implementation):
     pages = _pages()
     assert sum(map(len, pages)) > 100_000
     for page in pages:
@@ -31,7 +47,7 @@ def test_the_words_of_real_pages_are_jiebas_as_written_and_as_folded():
         assert list(wordcut.cut(folded)) == list(jieba.cut(folded, HMM=True))
 
 
-def test_a_word_added_to_jiebas_dictionary_is_cut_as_jieba_cuts_it():
+def test_a_word_added_to_jiebas_dictionary_is_cut_as_jieba_cuts_it(implementation):
     text = "他在星海湾大桥上跑步"
     word = "星海湾大桥"
     tokenizer = jieba.dt
@@ -47,4 +63,24 @@ def test_a_word_added_to_jiebas_dictionary_is_cut_as_jieba_cuts_it():
             del tokenizer.FREQ[key]
         tokenizer.total = total
     assert word not in list(wordcut.cut(text))
+    assert list(wordcut.cut(text)) == list(jieba.cut(text, HMM=True))
+
+
+def test_random_mixtures_of_real_characters_are_cut_as_jieba_cuts_them(implementation):
+    """Strings drawn from real pages' characters, digits, letters and punctuation: runs of unknown
+    characters (the hidden Markov model), runs holding letters (finalseg's own splitting), and
+    near ties between paths."""
+    alphabet = sorted(set("".join(_pages()[:3])) | set("abcXYZ0129.%+#&_-　 ，。\n"))
+    rng = random.Random(13)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+        assert list(wordcut.cut(text)) == list(jieba.cut(text, HMM=True)), text
+
+
+def test_words_forced_apart_in_finalseg_are_cut_as_jieba_cuts_them(monkeypatch, implementation):
+    text = "韩冰冰在乌鲁木齐见到了艾力江"
+    joined = [word for word in jieba.cut(text, HMM=True) if len(word) > 1 and word not in jieba.dt.FREQ]
+    assert joined, "the hidden Markov model joins an unknown name here"
+    monkeypatch.setattr(finalseg, "Force_Split_Words", {joined[0]})
+    assert joined[0] not in list(wordcut.cut(text))
     assert list(wordcut.cut(text)) == list(jieba.cut(text, HMM=True))

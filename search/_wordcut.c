@@ -1,0 +1,469 @@
+/* jieba's cut of one clause in compiled code: search/wordcut.py's _cut_clause and jieba's
+ * finalseg (the hidden Markov model for runs of unknown characters), step for step.
+ *
+ * Indexing spends a third of its time cutting words, and what costs is the interpreter's work
+ * per character and per candidate word, not the dictionary look-ups themselves. Here the loops
+ * are C, but everything they read is jieba's own Python state, passed in at each call: the
+ * dictionary (jieba.dt.FREQ, looked up with the same substrings), log(total), and finalseg's
+ * tables. The arithmetic is the same double-precision expressions in the same order (no
+ * -ffast-math: contraction or reassociation would change which word wins a near tie), and
+ * ties break as Python's max over (score, index) and (probability, state) tuples break them,
+ * so the words are jieba's. wordcut.py keeps the pure-Python version, which the tests compare
+ * with this one and which runs wherever this file is not compiled.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+
+#define MIN_FLOAT (-3.14e100)
+
+/* The dictionary's short words and prefixes (97 % of jieba's 498k keys are 1-4 characters) in a
+ * table of our own. Three quarters of the loops' time went to looking fragments up in
+ * jieba.dt.FREQ: each look-up made a string, hashed it, and missed the cache on a dict of half a
+ * million keys two or three times. Here a fragment of up to four characters of the Basic
+ * Multilingual Plane is a 64-bit key (its UTF-16 units side by side, so the key IS the
+ * fragment, no hash collisions to settle) in an open-addressed table of 16-byte slots: one
+ * cache miss. Longer fragments and any other characters go to FREQ itself. The table is
+ * rebuilt whenever FREQ changes (jieba.add_word, a user dictionary): a dict's version tag
+ * (PEP 509) changes with every write to it, so the table is FREQ's exact copy at each call. */
+#if PY_VERSION_HEX < 0x030C0000
+#define SHORT_TABLE 1
+#endif
+
+typedef struct {
+    uint64_t key; /* 0: an empty slot (no key holds U+0000) */
+    int64_t count;
+} Slot;
+
+static Slot *short_table = NULL;
+static uint64_t short_mask = 0;
+static int short_bits = 0;
+static PyObject *short_source = NULL; /* compared by identity only, with its version */
+static uint64_t short_version = 0;
+
+static inline uint64_t
+short_slot(uint64_t key)
+{
+    return (key * 0x9E3779B97F4A7C15ull) >> (64 - short_bits);
+}
+
+/* The key of a fragment of up to 4 characters, each in 1..0xFFFF; 0 if it has no such key. */
+static uint64_t
+short_key(PyObject *text)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (length < 1 || length > 4)
+        return 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    uint64_t key = 0;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == 0 || c > 0xFFFF)
+            return 0;
+        key |= (uint64_t)c << (16 * i);
+    }
+    return key;
+}
+
+/* Whether the short-key table is FREQ's copy; rebuilt from it if FREQ changed since. -1: error. */
+static int
+short_table_ready(PyObject *freq)
+{
+#ifdef SHORT_TABLE
+    uint64_t version = ((PyDictObject *)freq)->ma_version_tag;
+    if (short_table != NULL && freq == short_source && version == short_version)
+        return 1;
+    PyMem_Free(short_table);
+    short_table = NULL;
+    short_source = NULL;
+    Py_ssize_t entries = PyDict_GET_SIZE(freq);
+    int bits = 4;
+    while (((Py_ssize_t)1 << bits) < 2 * entries + 16)
+        bits++;
+    Slot *table = PyMem_Calloc((size_t)1 << bits, sizeof(Slot));
+    if (table == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    short_bits = bits;
+    short_mask = ((uint64_t)1 << bits) - 1;
+    Py_ssize_t position = 0;
+    PyObject *word, *count;
+    while (PyDict_Next(freq, &position, &word, &count)) {
+        if (!PyUnicode_Check(word) || !PyLong_CheckExact(count))
+            goto unusable;
+        uint64_t key = short_key(word);
+        if (key == 0)
+            continue; /* looked up in FREQ itself */
+        int overflow;
+        long long number = PyLong_AsLongLongAndOverflow(count, &overflow);
+        if (overflow || (number == -1 && PyErr_Occurred())) {
+            PyErr_Clear();
+            goto unusable;
+        }
+        uint64_t slot = short_slot(key);
+        while (table[slot].key != 0 && table[slot].key != key)
+            slot = (slot + 1) & short_mask;
+        table[slot].key = key;
+        table[slot].count = number;
+    }
+    short_table = table;
+    short_source = freq;
+    short_version = version;
+    return 1;
+unusable: /* keys or counts the table cannot hold: every look-up goes to FREQ */
+    PyMem_Free(table);
+    return 0;
+#else
+    return 0;
+#endif
+}
+
+/* The count of a short key: 1 and *count if the table holds it, 0 if it does not. */
+static inline int
+short_lookup(uint64_t key, long long *count)
+{
+    uint64_t slot = short_slot(key);
+    for (;;) {
+        uint64_t found = short_table[slot].key;
+        if (found == key) {
+            *count = short_table[slot].count;
+            return 1;
+        }
+        if (found == 0)
+            return 0;
+        slot = (slot + 1) & short_mask;
+    }
+}
+
+/* finalseg's states in the order its loop visits them, 'BMES', and the character each is, which
+ * breaks ties in its max over (probability, state) tuples. */
+enum { B, M, E, S };
+static const Py_UCS4 STATE_CHAR[4] = {'B', 'M', 'E', 'S'};
+/* finalseg.PrevStatus: the states each state can follow, in its order. */
+static const int PREVIOUS[4][2] = {{E, S}, {M, B}, {B, M}, {S, E}};
+
+typedef struct {
+    double start[4];
+    double trans[4][4]; /* trans[from][to], MIN_FLOAT where finalseg's table has no entry */
+    PyObject *emit[4];  /* finalseg's emission dicts, character -> log-probability */
+} Model;
+
+/* A character in finalseg.re_han ([\u4E00-\u9FD5]), the only ones its Viterbi sees. */
+static inline int
+is_han(Py_UCS4 c)
+{
+    return c >= 0x4E00 && c <= 0x9FD5;
+}
+
+static int
+emission(Model *model, int state, PyObject *text, Py_ssize_t at, double *out)
+{
+    PyObject *character = PyUnicode_Substring(text, at, at + 1);
+    if (character == NULL)
+        return -1;
+    PyObject *value = PyDict_GetItemWithError(model->emit[state], character);
+    Py_DECREF(character);
+    if (value == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        *out = MIN_FLOAT;
+        return 0;
+    }
+    *out = PyFloat_AsDouble(value);
+    return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
+static int
+append_slice(PyObject *words, PyObject *text, Py_ssize_t start, Py_ssize_t stop)
+{
+    PyObject *word = PyUnicode_Substring(text, start, stop);
+    if (word == NULL)
+        return -1;
+    int failed = PyList_Append(words, word);
+    Py_DECREF(word);
+    return failed;
+}
+
+/* finalseg.__cut over text[start:stop], every character of it Han: Viterbi, then the words. */
+static int
+hmm_cut(Model *model, PyObject *text, Py_ssize_t start, Py_ssize_t stop, PyObject *words)
+{
+    Py_ssize_t size = stop - start, t;
+    double previous[4], current[4], em;
+    unsigned char *back = PyMem_Malloc(size * 4);
+    unsigned char *states = PyMem_Malloc(size);
+    int result = -1;
+    if (back == NULL || states == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (int y = 0; y < 4; y++) {
+        if (emission(model, y, text, start, &em) < 0)
+            goto done;
+        previous[y] = model->start[y] + em;
+    }
+    for (t = 1; t < size; t++) {
+        for (int y = 0; y < 4; y++) {
+            if (emission(model, y, text, start + t, &em) < 0)
+                goto done;
+            int best = -1;
+            double best_probability = 0.0;
+            for (int k = 0; k < 2; k++) {
+                int y0 = PREVIOUS[y][k];
+                double probability = previous[y0] + model->trans[y0][y] + em;
+                if (best < 0 || probability > best_probability ||
+                    (probability == best_probability && STATE_CHAR[y0] > STATE_CHAR[best])) {
+                    best = y0;
+                    best_probability = probability;
+                }
+            }
+            current[y] = best_probability;
+            back[t * 4 + y] = (unsigned char)best;
+        }
+        memcpy(previous, current, sizeof previous);
+    }
+    /* max((V[-1][y], y) for y in 'ES'): on a tie, 'S' */
+    int state = previous[S] >= previous[E] ? S : E;
+    for (t = size - 1; t >= 0; t--) {
+        states[t] = (unsigned char)state;
+        if (t > 0)
+            state = back[t * 4 + state];
+    }
+    Py_ssize_t begin = 0, next = 0;
+    for (t = 0; t < size; t++) {
+        if (states[t] == B) {
+            begin = t;
+        } else if (states[t] == E) {
+            if (append_slice(words, text, start + begin, start + t + 1) < 0)
+                goto done;
+            next = t + 1;
+        } else if (states[t] == S) {
+            if (append_slice(words, text, start + t, start + t + 1) < 0)
+                goto done;
+            next = t + 1;
+        }
+    }
+    if (next < size && append_slice(words, text, start + next, stop) < 0)
+        goto done;
+    result = 0;
+done:
+    PyMem_Free(back);
+    PyMem_Free(states);
+    return result;
+}
+
+/* wordcut._gathered: a run of single characters on the best path. */
+static int
+gathered(Model *model, PyObject *freq, PyObject *fallback, PyObject *text, Py_ssize_t start,
+         Py_ssize_t stop, PyObject *words)
+{
+    if (stop - start == 1)
+        return append_slice(words, text, start, stop);
+    PyObject *run = PyUnicode_Substring(text, start, stop);
+    if (run == NULL)
+        return -1;
+    PyObject *count = PyDict_GetItemWithError(freq, run);
+    if (count == NULL && PyErr_Occurred()) {
+        Py_DECREF(run);
+        return -1;
+    }
+    int known = count != NULL && PyObject_IsTrue(count);
+    if (known) { /* a dictionary word gathered from single characters stays single characters */
+        Py_DECREF(run);
+        for (Py_ssize_t i = start; i < stop; i++)
+            if (append_slice(words, text, i, i + 1) < 0)
+                return -1;
+        return 0;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    int all_han = model != NULL;
+    for (Py_ssize_t i = start; all_han && i < stop; i++)
+        all_han = is_han(PyUnicode_READ(kind, data, i));
+    if (all_han) {
+        Py_DECREF(run);
+        return hmm_cut(model, text, start, stop, words);
+    }
+    /* letters or digits among them: finalseg.cut's own splitting, in Python */
+    PyObject *cut = PyObject_CallOneArg(fallback, run);
+    Py_DECREF(run);
+    if (cut == NULL)
+        return -1;
+    PyObject *iterator = PyObject_GetIter(cut);
+    Py_DECREF(cut);
+    if (iterator == NULL)
+        return -1;
+    PyObject *word;
+    while ((word = PyIter_Next(iterator)) != NULL) {
+        int failed = PyList_Append(words, word);
+        Py_DECREF(word);
+        if (failed) {
+            Py_DECREF(iterator);
+            return -1;
+        }
+    }
+    Py_DECREF(iterator);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+static int
+read_model(PyObject *tables, Model *model)
+{
+    PyObject *start, *trans, *emit;
+    if (!PyArg_ParseTuple(tables, "OOO", &start, &trans, &emit))
+        return -1;
+    if (!PyTuple_Check(start) || PyTuple_GET_SIZE(start) != 4 || !PyTuple_Check(trans) ||
+        PyTuple_GET_SIZE(trans) != 16 || !PyTuple_Check(emit) || PyTuple_GET_SIZE(emit) != 4) {
+        PyErr_SetString(PyExc_ValueError, "the model is (4 start, 16 transition, 4 emission) tuples");
+        return -1;
+    }
+    for (int y = 0; y < 4; y++) {
+        model->start[y] = PyFloat_AsDouble(PyTuple_GET_ITEM(start, y));
+        for (int to = 0; to < 4; to++)
+            model->trans[y][to] = PyFloat_AsDouble(PyTuple_GET_ITEM(trans, y * 4 + to));
+        model->emit[y] = PyTuple_GET_ITEM(emit, y);
+        if (!PyDict_Check(model->emit[y])) {
+            PyErr_SetString(PyExc_TypeError, "emission tables must be dicts");
+            return -1;
+        }
+    }
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+PyDoc_STRVAR(cut_clause_doc,
+"cut_clause(clause, freq, logtotal, model, fallback) -> list of words\n\n"
+"wordcut._cut_clause over one clause: jieba's best path through the dictionary `freq`, runs of\n"
+"single characters that are no word through finalseg's Viterbi with `model` (start, transition\n"
+"and emission tables, in the order BMES; None: every run goes to `fallback`), and runs holding\n"
+"characters outside finalseg's Han range through `fallback` (finalseg.cut).");
+
+static PyObject *
+cut_clause(PyObject *self, PyObject *args)
+{
+    PyObject *clause, *freq, *tables, *fallback;
+    double logtotal;
+    Model model, *hmm = NULL;
+    if (!PyArg_ParseTuple(args, "UO!dOO", &clause, &PyDict_Type, &freq, &logtotal, &tables, &fallback))
+        return NULL;
+    if (tables != Py_None) {
+        if (read_model(tables, &model) < 0)
+            return NULL;
+        hmm = &model;
+    }
+    Py_ssize_t size = PyUnicode_GET_LENGTH(clause);
+    double *score = PyMem_Malloc((size + 1) * sizeof(double));
+    Py_ssize_t *end = PyMem_Malloc((size + 1) * sizeof(Py_ssize_t));
+    PyObject *words = NULL;
+    if (score == NULL || end == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    int use_table = short_table_ready(freq);
+    if (use_table < 0)
+        goto fail;
+    int kind = PyUnicode_KIND(clause);
+    const void *data = PyUnicode_DATA(clause);
+    score[size] = 0.0;
+    end[size] = size;
+    /* For each character from the last back: every dictionary word that starts there, scored
+     * as jieba's calc scores it; the longer word wins a tie (calc's max over (score, end)). */
+    for (Py_ssize_t start = size - 1; start >= 0; start--) {
+        int found = 0;
+        double best_score = 0.0;
+        Py_ssize_t best_end = start;
+        uint64_t key = 0; /* the fragment's short key while it has one */
+        int keyed = use_table;
+        for (Py_ssize_t stop = start; stop < size; stop++) {
+            long long number;
+            if (keyed && stop - start < 4) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, stop);
+                keyed = c != 0 && c <= 0xFFFF;
+                key |= (uint64_t)c << (16 * (stop - start));
+            } else {
+                keyed = 0;
+            }
+            if (keyed) {
+                if (!short_lookup(key, &number))
+                    break; /* no dictionary word starts with this fragment */
+            } else {
+                PyObject *fragment = PyUnicode_Substring(clause, start, stop + 1);
+                if (fragment == NULL)
+                    goto fail;
+                PyObject *count = PyDict_GetItemWithError(freq, fragment);
+                Py_DECREF(fragment);
+                if (count == NULL) {
+                    if (PyErr_Occurred())
+                        goto fail;
+                    break; /* no dictionary word starts with this fragment */
+                }
+                number = PyLong_AsLongLong(count);
+                if (number == -1 && PyErr_Occurred())
+                    goto fail;
+            }
+            if (number) { /* 0 marks a prefix of longer words only */
+                double candidate = log((double)number) - logtotal + score[stop + 1];
+                if (!found || candidate >= best_score) {
+                    found = 1;
+                    best_score = candidate;
+                    best_end = stop;
+                }
+            }
+        }
+        if (!found) { /* the character alone, which jieba scores as a count of 1 */
+            best_score = 0.0 - logtotal + score[start + 1];
+            best_end = start;
+        }
+        score[start] = best_score;
+        end[start] = best_end;
+    }
+    words = PyList_New(0);
+    if (words == NULL)
+        goto fail;
+    /* jieba's walk along the path: single characters are gathered, and a gathered run goes to
+     * gathered() */
+    Py_ssize_t position = 0, run_start = -1;
+    while (position < size) {
+        Py_ssize_t following = end[position] + 1;
+        if (following - position == 1) {
+            if (run_start < 0)
+                run_start = position;
+        } else {
+            if (run_start >= 0) {
+                if (gathered(hmm, freq, fallback, clause, run_start, position, words) < 0)
+                    goto fail;
+                run_start = -1;
+            }
+            if (append_slice(words, clause, position, following) < 0)
+                goto fail;
+        }
+        position = following;
+    }
+    if (run_start >= 0 && gathered(hmm, freq, fallback, clause, run_start, size, words) < 0)
+        goto fail;
+    PyMem_Free(score);
+    PyMem_Free(end);
+    return words;
+fail:
+    Py_XDECREF(words);
+    PyMem_Free(score);
+    PyMem_Free(end);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"cut_clause", cut_clause, METH_VARARGS, cut_clause_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_wordcut",
+    "jieba's cut of a clause in compiled code (see search/wordcut.py).", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__wordcut(void)
+{
+    return PyModule_Create(&module);
+}
