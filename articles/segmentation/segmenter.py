@@ -146,6 +146,9 @@ _PHOTO_LINE = re.compile(
     r"^(?:(?:[\u4e00-\u9fff]{0,6}?(?:日报|报|社)|本报)?(?:特约)?记者[\s\u3000]*)?"
     r"([\u4e00-\u9fff·•、\s\u3000]{2,40}?)[\s\u3000]*摄(?:影)?(?:报道)?\s*(?:[(（]([^()（）]{2,12})[)）])?$"
 )
+_DISPATCH_CLOSE = re.compile(r"电[\s\u3000)）]")
+# The label of a box of items (``发言席``, ``建议``, ``来论``, ``议民生·教育``): a name, not a sentence.
+_BOX_NAME = re.compile(r"^[\u4e00-\u9fff]{2,6}(?:·[\u4e00-\u9fff]{2,6})?$")
 _BARE_PAIR = re.compile(r"^[\u4e00-\u9fff][ \u3000]{1,3}[\u4e00-\u9fff]$")
 _PHOTOGRAPHER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{2,8}·[\u4e00-\u9fff]{2,8}$")
 # A cartoon's credits: ``曹希阳图  卜  拉文`` (drawn by, written by).
@@ -235,6 +238,8 @@ class _Draft:
     digest: bool = False  # a box of short items under one label (资讯速递): item titles are its text
     digest_lines: int = 1  # lines of each item's heading (a title, or a speaker over a title)
     head_lines: int = 0  # lines of its headline (kicker and main line)
+    # a box of signed items under one label (发言席, 建议): each item's heading lines and how it is signed
+    box: tuple[int, str] | None = None
 
 
 @dataclass
@@ -579,7 +584,12 @@ class _Segmenter:
         heads: list[str] = []
         deck: list[_Unit] = []
         tagged = False
-        if self._is_digest_head(shorts) and len(shorts) == len(self.pending):
+        if (box := self._box_head(shorts)) is not None:
+            # The label is the box's headline; the first item's heading (and its credit) its text.
+            draft.box = box
+            deck.extend(u for _k, u in self.pending[1:])
+            self.pending = self.pending[:1]
+        elif self._is_digest_head(shorts) and len(shorts) == len(self.pending):
             draft.digest = True
             draft.digest_lines = len(shorts) - 1
             self.pending = self.pending[:1]
@@ -594,7 +604,7 @@ class _Segmenter:
             self.pending = []
         dated = False
         for kind, unit in self.pending:
-            if kind == "short" and ((deck and not draft.digest) or (tagged and _looks_like_deck(unit.text))
+            if kind == "short" and ((deck and not draft.digest and draft.box is None) or (tagged and _looks_like_deck(unit.text))
                                     or (dated and _LIST_ITEM.match(unit.text))):
                 # After a headline closed by its column tag, further short lines are the text's
                 # opening: a one-sentence deck, a box label (【绝活看点】), an author's name. Under
@@ -723,6 +733,59 @@ class _Segmenter:
         k = next(j for j, run in enumerate(self.runs) if shorts[-1].index in run)
         return k + 1 < len(self.runs) and self._brief_item(self.runs[k + 1][-1], last=True)
 
+    def _signed_item(self, first: int) -> tuple[int, str, int] | None:
+        """An item of a box of signed items, whose heading starts at unit ``first``: its heading lines,
+        how it is signed (``credit``: a credit line under the heading, ``本报记者 X``; ``closing``: a
+        closing line after its text, ``（本报记者 X整理）``; ``signature``: a reader's signature) and
+        where the next item would start. ``None`` unless the text is short and signed."""
+        units = self.units
+        i = first
+        while (i < len(units) and i - first < 3 and not _SIGNATURE.match(units[i].text)
+               and not _is_credit_line(units[i].text) and not parse_byline_line(units[i].text)
+               and (_is_headline_like(units[i].text) or (len(units[i].text) <= 30 and units[i].text[-1] in "：:"))):
+            i += 1
+        lines = i - first
+        if not lines or i >= len(units):
+            return None
+        kind = None
+        if not _CLOSING_LINE.match(units[i].text) and parse_byline_line(units[i].text):
+            kind = "credit"
+            i += 1
+        paragraphs = 0
+        while i < len(units) and paragraphs <= 8:
+            text = units[i].text
+            if paragraphs and kind is None and len(text) <= 160 and _CLOSING_LINE.match(text):
+                # signed by a person (``（本报记者 X整理）``); a dispatch's ``（据新华社…电）`` closes
+                # a story of its own, which a box of news in brief holds (``_is_digest_head``)
+                return (lines, "closing", i + 1) if not _DISPATCH_CLOSE.search(text) else None
+            if paragraphs and kind is None and _SIGNATURE.match(text):
+                return lines, "signature", i + 1
+            if _is_headline_like(text) or is_lead(text):
+                return (lines, kind, i) if paragraphs and kind and not is_lead(text) else None
+            paragraphs += 1
+            i += 1
+        return (lines, kind, i) if kind and paragraphs and i >= len(units) else None
+
+    def _box_head(self, shorts: list[_Unit]) -> tuple[int, str] | None:
+        """``发言席`` / ``江苏省某某代表：`` / ``优化劳动者就业创业环境`` / a short text / ``（本报记者 X整理）``,
+        and another item cut and signed alike: a label of a few characters over items each signed
+        by itself (a deputy's remarks as a reporter wrote them down, a reader's letter, a guest
+        commentary over its author's name) is one box, one article under its label, however many
+        items it holds. Returns the items' heading lines and how they are signed."""
+        if len(shorts) < 2 or not self.pending or self.pending[0][1] is not shorts[0]:
+            return None
+        if not _BOX_NAME.match(re.sub(r"[\s\u3000]+", "", shorts[0].text)):
+            return None
+        if any(ENDS_WITH_TAG.search(u.text) for u in shorts):
+            return None
+        first = self._signed_item(shorts[1].index)
+        if first is None or first[0] != len(shorts) - 1:
+            return None
+        second = self._signed_item(first[2])
+        if second is None or second[:2] != first[:2]:
+            return None
+        return first[:2]
+
     def _brief_item(self, first: int, last: bool = False, lines: int = 1) -> bool:
         """Is the run at unit ``first`` a one-line title over a short text (a few short paragraphs,
         no dateline lead) that another one-line title, or the end of the page, follows? (``last``:
@@ -748,6 +811,17 @@ class _Segmenter:
                 and not ENDS_WITH_TAG.search(self.pending[0][1].text)
                 and self._brief_item(self.pending[-1][1].index, last=True)):
             return False  # the next item of a box of news in brief
+        if cur is not None and cur.box is not None:
+            # A box holds its items and nothing else: a run cut and signed like them is the next one
+            # (the item before was signed, which closed it), any other run heads what follows the box.
+            item = (self._signed_item(self.pending[0][1].index)
+                    if all(kind in ("short", "credit") for kind, _u in self.pending) else None)
+            if (item is not None and item[:2] == cur.box and len(self.pending) == item[0] + (item[1] == "credit")
+                    and not self.banner_since_body and not is_lead(text)
+                    and not any(ENDS_WITH_TAG.search(u.text) for _k, u in self.pending)):
+                cur.closed = False
+                return False
+            return True
         if cur is None or cur.closed or cur.photo or cur.date_entries or self.banner_since_body:
             return True
         if is_lead(text):
@@ -773,7 +847,7 @@ class _Segmenter:
         if any(k == "subtitle" and not (len(u.text) >= 25 and re.search(r"[，,]", u.text)) for k, u in self.pending):
             return True
         shorts = [u for k, u in self.pending if k == "short"]
-        if _is_photo_label(shorts[0].text):
+        if _is_photo_label(shorts[0].text) or self._box_head(shorts) is not None:
             return True
         # A title over the date its document was adopted or its speech given heads that document,
         # (the paragraph above announcing it, ``…全文如下。``, was read before: then it is printed within).

@@ -356,3 +356,66 @@ def test_short_lines_closed_at_the_top_of_the_page_are_the_end_of_a_text_not_a_h
     arts = segment(text, issue_date=DATE).articles
     assert [a.headline for a in arts] == [None, "全市开展植树活动"]
     assert arts[0].paragraphs == ["春风又绿江南岸", "明月何时照我还"]
+
+
+def test_a_box_of_signed_items_under_a_label_is_one_article_and_ends_with_its_last_item():
+    # Deputies' remarks as reporters wrote them down, each closed by its own ``整理`` line: the
+    # paper counts the box as one article under its label, the items' headings in its text.
+    text = page(
+        "全市春季植树活动启动",
+        "本报讯  3月1日，全市春季义务植树活动启动，各区组织干部群众参加植树，共植树十万余株。",
+        "活动将持续到4月底，各区还将开展护林宣传。",
+        "发言席",
+        "某省某市市长张某某代表：",
+        "让农民在家门口就业",
+        "发展县域经济，关键是让农民在家门口有活干、有钱挣。我们将继续培育特色产业。",
+        "（本报记者李明整理）",
+        "某大学校长王某某委员：",
+        "培养更多技能人才",
+        "职业教育与产业发展联系紧密，要让更多年轻人掌握一技之长，走上成才之路。",
+        "（本报记者赵强整理）",
+        "某集团董事长刘某某代表：",
+        "加快企业数字化转型",
+        "数字化转型是企业发展的必答题，要加大研发投入，提高生产效率。",
+        "（本报记者孙丽整理）",
+        "城市书房再添新址 市民阅读更方便",
+        "市图书馆在老城区新开一家城市书房，全天向市民开放，藏书三万余册。",
+        "书房还将定期举办读书分享会，邀请作家与读者交流。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["全市春季植树活动启动", "发言席", "城市书房再添新址 市民阅读更方便"]
+    box = arts[1]
+    assert box.paragraphs[0] == "某省某市市长张某某代表：" and "加快企业数字化转型" in box.body
+    # Items under a reporter's credit line each: the box ends where an item comes without one.
+    text = page(
+        "议民生",
+        "某省政协主席李某某委员",
+        "提高脱贫质量",
+        "本报记者  何  勇",
+        "“提高脱贫的质量，要在脱贫摘帽和乡村振兴之间做好衔接。”李某某委员说。",
+        "某市市长陈某某代表",
+        "增强农业服务能力",
+        "本报记者  赵  丽",
+        "“现代农业发展，离不开完善的服务体系。”陈某某代表说，要加强农村服务网络建设。",
+        "某县委书记周某某代表",
+        "以改革激发市场活力",
+        "“困难越大，越要深化改革。”周某某代表说，要用改革的办法激发市场主体活力。",
+        "周某某代表说，县里建立了企业服务专班，及时帮助企业解决困难。",
+    )
+    assert heads(text) == ["议民生", "某县委书记周某某代表 以改革激发市场活力"]
+
+
+def test_a_label_over_a_series_of_unsigned_parts_is_no_box():
+    # Parts of one report, each under a label and a title, signed by nobody: intertitles or
+    # stories as the model decides, never one box under the first part's label.
+    text = page(
+        "新春走基层",
+        "本报讯  春节将至，记者走进社区、工厂和乡村，记录人们忙碌的身影。",
+        "社区",
+        "志愿服务暖人心",
+        "清晨，社区志愿者们就忙着给独居老人送去年货和春联。",
+        "工厂",
+        "生产线上不停工",
+        "车间里机器轰鸣，工人们加紧赶制订单，确保节前交货。",
+    )
+    assert "社区" not in [a.headline for a in segment(text, issue_date=DATE).articles]
