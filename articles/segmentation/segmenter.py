@@ -148,7 +148,7 @@ _PHOTO_LINE = re.compile(
 )
 _DISPATCH_CLOSE = re.compile(r"电[\s\u3000)）]")
 # The label of a box of items (``发言席``, ``建议``, ``来论``, ``议民生·教育``): a name, not a sentence.
-_BOX_NAME = re.compile(r"^[\u4e00-\u9fff]{2,6}(?:·[\u4e00-\u9fff]{2,6})?$")
+_BOX_NAME = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:·[\u4e00-\u9fff]{2,6})?$")
 _BARE_PAIR = re.compile(r"^[\u4e00-\u9fff][ \u3000]{1,3}[\u4e00-\u9fff]$")
 _PHOTOGRAPHER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{2,8}·[\u4e00-\u9fff]{2,8}$")
 # A cartoon's credits: ``曹希阳图  卜  拉文`` (drawn by, written by).
