@@ -1,6 +1,6 @@
 """Compile the archive's C accelerators in place: ``python -m search.build_speedups``.
 
-``make install`` runs it. Each ``search/_NAME.c`` becomes ``search/_NAME<EXT_SUFFIX>`` with the
+``make install`` runs it. Each ``_NAME.c`` under ``search/`` becomes ``_NAME<EXT_SUFFIX>`` beside it with the
 compiler Python was built with, unless the compiled file is newer than its source. The archive
 works without them (each has a pure-Python equivalent that the tests hold it to), so a machine
 without a C compiler gets a one-line warning here, not a failed install.
@@ -31,7 +31,7 @@ def build(source: Path) -> Path | None:
 
 
 def main() -> int:
-    for source in sorted(HERE.glob("_*.c")):
+    for source in sorted(HERE.rglob("_*.c")):
         try:
             target = build(source)
         except (OSError, subprocess.CalledProcessError) as error:

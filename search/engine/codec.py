@@ -40,6 +40,15 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from .terms import ArchiveTermsReader, TermDictionaryWriter
 from .whoosh_buffers import InPlaceCompoundStorage
 
+try:  # the one-block record in compiled code (_postings.c, built by make install)
+    from . import _postings
+except ImportError:
+    _postings = None
+else:
+    from whoosh.util.numeric import _length_byte_cache
+
+    _postings.set_length_table(list(_length_byte_cache))
+
 # postings in the block, last document number, highest weight, zlib level, min and max length bytes
 _BLOCK_INFO = struct.Struct("<IIfBBB")
 _FLOAT = struct.Struct("<f")
@@ -444,6 +453,7 @@ class CompactFieldWriter(W3FieldWriter):
             return
         # A pool that holds each term's postings as arrays hands them over a term at a time.
         field_lengths: list[int] = []
+        compiled_lengths = None
         current = None
         for (fieldname, btext), postings in terms():
             if fieldname != current:
@@ -452,9 +462,11 @@ class CompactFieldWriter(W3FieldWriter):
                 self.start_field(fieldname, schema[fieldname])
                 current = fieldname
                 field_lengths = _document_lengths(lengths, fieldname)
+                compiled_lengths = array("I", field_lengths) if isinstance(field_lengths, list) else None
                 self._postings_end = None
             if self.write_one_block_terms_directly and len(postings[0]) <= self._postwriter._blocklimit:
-                self._add_one_block_term(btext, *postings, field_lengths=field_lengths)
+                self._add_one_block_term(btext, *postings, field_lengths=field_lengths,
+                                         compiled_lengths=compiled_lengths)
                 continue
             self._postings_end = None  # Whoosh's path writes the postings file itself
             self.start_term(btext)
@@ -465,14 +477,25 @@ class CompactFieldWriter(W3FieldWriter):
         self._postings_end = None
 
     def _add_one_block_term(self, btext: bytes, docnums: array, weights: array, value_lengths: array,
-                            values: bytes | bytearray, *, field_lengths) -> None:
+                            values: bytes | bytearray, *, field_lengths, compiled_lengths: array | None = None) -> None:
         """A term whose postings fit one block (nearly every term: a rare bigram, a name),
         written as start_term, add_term and finish_term would write it (the same block, term
-        info and table row) without the dozen calls and objects they make for each term."""
+        info and table row) without the dozen calls and objects they make for each term.
+        ``compiled_lengths``: the field lengths as an array, for the compiled encoder (None: every
+        length is 0)."""
         postwriter = self._postwriter
         count = len(docnums)
         narrow = isinstance(self._format, NarrowPositions)
         fixed = self._format.fixed_value_size()
+        made = None
+        if _postings is not None:
+            made = _postings.one_block_term(docnums, weights, value_lengths, values, compiled_lengths, narrow,
+                                            -1 if fixed is None else fixed, postwriter._compression, zlib.compress)
+        if made is not None:
+            record, minbyte, maxbyte, maxweight = made
+            self._write_one_block_record(btext, record, sum(weights), count,
+                                         minbyte, maxbyte, maxweight, docnums[0], docnums[-1])
+            return
         if narrow and value_lengths[0] != NO_VALUE and all(value_lengths):
             # Every posting has positions: the block's counts and positions come straight from
             # the lengths and the values, without cutting the values into postings and joining them.
@@ -501,17 +524,21 @@ class CompactFieldWriter(W3FieldWriter):
             maxweight = max(0, max(weights))
         minlength = min(nonzero) if nonzero else None
         maxlength = max(nonzero) if nonzero else 0
+        self._write_one_block_record(btext, one_block_record(level, data), sum(weights), count,
+                                     0 if minlength is None else length_to_byte(minlength), length_to_byte(maxlength),
+                                     maxweight, docnums[0], docnums[-1])
+
+    def _write_one_block_record(self, btext: bytes, record: bytes, weight: float, count: int, minbyte: int,
+                                maxbyte: int, maxweight: float, first: int, last: int) -> None:
         # The file's end is counted here rather than asked of the OS: each tell() is a system call,
         # and a day's segment writes some 60,000 terms.
         start = self._postings_end
         if start is None:
             start = self._postfile.tell()
-        record = one_block_record(level, data)
         self._postfile.write(record)
         self._postings_end = start + len(record)
-        self._tindex.add_stats(_FIELD_ID.pack(self._fieldid) + btext, sum(weights), count,
-                               0 if minlength is None else length_to_byte(minlength), length_to_byte(maxlength),
-                               maxweight, docnums[0], docnums[-1], start, len(record))
+        self._tindex.add_stats(_FIELD_ID.pack(self._fieldid) + btext, weight, count, minbyte, maxbyte,
+                               maxweight, first, last, start, len(record))
 
 
 def _document_lengths(lengths, fieldname: str) -> list[int] | defaultdict:

@@ -31,6 +31,11 @@ from whoosh.codec import base
 from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
 from whoosh.reading import TermNotFound
 
+try:  # a row packed in compiled code (_postings.c, built by make install)
+    from ._postings import term_row as _compiled_row
+except ImportError:
+    _compiled_row = None
+
 MAGIC = b"ATD1"
 BLOCK_ROWS = 16
 # the rows' end (where the block index starts), the block count, where the extras start, MAGIC
@@ -153,6 +158,14 @@ class TermDictionaryWriter:
         """A term and the numbers of its Whoosh row (the length bytes already coded), written as
         ``add`` writes the row they pack to, without packing and unpacking it."""
         shared = self._start_row(key, offset)
+        if _compiled_row is not None and offset >= self._base and last >= first:
+            row = _compiled_row(key, shared, weight, docfreq, minlength, maxlength, maxweight, first, last,
+                                offset - self._base, length)
+            if row is not None:
+                self._block += row
+                self._rows += 1
+                self.lastkey = key
+                return
         if offset < self._base or last < first:
             info = bytes((_RAW,)) + _INFO.pack(0, weight, docfreq, minlength, maxlength, maxweight, first, last,
                                                offset, length)
