@@ -146,6 +146,7 @@ _PHOTO_LINE = re.compile(
     r"^(?:(?:[\u4e00-\u9fff]{0,6}?(?:日报|报|社)|本报)?(?:特约)?记者[\s\u3000]*)?"
     r"([\u4e00-\u9fff·•、\s\u3000]{2,40}?)[\s\u3000]*摄(?:影)?(?:报道)?\s*(?:[(（]([^()（）]{2,12})[)）])?$"
 )
+_BARE_NAME = re.compile(r"^[\u4e00-\u9fff](?:[ \u3000]*[\u4e00-\u9fff]){1,3}$")
 _DISPATCH_CLOSE = re.compile(r"电[\s\u3000)）]")
 # The label of a box of items (``发言席``, ``建议``, ``来论``, ``议民生·教育``): a name, not a sentence.
 _BOX_NAME = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:·[\u4e00-\u9fff]{2,6})?$")
@@ -742,13 +743,15 @@ class _Segmenter:
         i = first
         while (i < len(units) and i - first < 3 and not _SIGNATURE.match(units[i].text)
                and not _is_credit_line(units[i].text) and not parse_byline_line(units[i].text)
+               and not (i > first and _BARE_NAME.match(units[i].text))
                and (_is_headline_like(units[i].text) or (len(units[i].text) <= 30 and units[i].text[-1] in "：:"))):
             i += 1
         lines = i - first
         if not lines or i >= len(units):
             return None
         kind = None
-        if not _CLOSING_LINE.match(units[i].text) and parse_byline_line(units[i].text):
+        # (an author's bare name under a title, ``张国庆``, signs a commentary as a credit line does)
+        if not _CLOSING_LINE.match(units[i].text) and (parse_byline_line(units[i].text) or _BARE_NAME.match(units[i].text)):
             kind = "credit"
             i += 1
         paragraphs = 0
@@ -779,7 +782,7 @@ class _Segmenter:
         if any(ENDS_WITH_TAG.search(u.text) for u in shorts):
             return None
         first = self._signed_item(shorts[1].index)
-        if first is None or first[0] != len(shorts) - 1:
+        if first is None or first[0] + (first[1] == "credit") != len(self.pending) - 1:
             return None
         second = self._signed_item(first[2])
         if second is None or second[:2] != first[:2]:

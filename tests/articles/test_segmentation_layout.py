@@ -419,3 +419,22 @@ def test_a_label_over_a_series_of_unsigned_parts_is_no_box():
         "车间里机器轰鸣，工人们加紧赶制订单，确保节前交货。",
     )
     assert "社区" not in [a.headline for a in segment(text, issue_date=DATE).articles]
+
+
+def test_guest_commentaries_under_a_label_each_over_its_authors_name_are_one_box():
+    text = page(
+        "来论",
+        "让文明新风吹进千家万户",
+        "李  明",
+        "近日，某市开展文明家庭评选，一个个平凡家庭的故事感动了许多人。",
+        "文明新风的养成，离不开每个家庭的坚持，也离不开社会的引导。",
+        "办好群众身边的小事",
+        "张国庆",
+        "岁末年初，各地纷纷晒出年度民生实事成绩单，修路、增设路灯等看似小事，却件件连着民心。",
+        "民生工作没有小事，把小事办好，才能汇聚起百姓的大幸福。",
+        "推动平台经济规范发展（时评）",
+        "平台经济发展迅速，在方便群众生活的同时，也带来一些新问题，需要在发展中规范、在规范中发展。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["来论", "推动平台经济规范发展（时评）"]
+    assert arts[0].paragraphs[0] == "让文明新风吹进千家万户" and "办好群众身边的小事" in arts[0].body
