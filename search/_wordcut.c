@@ -339,23 +339,13 @@ PyDoc_STRVAR(cut_clause_doc,
 "and emission tables, in the order BMES; None: every run goes to `fallback`), and runs holding\n"
 "characters outside finalseg's Han range through `fallback` (finalseg.cut).");
 
-static PyObject *
-cut_clause(PyObject *self, PyObject *args)
+/* cut_clause's work: appends the clause's words to `words`. */
+static int
+cut_into(PyObject *clause, PyObject *freq, double logtotal, Model *hmm, PyObject *fallback, PyObject *words)
 {
-    PyObject *clause, *freq, *tables, *fallback;
-    double logtotal;
-    Model model, *hmm = NULL;
-    if (!PyArg_ParseTuple(args, "UO!dOO", &clause, &PyDict_Type, &freq, &logtotal, &tables, &fallback))
-        return NULL;
-    if (tables != Py_None) {
-        if (read_model(tables, &model) < 0)
-            return NULL;
-        hmm = &model;
-    }
     Py_ssize_t size = PyUnicode_GET_LENGTH(clause);
     double *score = PyMem_Malloc((size + 1) * sizeof(double));
     Py_ssize_t *end = PyMem_Malloc((size + 1) * sizeof(Py_ssize_t));
-    PyObject *words = NULL;
     if (score == NULL || end == NULL) {
         PyErr_NoMemory();
         goto fail;
@@ -418,9 +408,6 @@ cut_clause(PyObject *self, PyObject *args)
         score[start] = best_score;
         end[start] = best_end;
     }
-    words = PyList_New(0);
-    if (words == NULL)
-        goto fail;
     /* jieba's walk along the path: single characters are gathered, and a gathered run goes to
      * gathered() */
     Py_ssize_t position = 0, run_start = -1;
@@ -444,16 +431,181 @@ cut_clause(PyObject *self, PyObject *args)
         goto fail;
     PyMem_Free(score);
     PyMem_Free(end);
-    return words;
+    return 0;
 fail:
-    Py_XDECREF(words);
     PyMem_Free(score);
     PyMem_Free(end);
+    return -1;
+}
+
+static PyObject *
+cut_clause(PyObject *self, PyObject *args)
+{
+    PyObject *clause, *freq, *tables, *fallback;
+    double logtotal;
+    Model model, *hmm = NULL;
+    if (!PyArg_ParseTuple(args, "UO!dOO", &clause, &PyDict_Type, &freq, &logtotal, &tables, &fallback))
+        return NULL;
+    if (tables != Py_None) {
+        if (read_model(tables, &model) < 0)
+            return NULL;
+        hmm = &model;
+    }
+    PyObject *words = PyList_New(0);
+    if (words == NULL)
+        return NULL;
+    if (cut_into(clause, freq, logtotal, hmm, fallback, words) < 0) {
+        Py_DECREF(words);
+        return NULL;
+    }
+    return words;
+}
+
+/* jieba.re_han_default's class: [\u4E00-\u9FD5a-zA-Z0-9+#&._%-] */
+static inline int
+in_clause(Py_UCS4 c)
+{
+    return (c >= 0x4E00 && c <= 0x9FD5) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '+' || c == '#' || c == '&' || c == '.' || c == '_' || c == '%' || c == '-';
+}
+
+/* analysis.is_wordlike: a letter, digit or ideograph somewhere in it */
+static int
+is_wordlike(PyObject *word)
+{
+    int kind = PyUnicode_KIND(word);
+    const void *data = PyUnicode_DATA(word);
+    for (Py_ssize_t i = 0, size = PyUnicode_GET_LENGTH(word); i < size; i++)
+        if (Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, i)))
+            return 1;
+    return 0;
+}
+
+static int
+count(PyObject *counts, PyObject *word)
+{
+    PyObject *seen = PyDict_GetItemWithError(counts, word);
+    if (seen == NULL && PyErr_Occurred())
+        return -1;
+    PyObject *more = PyLong_FromLong(seen == NULL ? 1 : PyLong_AsLong(seen) + 1);
+    if (more == NULL)
+        return -1;
+    int failed = PyDict_SetItem(counts, word, more);
+    Py_DECREF(more);
+    return failed;
+}
+
+/* Whether a two- or three-character part is a dictionary word (FREQ holds it, above 0). */
+static int
+is_dictionary_word(PyObject *freq, PyObject *part)
+{
+    uint64_t key = short_table != NULL && freq == short_source ? short_key(part) : 0;
+    long long number;
+    if (key)
+        return short_lookup(key, &number) && number != 0;
+    PyObject *found = PyDict_GetItemWithError(freq, part);
+    if (found == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    return PyObject_IsTrue(found);
+}
+
+/* analysis.word_counts' loop body: the word, then its dictionary sub-words of two, then three
+ * characters (analysis._subwords), each counted. */
+static int
+count_word(PyObject *counts, PyObject *freq, PyObject *word)
+{
+    if (!is_wordlike(word))
+        return 0;
+    if (count(counts, word) < 0)
+        return -1;
+    Py_ssize_t size = PyUnicode_GET_LENGTH(word);
+    if (size <= 2)
+        return 0;
+    for (int width = 2; width <= 3 && width < size; width++) {
+        for (Py_ssize_t start = 0; start + width <= size; start++) {
+            PyObject *part = PyUnicode_Substring(word, start, start + width);
+            if (part == NULL)
+                return -1;
+            int known = is_dictionary_word(freq, part);
+            if (known > 0 && count(counts, part) < 0)
+                known = -1;
+            Py_DECREF(part);
+            if (known < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(count_words_doc,
+"count_words(text, freq, logtotal, model, fallback) -> dict\n\n"
+"analysis.word_counts over folded text: wordcut.cut's words (jieba's) that hold a letter, digit or\n"
+"ideograph, and the dictionary words of two and three characters inside the longer ones, each\n"
+"with how often it occurs. The arguments after text are cut_clause's.");
+
+static PyObject *
+count_words(PyObject *self, PyObject *args)
+{
+    PyObject *text, *freq, *tables, *fallback;
+    double logtotal;
+    Model model, *hmm = NULL;
+    if (!PyArg_ParseTuple(args, "UO!dOO", &text, &PyDict_Type, &freq, &logtotal, &tables, &fallback))
+        return NULL;
+    if (tables != Py_None) {
+        if (read_model(tables, &model) < 0)
+            return NULL;
+        hmm = &model;
+    }
+    if (short_table_ready(freq) < 0)
+        return NULL;
+    PyObject *counts = PyDict_New(), *words = PyList_New(0);
+    if (counts == NULL || words == NULL)
+        goto fail;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(text), at = 0;
+    while (at < size) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, at);
+        if (!in_clause(c)) { /* cut yields it alone (or with a \n after \r): a word if alphanumeric */
+            if (Py_UNICODE_ISALNUM(c)) {
+                PyObject *word = PyUnicode_Substring(text, at, at + 1);
+                if (word == NULL || count_word(counts, freq, word) < 0) {
+                    Py_XDECREF(word);
+                    goto fail;
+                }
+                Py_DECREF(word);
+            }
+            at++;
+            continue;
+        }
+        Py_ssize_t stop = at + 1;
+        while (stop < size && in_clause(PyUnicode_READ(kind, data, stop)))
+            stop++;
+        PyObject *clause = PyUnicode_Substring(text, at, stop);
+        if (clause == NULL)
+            goto fail;
+        int failed = cut_into(clause, freq, logtotal, hmm, fallback, words);
+        Py_DECREF(clause);
+        if (failed)
+            goto fail;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(words); i++)
+            if (count_word(counts, freq, PyList_GET_ITEM(words, i)) < 0)
+                goto fail;
+        if (PyList_SetSlice(words, 0, PyList_GET_SIZE(words), NULL) < 0)
+            goto fail;
+        at = stop;
+    }
+    Py_DECREF(words);
+    return counts;
+fail:
+    Py_XDECREF(counts);
+    Py_XDECREF(words);
     return NULL;
 }
 
 static PyMethodDef methods[] = {
     {"cut_clause", cut_clause, METH_VARARGS, cut_clause_doc},
+    {"count_words", count_words, METH_VARARGS, count_words_doc},
     {NULL, NULL, 0, NULL},
 };
 

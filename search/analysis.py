@@ -247,11 +247,15 @@ def _subwords(word: str, frequencies: dict[str, int]) -> list[str]:
 def word_counts(text: str) -> dict[str, int]:
     """How often each word of a document occurs: ``words(text)`` counted, sub-words included, in
     one pass without the positions (the word fields keep none)."""
+    folded = normalise(text)
+    compiled = wordcut.compiled_counts(folded)
+    if compiled is not None:
+        return compiled
     jieba.dt.check_initialized()
     frequencies = jieba.dt.FREQ
     counts: dict[str, int] = {}
     get = counts.get
-    for word in wordcut.cut(normalise(text)):
+    for word in wordcut.cut(folded):
         if not is_wordlike(word):
             continue
         counts[word] = get(word, 0) + 1

@@ -74,6 +74,16 @@ def cut(text: str) -> Iterator[str]:
                     yield from part
 
 
+def compiled_counts(folded: str) -> dict[str, int] | None:
+    """``analysis.word_counts`` of folded text in one compiled call (the words, filtered and with
+    their dictionary sub-words, counted in C); None where ``_wordcut.c`` is not compiled."""
+    if _wordcut is None:
+        return None
+    tokenizer = jieba.dt
+    tokenizer.check_initialized()
+    return _wordcut.count_words(folded, tokenizer.FREQ, log(tokenizer.total), _hmm_model(), finalseg.cut)
+
+
 def _cut_clause(clause: str, freq: dict[str, int], logtotal: float) -> Iterator[str]:
     """jieba's ``__cut_DAG`` over one clause (a run of characters ``re_han_default`` keeps)."""
     size = len(clause)

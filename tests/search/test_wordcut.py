@@ -84,3 +84,16 @@ def test_words_forced_apart_in_finalseg_are_cut_as_jieba_cuts_them(monkeypatch, 
     monkeypatch.setattr(finalseg, "Force_Split_Words", {joined[0]})
     assert joined[0] not in list(wordcut.cut(text))
     assert list(wordcut.cut(text)) == list(jieba.cut(text, HMM=True))
+
+
+def test_a_documents_word_counts_are_its_words_counted_on_real_pages_and_mixtures(implementation):
+    """``analysis.word_counts`` (in one compiled call where it is built) against ``analysis.words``
+    counted: the same words, the same sub-words, the same counts."""
+    from collections import Counter
+
+    rng = random.Random(17)
+    pages = _pages()
+    alphabet = sorted(set("".join(pages[:3])) | set("abcXYZ0129.%+#&_-　 ，。\r\nΩЖ٣"))
+    mixtures = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60))) for _ in range(1500)]
+    for text in pages + mixtures:
+        assert analysis.word_counts(text) == Counter(word for _, word in analysis.words(text)), text[:80]
