@@ -583,6 +583,7 @@ class _Segmenter:
             self.pending = [(k, u) for k, u in self.pending if u is not shorts[0]]
             draft.article.start_line = self.pending[0][1].line if self.pending else first_line
         heads: list[str] = []
+        head_units: list[_Unit] = []
         deck: list[_Unit] = []
         tagged = False
         if (box := self._box_head(shorts)) is not None:
@@ -620,12 +621,18 @@ class _Segmenter:
                     draft.tag = m.group(1)
                     line = line[: m.start()]
                 heads.append(line)
+                head_units.append(unit)
             elif kind == "subtitle":
                 draft.article.subheadline = _SUBTITLE.sub("", unit.text).strip() or None
             elif kind == "credit":
                 draft.article.credits.extend(parse_byline_line(unit.text) or [])
             elif kind == "tag":
                 draft.tag = _COLUMN_TAG.match(unit.text).group(1)
+        if len(heads) >= 2 and heads[-1].endswith(("——", "—")) and head_units[-1] is self.pending[-1][1]:
+            # A headline never ends on a dash: under the main line, ``共和国法治建设，迎来了历史性的一刻——``
+            # is the text's first line, leading into its first paragraph.
+            heads.pop()
+            deck.insert(0, head_units.pop())
         if heads:
             # The lines above the last are the lead-in (引题); the last is the main line (主题).
             draft.article.kicker = " ".join(heads[:-1]) or None

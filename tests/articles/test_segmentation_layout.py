@@ -438,3 +438,19 @@ def test_guest_commentaries_under_a_label_each_over_its_authors_name_are_one_box
     arts = segment(text, issue_date=DATE).articles
     assert [a.headline for a in arts] == ["来论", "推动平台经济规范发展（时评）"]
     assert arts[0].paragraphs[0] == "让文明新风吹进千家万户" and "办好群众身边的小事" in arts[0].body
+
+
+def test_a_line_ending_in_a_dash_under_the_main_line_opens_the_text():
+    text = page(
+        "新时代的乡村书屋",
+        "乡村的阅读生活，迎来了新变化——",
+        "一排排书架摆满了新书，村民们放下农活就来借书看报。",
+        "书屋还定期举办读书分享会，邀请作家与村民交流。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["新时代的乡村书屋"]
+    assert arts[0].paragraphs[0] == "乡村的阅读生活，迎来了新变化——"
+    # above the main line, a dash ends a lead-in (引题) as it always did
+    arts = segment(page("乡村的阅读生活，迎来了新变化——", "新时代的乡村书屋",
+                        "一排排书架摆满了新书，村民们放下农活就来借书看报。"), issue_date=DATE).articles
+    assert arts[0].kicker == "乡村的阅读生活，迎来了新变化——" and arts[0].title == "新时代的乡村书屋"
