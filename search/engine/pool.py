@@ -6,9 +6,10 @@ and again as jieba words, that is about a thousand postings an article, and maki
 and sorting them was most of what a build spent outside jieba. Here:
 
 * ``ArchiveSegmentWriter.add_document`` hands the pool a document's text fields whole: a
-  word field's terms with their counts (``TermPool.add_counts``), and a gram field as the text
-  itself (``TermPool.add_gram_text``), whose grams are only made when the segment is written,
-  for all its documents at once, with numpy (``GramColumns``);
+  word field's terms with their counts (``TermPool.add_counts``), gathered by term only when
+  the segment is written (``WordColumns``), and a gram field as the text itself
+  (``TermPool.add_gram_text``), whose grams are only made then too, for all its documents at
+  once, with numpy (``GramColumns``);
 * every other field goes a posting at a time (``TermPool.add``), and a merged segment's terms
   a term at a time (``TermPool.extend``, from ``merging``);
 * ``TermPool.sorted_terms`` gives each term's postings as arrays in term order, which the
@@ -49,9 +50,9 @@ class TermPool:
 
     Terms are kept per field. The text fields' postings come a document's field at a time
     (``ArchiveSegmentWriter.add_document``): a word field's terms with their counts
-    (``add_counts``), keyed by the term as text, encoded once when the segment is written (text
-    sorts as its UTF-8 bytes do); a gram field as its text (``add_gram_text``), whose grams
-    ``GramColumns`` makes for the whole segment at once. Everything else comes a posting at a
+    (``add_counts``), which ``WordColumns`` keeps as numbers and gathers by term when the segment
+    is written; a gram field as its text (``add_gram_text``), whose grams ``GramColumns`` makes
+    for the whole segment at once. Everything else comes a posting at a
     time (``add``) or a term at a time from a merged segment (``extend``), keyed by bytes, as
     Whoosh hands it over.
     """
@@ -59,7 +60,7 @@ class TermPool:
     def __init__(self):
         self.fieldnames: set[str] = set()
         self._terms: dict[str, dict[bytes, tuple[array, array, array, bytearray]]] = {}
-        self._texts: dict[str, dict[str, tuple[array, array, array, bytearray]]] = {}
+        self._texts: dict[str, WordColumns] = {}
         self._columns: dict[str, GramColumns] = {}
 
     def _of(self, tables: dict, fieldname: str, make=dict):
@@ -94,18 +95,7 @@ class TermPool:
                    fieldboost: float = 1.0) -> int:
         """One document's terms of a field without positions, each with its count; returns the
         sum of the counts (the field's length in the document)."""
-        terms = self._of(self._texts, fieldname)
-        get = terms.get
-        length = 0
-        for text, count in counts.items():
-            entry = get(text)
-            if entry is None:
-                entry = terms[text] = (array("I"), array("f"), array("I"), bytearray())
-            length += count
-            entry[0].append(docnum)
-            entry[1].append(count * boost * fieldboost)
-            entry[2].append(0)
-        return length
+        return self._of(self._texts, fieldname, WordColumns).add(docnum, counts, boost, fieldboost)
 
     def extend(self, fieldname: str, text: bytes, docnums: array, weights: array, lengths: array,
                values: bytes) -> None:
@@ -127,17 +117,16 @@ class TermPool:
         """((fieldname, term), (docnums, weights, value lengths, values)) in term order."""
         for fieldname in sorted(self.fieldnames):
             terms = self._terms.get(fieldname, {})
-            texts = self._texts.get(fieldname)
-            columns = self._columns.get(fieldname)
-            if columns is not None and not terms and not texts:
-                for key, entry in columns.terms():  # already in term order
+            made = self._columns.get(fieldname)  # a field's terms are gram columns or word columns, not both
+            if made is None:
+                made = self._texts.get(fieldname)
+            if made is not None and not terms:
+                for key, entry in made.terms():  # already in term order
                     yield (fieldname, key), entry
                 continue
-            if texts or columns is not None:
+            if made is not None:
                 terms = dict(terms)
-                for text, entry in (texts or {}).items():
-                    _put(terms, text.encode("utf-8"), entry)
-                for key, entry in columns.terms() if columns is not None else ():
+                for key, entry in made.terms():
                     _put(terms, key, entry)
             for key in sorted(terms):
                 yield (fieldname, key), terms[key]
@@ -250,6 +239,66 @@ class ArchiveSegmentWriter(SegmentWriter):
             merging.pool_segment(self.pool, reader, self.schema, startdoc, docmap)
         else:
             super().add_postings_to_pool(reader, startdoc, docmap)
+
+
+class WordColumns:
+    """A word field's documents, kept as the numbers of their terms and counts until the segment
+    is written; then every term's postings are gathered at once.
+
+    A term's number is its place in the order terms were first met; a document's postings are its
+    terms' numbers and counts, in the order ``analysis.word_counts`` gave them. Pooling a term
+    and its count for each document a Python call and three appends at a time was the largest
+    cost of a build after jieba's cut went to C."""
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self.ids = array("I")
+        self.counts = array("I")
+        self.docnums = array("I")
+        self.sizes = array("I")
+        self.boosts = array("d")  # each document's field boost and document boost
+
+    def add(self, docnum: int, counts: dict[str, int], boost: float, fieldboost: float) -> int:
+        vocabulary = self.vocabulary
+        self.ids.extend([vocabulary.setdefault(word, len(vocabulary)) for word in counts])
+        values = counts.values()
+        self.counts.extend(values)
+        self.docnums.append(docnum)
+        self.sizes.append(len(counts))
+        self.boosts.append(boost)
+        self.boosts.append(fieldboost)
+        return sum(values)
+
+    def __len__(self) -> int:
+        return len(self.docnums)
+
+    def terms(self):
+        """(term bytes, (document numbers, weights, value lengths, values)) in term order."""
+        if not self.ids:
+            return
+        words = list(self.vocabulary)
+        # Text sorts as its UTF-8 bytes do: the terms' order in the segment.
+        order = sorted(range(len(words)), key=words.__getitem__)
+        rank = np.empty(len(words), dtype=np.int64)
+        rank[order] = np.arange(len(words))
+        document = np.repeat(np.arange(len(self.docnums)), np.frombuffer(self.sizes, dtype=np.uint32))
+        term_rank = rank[np.frombuffer(self.ids, dtype=np.uint32)]
+        # documents were added in order: a stable sort leaves each term's postings in document order
+        postings = np.argsort(term_rank, kind="stable")
+        term_rank = term_rank[postings]
+        document = document[postings]
+        boosts = np.frombuffer(self.boosts, dtype=np.float64).reshape(-1, 2)
+        # count × field boost × document boost, in Whoosh's order, then stored as 32-bit floats
+        weights = _as_array("f", (np.frombuffer(self.counts, dtype=np.uint32)[postings] * boosts[document, 0]
+                                  * boosts[document, 1]).astype(np.float32))
+        docnums = _as_array("I", np.frombuffer(self.docnums, dtype=np.uint32)[document])
+        lengths = array("I", bytes(4 * len(docnums)))  # no positions: every value's length is 0
+        starts = np.flatnonzero(np.diff(term_rank, prepend=-1)).tolist()
+        starts.append(len(docnums))
+        for index, first in enumerate(starts[:-1]):
+            last = starts[index + 1]
+            yield words[order[index]].encode("utf-8"), (docnums[first:last], weights[first:last],
+                                                        lengths[first:last], b"")
 
 
 class GramColumns:

@@ -7,7 +7,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, Schema
 from whoosh.writing import SegmentWriter
 
 from search.engine.codec import ArchiveCodec
-from search.engine.pool import ArchiveSegmentWriter, GramColumns, TermPool
+from search.engine.pool import ArchiveSegmentWriter, GramColumns, TermPool, WordColumns
 from search.engine.whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 from tests.conftest import SEEDS
 
@@ -123,3 +123,20 @@ def test_gram_columns_of_empty_documents_give_no_terms():
     assert columns.add(0, "", 1.0, 1.0) == 0
     assert columns.add(1, "\n\n", 1.0, 1.0) == 0
     assert list(columns.terms()) == []
+
+
+def test_word_columns_give_each_term_in_byte_order_with_its_documents_and_boosted_counts():
+    columns = WordColumns()
+    assert columns.add(0, {"太原": 2, "b": 1, "😀": 1}, 1.0, 1.0) == 4
+    assert columns.add(2, {}, 1.0, 1.0) == 0
+    assert columns.add(5, {"\uffff": 3, "太原": 1}, 2.0, 1.5) == 4
+    terms = [(key, list(docnums), list(weights), list(lengths), bytes(values))
+             for key, (docnums, weights, lengths, values) in columns.terms()]
+    # UTF-8 order: b < 太原 < U+FFFF < 😀, each term's postings in document order, count × boosts
+    assert terms == [
+        (b"b", [0], [1.0], [0], b""),
+        ("太原".encode(), [0, 5], [2.0, 3.0], [0, 0], b""),
+        ("\uffff".encode(), [5], [9.0], [0], b""),
+        ("😀".encode(), [0], [1.0], [0], b""),
+    ]
+    assert list(WordColumns().terms()) == []
