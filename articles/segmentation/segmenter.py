@@ -147,6 +147,8 @@ _PHOTO_LINE = re.compile(
     r"([\u4e00-\u9fff·•、\s\u3000]{2,40}?)[\s\u3000]*摄(?:影)?(?:报道)?\s*(?:[(（]([^()（）]{2,12})[)）])?$"
 )
 _BARE_NAME = re.compile(r"^[\u4e00-\u9fff](?:[ \u3000]*[\u4e00-\u9fff]){1,3}$")
+# a sentence quoted whole after a clause of its own: ``…监测墒情：“春浇一水，亩产千斤啊！”``
+_QUOTED_SENTENCE = re.compile(r"[，,：:].*[“「][^“”「」]+[。！？!?][”」]$")
 _DISPATCH_CLOSE = re.compile(r"电[\s\u3000)）]")
 # The label of a box of items (``发言席``, ``建议``, ``来论``, ``议民生·教育``): a name, not a sentence.
 _BOX_NAME = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:·[\u4e00-\u9fff]{2,6})?$")
@@ -665,11 +667,14 @@ class _Segmenter:
         draft.signed_note = False
 
     def _shed_closing_exclamations(self) -> None:
-        """``祝大家新年快乐！`` printed short before the next headline ends the article above."""
+        """``祝大家新年快乐！`` printed short before the next headline ends the article above, and so
+        does a quoted sentence (``…边用无人机监测墒情：“春浇一水，亩产千斤啊！”``): a headline may
+        be a quotation but does not close one on a full stop or an exclamation."""
         cur = self.current
         if cur is None or cur.closed:
             return
-        while len(self.pending) > 1 and self.pending[0][0] == "short" and self.pending[0][1].text[-1] in "！!":
+        while len(self.pending) > 1 and self.pending[0][0] == "short" and (
+                self.pending[0][1].text[-1] in "！!" or _QUOTED_SENTENCE.search(self.pending[0][1].text)):
             unit = self.pending.pop(0)[1]
             cur.article.paragraphs.append(unit.text)
             cur.article.end_line = unit.end_line

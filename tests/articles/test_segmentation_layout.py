@@ -454,3 +454,16 @@ def test_a_line_ending_in_a_dash_under_the_main_line_opens_the_text():
     arts = segment(page("乡村的阅读生活，迎来了新变化——", "新时代的乡村书屋",
                         "一排排书架摆满了新书，村民们放下农活就来借书看报。"), issue_date=DATE).articles
     assert arts[0].kicker == "乡村的阅读生活，迎来了新变化——" and arts[0].title == "新时代的乡村书屋"
+
+
+def test_a_quoted_sentence_short_enough_for_a_headline_ends_the_text_above_the_next_headline():
+    text = page(
+        "春播进度快于往年",
+        "本报北京3月1日电  （记者张明）各地抓住有利天气，组织农民开展春耕春播。",
+        "在某县田头，种粮大户李某边浇地边查看墒情：“春浇一水，亩产千斤啊！”",
+        "全市为困难学生发放助学补助",
+        "本报讯  市教育局近日为困难家庭学生发放助学补助，共惠及学生两千余人。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["春播进度快于往年", "全市为困难学生发放助学补助"]
+    assert arts[0].paragraphs[-1].endswith("亩产千斤啊！”")
