@@ -164,19 +164,19 @@ _FOLDING = _Folding()
 _EXPANDING: set[str] = set()  # characters seen so far that fold to more or fewer than one
 
 
-# The last text folded and its folding: a document's text and its headline are each analysed
-# twice (words and grams), and folding them was 6 % of an index build.
-_last_folded: tuple[str, str] = ("", "")
+# The last few texts folded, with their foldings: each of a document's texts (its text, its
+# headline) is analysed twice, for words and for grams, and folding was 6 % of an index build.
+_recently_folded: dict[str, str] = {}
+_RECENT = 4
 
 
 def normalise(text: str) -> str:
     """Fold width, case, compatibility forms and traditional characters; control characters → space."""
-    global _last_folded
-    last = _last_folded
-    if text is last[0] or text == last[0]:
-        return last[1]
-    folded = text.translate(_FOLDING)
-    _last_folded = (text, folded)
+    folded = _recently_folded.get(text)
+    if folded is None:
+        if len(_recently_folded) >= _RECENT:
+            _recently_folded.clear()
+        folded = _recently_folded[text] = text.translate(_FOLDING)
     return folded
 
 
