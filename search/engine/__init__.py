@@ -26,10 +26,12 @@ How a document is written
     ``backend.ArchiveWhooshBackend.update`` prepares each article (``fields`` says which Whoosh
     field each haystack field becomes; ``whoosh_analysis`` turns our analysis into Whoosh
     tokens) and ``pool.ArchiveSegmentWriter`` pools its postings by term (``pool.TermPool``): a
-    word field's terms with their counts in one call, a gram field as its folded text, whose
-    grams are made and sorted for the whole segment at once with numpy (``pool.GramColumns``).
-    The pool hands each term's arrays to the codec a term at a time (a term of one block,
-    nearly every term, in one step). A full
+    word field's terms with their counts in one call, gathered by term for the whole segment
+    with numpy (``pool.WordColumns``), a gram field as its folded text, whose grams are made
+    and sorted the same way (``pool.GramColumns``). The pool hands each term's arrays to the
+    codec a term at a time; a term of one block, nearly every term, is encoded with its
+    dictionary row in compiled code (``_postings.c``, with the Python encoders as its
+    reference and fallback). A full
     build forks a worker per core, each writing whole segments, swapped in under the index
     lock. An edit or a day's load writes a small segment and commits it unmerged, so it is
     searchable at once; then, if ten small segments share an order of magnitude, they are
