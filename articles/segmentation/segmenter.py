@@ -147,6 +147,7 @@ _PHOTO_LINE = re.compile(
     r"([\u4e00-\u9fff·•、\s\u3000]{2,40}?)[\s\u3000]*摄(?:影)?(?:报道)?\s*(?:[(（]([^()（）]{2,12})[)）])?$"
 )
 _BARE_NAME = re.compile(r"^[\u4e00-\u9fff](?:[ \u3000]*[\u4e00-\u9fff]){1,3}$")
+_SAYS = re.compile(r"(?:说|道|问|答|表示|指出|认为|强调|介绍|如下|是|为|有|包括)[：:]$")
 # a sentence quoted whole after a clause of its own: ``…监测墒情：“春浇一水，亩产千斤啊！”``
 _QUOTED_SENTENCE = re.compile(r"[，,：:].*[“「][^“”「」]+[。！？!?][”」]$")
 _DISPATCH_CLOSE = re.compile(r"电[\s\u3000)）]")
@@ -358,13 +359,14 @@ def _is_headline_like(text: str) -> bool:
 
 def _is_label_over_title(text: str, following: _Unit | None, after: _Unit | None) -> bool:
     """``江西上饶市委书记王某代表：`` over ``让困难群众在家门口就业`` over the text: a short line
-    that names its speaker with a colon and no other mark, printed over a headline line, is a
-    lead-in of that headline, not a paragraph."""
+    that names its speaker with a colon and no other mark (but the 、 between a speaker's titles,
+    ``江苏省委常委、苏州市委书记某某代表：``), printed over a headline line, is a lead-in of that
+    headline, not a paragraph."""
     if following is None or after is None or not 2 <= len(text) <= 30 or text[-1] not in "：:":
         return False
-    if re.search(r"(?:说|道|问|答|表示|指出|认为|强调|介绍|如下|是|为|有|包括)[：:]$", text):
+    if _SAYS.search(text):
         return False  # a sentence introducing a quotation or a list, not a name
-    if re.search(r"[，,。；;、“”！？]", text[:-1]):
+    if re.search(r"[，,。；;“”！？]", text[:-1]):
         return False
     return _is_headline_like(following.text) and not is_lead(following.text) and _is_body_like(after.text)
 
@@ -419,6 +421,11 @@ def _is_broken(prev: _Unit | None, a: _Unit, b: _Unit) -> bool:
     if a.text.endswith(("——", "—")) and _is_headline_like(b.text):
         return False  # a lead-in ending in a dash over its headline line
     if b.text[0] in OPENING or not _is_body_like(b.text):
+        return False
+    if (a.text[-1] in "：:" and len(a.text) <= 30 and not re.search(r"[，,。；;“”！？]", a.text[:-1])
+            and not _SAYS.search(a.text) and b.text[-1] in "”」" and len(b.text) < 40 and _is_headline_like(b.text)):
+        # ``某某代表：`` over a title that ends in quotes (``当好城市联动发展的“媒人”``): a speaker's
+        # lead-in over its headline line, not a sentence the layout broke
         return False
     if split_photo_credit(a.text):
         return False

@@ -467,3 +467,15 @@ def test_a_quoted_sentence_short_enough_for_a_headline_ends_the_text_above_the_n
     arts = segment(text, issue_date=DATE).articles
     assert [a.headline for a in arts] == ["春播进度快于往年", "全市为困难学生发放助学补助"]
     assert arts[0].paragraphs[-1].endswith("亩产千斤啊！”")
+
+
+def test_a_speakers_line_with_several_titles_stays_over_its_headline_even_one_in_quotes():
+    text = page(
+        "某省委常委、某市委书记张某某代表：",
+        "当好城市联动发展的“媒人”",
+        "城市间文旅产业发展应该形成互补，以差异化的城市文化升级旅游产业，以旅游产业带动城市文化融合发展。",
+        "两座城市山水相连、人文相亲，旅游资源各具特色，是联动发展的试验田。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert len(arts) == 1
+    assert arts[0].kicker == "某省委常委、某市委书记张某某代表：" and arts[0].title == "当好城市联动发展的“媒人”"
