@@ -1,12 +1,13 @@
 """Compile the archive's C accelerators in place: ``python -m search.build_speedups``.
 
-``make install`` runs it. Each ``_NAME.c`` under ``search/`` becomes ``_NAME<EXT_SUFFIX>`` beside it with the
+``make install`` runs it (``CC`` chooses the compiler, as for setuptools). Each ``_NAME.c`` under ``search/`` becomes ``_NAME<EXT_SUFFIX>`` beside it with the
 compiler Python was built with, unless the compiled file is newer than its source. The archive
 works without them (each has a pure-Python equivalent that the tests hold it to), so a machine
 without a C compiler gets a one-line warning here, not a failed install.
 """
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
@@ -21,26 +22,37 @@ def build(source: Path) -> Path | None:
     target = source.with_name(source.stem + sysconfig.get_config_var("EXT_SUFFIX"))
     if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
         return None
-    compiler = shlex.split(sysconfig.get_config_var("CC") or "cc")
+    compiler = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
     # -O2 without -ffast-math: the word scores must be the same doubles Python computes.
     command = [*compiler, "-O2", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off",
                f"-I{sysconfig.get_paths()['include']}", str(source), "-o", str(target) + ".tmp", "-lm"]
-    subprocess.run(command, check=True, capture_output=True, text=True)
-    Path(str(target) + ".tmp").replace(target)  # never a half-written module where Python looks
+    partial = Path(str(target) + ".tmp")
+    try:
+        subprocess.run(command, check=True, capture_output=True, text=True)
+    finally:
+        if partial.exists() and not partial.stat().st_size:
+            partial.unlink()
+    try:
+        partial.replace(target)  # never a half-written module where Python looks
+    except FileNotFoundError:
+        raise OSError(f"the compiler wrote no {partial.name}") from None
     return target
 
 
-def main() -> int:
-    for source in sorted(HERE.rglob("_*.c")):
+def main(root: Path = HERE) -> int:
+    for source in sorted(root.rglob("_*.c")):
         try:
             target = build(source)
         except (OSError, subprocess.CalledProcessError) as error:
-            detail = getattr(error, "stderr", "") or str(error)
-            print(f"{source.name}: not compiled, the pure-Python version will run ({detail.strip().splitlines()[-1] if detail.strip() else error})",
-                  file=sys.stderr)
+            # a module compiled from an older source must not run in its place
+            stale = source.with_name(source.stem + sysconfig.get_config_var("EXT_SUFFIX"))
+            for leftover in (stale, Path(str(stale) + ".tmp")):
+                leftover.unlink(missing_ok=True)
+            detail = (getattr(error, "stderr", None) or str(error)).strip().splitlines() or [type(error).__name__]
+            print(f"{source.name}: not compiled, the pure-Python version will run ({detail[-1]})", file=sys.stderr)
             continue
         if target is not None:
-            print(f"compiled {target.relative_to(HERE.parent)}")
+            print(f"compiled {target.relative_to(root.parent)}")
     return 0
 
 
