@@ -147,6 +147,8 @@ _PHOTO_LINE = re.compile(
     r"([\u4e00-\u9fff·•、\s\u3000]{2,40}?)[\s\u3000]*摄(?:影)?(?:报道)?\s*(?:[(（]([^()（）]{2,12})[)）])?$"
 )
 _BARE_NAME = re.compile(r"^[\u4e00-\u9fff](?:[ \u3000]*[\u4e00-\u9fff]){1,3}$")
+_NAME = r"[\u4e00-\u9fff]{2,3}(?:·[\u4e00-\u9fff]{1,8})?(?:[(（][\u4e00-\u9fff]{1,6}[)）])?"
+_NAME_LIST = re.compile(rf"^{_NAME}(?:[ \u3000]{{2,}}{_NAME}){{3,}}$")
 _SAYS = re.compile(r"(?:说|道|问|答|表示|指出|认为|强调|介绍|如下|是|为|有|包括)[：:]$")
 # a sentence quoted whole after a clause of its own: ``…监测墒情：“春浇一水，亩产千斤啊！”``
 _QUOTED_SENTENCE = re.compile(r"[，,：:].*[“「][^“”「」]+[。！？!?][”」]$")
@@ -352,6 +354,8 @@ def _is_headline_like(text: str) -> bool:
     # but never in a full stop or a mark that leaves the sentence open.
     if len(text) > MAX_HEADLINE_LINE or "。" in text or cjk_ratio(text) < 0.3:
         return False
+    if _NAME_LIST.match(text):
+        return False  # ``杨振武  信春鹰（女）  李飞  张业遂``: a list of names is text, however short
     if text[-1] in "！？!?…":
         return len(text) <= 30
     return text[-1] not in "。；;，,、：:"

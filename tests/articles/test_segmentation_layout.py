@@ -479,3 +479,17 @@ def test_a_speakers_line_with_several_titles_stays_over_its_headline_even_one_in
     arts = segment(text, issue_date=DATE).articles
     assert len(arts) == 1
     assert arts[0].kicker == "某省委常委、某市委书记张某某代表：" and arts[0].title == "当好城市联动发展的“媒人”"
+
+
+def test_a_short_list_of_names_is_the_text_of_its_document_not_a_headline_line():
+    text = page(
+        "某市第十届人民代表大会第三次会议副秘书长名单",
+        "（2021年3月1日某市第十届人民代表大会第三次会议主席团第一次会议决定）",
+        "王建国  李红（女）  张伟  赵明  刘强",
+        "市人代会举行预备会议",
+        "本报讯  某市第十届人民代表大会第三次会议3月1日举行预备会议，选举大会主席团和秘书长。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.title for a in arts] == ["（2021年3月1日某市第十届人民代表大会第三次会议主席团第一次会议决定）",
+                                       "市人代会举行预备会议"]
+    assert arts[0].paragraphs == ["王建国  李红（女）  张伟  赵明  刘强"]
