@@ -354,7 +354,7 @@ def _is_headline_like(text: str) -> bool:
     # but never in a full stop or a mark that leaves the sentence open.
     if len(text) > MAX_HEADLINE_LINE or "。" in text or cjk_ratio(text) < 0.3:
         return False
-    if _NAME_LIST.match(text):
+    if ("  " in text or "\u3000" in text) and _NAME_LIST.match(text):
         return False  # ``杨振武  信春鹰（女）  李飞  张业遂``: a list of names is text, however short
     if text[-1] in "！？!?…":
         return len(text) <= 30
