@@ -40,6 +40,7 @@ static uint64_t short_mask = 0;
 static int short_bits = 0;
 static PyObject *short_source = NULL; /* compared by identity only, with its version */
 static uint64_t short_version = 0;
+static PyObject *math_log = NULL; /* math.log, for a count that is not a plain non-negative int */
 
 static inline uint64_t
 short_slot(uint64_t key)
@@ -98,7 +99,7 @@ short_table_ready(PyObject *freq)
             continue; /* looked up in FREQ itself */
         int overflow;
         long long number = PyLong_AsLongLongAndOverflow(count, &overflow);
-        if (overflow || (number == -1 && PyErr_Occurred())) {
+        if (overflow || number < 0) { /* log() of them is Python's business (or its error) */
             PyErr_Clear();
             goto unusable;
         }
@@ -118,6 +119,52 @@ unusable: /* keys or counts the table cannot hold: every look-up goes to FREQ */
 #else
     return 0;
 #endif
+}
+
+/* Whether the table is FREQ's copy now. Checked again at each look-up's turn, not only once per
+ * call: Python code run meanwhile (the fallback, a count's own methods) lets other threads write
+ * to FREQ or rebuild the table for another dictionary. */
+static inline int
+short_table_current(PyObject *freq)
+{
+#ifdef SHORT_TABLE
+    return short_table != NULL && freq == short_source &&
+           ((PyDictObject *)freq)->ma_version_tag == short_version;
+#else
+    return 0;
+#endif
+}
+
+/* A count read from FREQ as _cut_clause reads it: *word is its truth (`if count:`) and, when it
+ * is one, *logcount is log(count), math.log's own answer for counts that are not plain ints
+ * (a float, an int beyond 64 bits; a negative count raises its ValueError). */
+static int
+count_log(PyObject *count, int *word, double *logcount)
+{
+    if (PyLong_CheckExact(count)) {
+        int overflow;
+        long long number = PyLong_AsLongLongAndOverflow(count, &overflow);
+        if (number == -1 && PyErr_Occurred())
+            return -1;
+        if (!overflow && number >= 0) {
+            *word = number != 0;
+            if (number)
+                *logcount = log((double)number);
+            return 0;
+        }
+    }
+    int truth = PyObject_IsTrue(count);
+    if (truth < 0)
+        return -1;
+    *word = truth;
+    if (!truth)
+        return 0;
+    PyObject *value = PyObject_CallOneArg(math_log, count);
+    if (value == NULL)
+        return -1;
+    *logcount = PyFloat_AsDouble(value);
+    Py_DECREF(value);
+    return (*logcount == -1.0 && PyErr_Occurred()) ? -1 : 0;
 }
 
 /* The count of a short key: 1 and *count if the table holds it, 0 if it does not. */
@@ -269,7 +316,16 @@ gathered(Model *model, PyObject *freq, PyObject *fallback, PyObject *text, Py_ss
         Py_DECREF(run);
         return -1;
     }
-    int known = count != NULL && PyObject_IsTrue(count);
+    int known = 0;
+    if (count != NULL) {
+        Py_INCREF(count);
+        known = PyObject_IsTrue(count);
+        Py_DECREF(count);
+        if (known < 0) {
+            Py_DECREF(run);
+            return -1;
+        }
+    }
     if (known) { /* a dictionary word gathered from single characters stays single characters */
         Py_DECREF(run);
         for (Py_ssize_t i = start; i < stop; i++)
@@ -364,9 +420,10 @@ cut_into(PyObject *clause, PyObject *freq, double logtotal, Model *hmm, PyObject
         double best_score = 0.0;
         Py_ssize_t best_end = start;
         uint64_t key = 0; /* the fragment's short key while it has one */
-        int keyed = use_table;
+        int keyed = use_table && short_table_current(freq);
         for (Py_ssize_t stop = start; stop < size; stop++) {
-            long long number;
+            int word;
+            double logcount = 0.0;
             if (keyed && stop - start < 4) {
                 Py_UCS4 c = PyUnicode_READ(kind, data, stop);
                 keyed = c != 0 && c <= 0xFFFF;
@@ -375,8 +432,12 @@ cut_into(PyObject *clause, PyObject *freq, double logtotal, Model *hmm, PyObject
                 keyed = 0;
             }
             if (keyed) {
+                long long number;
                 if (!short_lookup(key, &number))
                     break; /* no dictionary word starts with this fragment */
+                word = number != 0;
+                if (word)
+                    logcount = log((double)number);
             } else {
                 PyObject *fragment = PyUnicode_Substring(clause, start, stop + 1);
                 if (fragment == NULL)
@@ -388,12 +449,14 @@ cut_into(PyObject *clause, PyObject *freq, double logtotal, Model *hmm, PyObject
                         goto fail;
                     break; /* no dictionary word starts with this fragment */
                 }
-                number = PyLong_AsLongLong(count);
-                if (number == -1 && PyErr_Occurred())
+                Py_INCREF(count); /* count_log may run Python code that drops FREQ's reference */
+                int failed = count_log(count, &word, &logcount);
+                Py_DECREF(count);
+                if (failed < 0)
                     goto fail;
             }
-            if (number) { /* 0 marks a prefix of longer words only */
-                double candidate = log((double)number) - logtotal + score[stop + 1];
+            if (word) { /* 0 marks a prefix of longer words only */
+                double candidate = logcount - logtotal + score[stop + 1];
                 if (!found || candidate >= best_score) {
                     found = 1;
                     best_score = candidate;
@@ -499,14 +562,17 @@ count(PyObject *counts, PyObject *word)
 static int
 is_dictionary_word(PyObject *freq, PyObject *part)
 {
-    uint64_t key = short_table != NULL && freq == short_source ? short_key(part) : 0;
+    uint64_t key = short_table_current(freq) ? short_key(part) : 0;
     long long number;
     if (key)
         return short_lookup(key, &number) && number != 0;
     PyObject *found = PyDict_GetItemWithError(freq, part);
     if (found == NULL)
         return PyErr_Occurred() ? -1 : 0;
-    return PyObject_IsTrue(found);
+    Py_INCREF(found);
+    int truth = PyObject_IsTrue(found);
+    Py_DECREF(found);
+    return truth;
 }
 
 /* analysis.word_counts' loop body: the word, then its dictionary sub-words of two, then three
@@ -617,5 +683,14 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__wordcut(void)
 {
+    if (math_log == NULL) {
+        PyObject *math = PyImport_ImportModule("math");
+        if (math == NULL)
+            return NULL;
+        math_log = PyObject_GetAttrString(math, "log");
+        Py_DECREF(math);
+        if (math_log == NULL)
+            return NULL;
+    }
     return PyModule_Create(&module);
 }

@@ -55,14 +55,16 @@ def cut(text: str) -> Iterator[str]:
     tokenizer.check_initialized()
     freq = tokenizer.FREQ
     logtotal = log(tokenizer.total)
-    if _wordcut is not None:
+    # the compiled loops read a dict's own entries; a subclass's get (or another mapping) is Python's
+    use_compiled = _wordcut is not None and type(freq) is dict
+    if use_compiled:
         model = _hmm_model()
         compiled = _wordcut.cut_clause
     for block in _HAN.split(text):
         if not block:
             continue
         if _HAN.match(block):
-            if _wordcut is not None:
+            if use_compiled:
                 yield from compiled(block, freq, logtotal, model, finalseg.cut)
             else:
                 yield from _cut_clause(block, freq, logtotal)
@@ -81,6 +83,8 @@ def compiled_counts(folded: str) -> dict[str, int] | None:
         return None
     tokenizer = jieba.dt
     tokenizer.check_initialized()
+    if type(tokenizer.FREQ) is not dict:
+        return None
     return _wordcut.count_words(folded, tokenizer.FREQ, log(tokenizer.total), _hmm_model(), finalseg.cut)
 
 

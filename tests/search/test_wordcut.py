@@ -97,3 +97,36 @@ def test_a_documents_word_counts_are_its_words_counted_on_real_pages_and_mixture
     mixtures = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60))) for _ in range(1500)]
     for text in pages + mixtures:
         assert analysis.word_counts(text) == Counter(word for _, word in analysis.words(text)), text[:80]
+
+
+@pytest.mark.parametrize("count", [2**70, 5.0, 7.5, True])
+def test_counts_that_are_not_plain_ints_are_scored_as_python_scores_them(monkeypatch, count):
+    """A count beyond 64 bits, a float (set in FREQ by hand): math.log's answer, not an error."""
+    text = "他在星海湾大桥上跑步星海湾"
+    monkeypatch.setitem(jieba.dt.FREQ, "星海", count)
+    compiled = list(wordcut.cut(text))
+    counts = analysis.word_counts(text + "。")
+    monkeypatch.setattr(wordcut, "_wordcut", None)
+    assert compiled == list(wordcut.cut(text))
+    assert counts == analysis.word_counts(text + "。")
+
+
+def test_a_negative_count_raises_as_in_python(monkeypatch):
+    monkeypatch.setitem(jieba.dt.FREQ, "星海", -3)
+    with pytest.raises(ValueError):
+        list(wordcut.cut("星海湾"))
+    monkeypatch.setattr(wordcut, "_wordcut", None)
+    with pytest.raises(ValueError):
+        list(wordcut.cut("星海湾"))
+
+
+def test_a_dictionary_subclass_is_read_through_its_own_get(monkeypatch):
+    class Renamed(dict):
+        def get(self, key, default=None):
+            return 0 if key == "海湾大桥" else super().get(key, default)  # a prefix only
+
+    monkeypatch.setattr(jieba.dt, "FREQ", Renamed(jieba.dt.FREQ))
+    compiled = list(wordcut.cut("他在星海湾大桥上"))
+    monkeypatch.setattr(wordcut, "_wordcut", None)
+    assert compiled == list(wordcut.cut("他在星海湾大桥上"))
+    assert "海湾大桥" not in compiled
