@@ -353,17 +353,36 @@ PyDoc_STRVAR(term_row_doc,
 "terms.TermDictionaryWriter.add_stats's packed row (offset counted from the block's base, last >=\n"
 "first), after `shared` bytes of the key the row before has; None where the Python must write it.");
 
+/* A whole number of 64 bits: 1, or 0 for any other (a negative or larger int, which the Python
+ * writes or refuses: "K" would wrap it silently). */
+static int
+unsigned_64(PyObject *number, unsigned long long *out)
+{
+    if (!PyLong_Check(number))
+        return 0;
+    *out = PyLong_AsUnsignedLongLong(number);
+    if (*out == (unsigned long long)-1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return 0;
+    }
+    return 1;
+}
+
 static PyObject *
 term_row(PyObject *self, PyObject *args)
 {
     const char *key;
     Py_ssize_t key_size, shared;
     double weight, max_weight;
+    PyObject *numbers[5];
     unsigned long long docfreq, first, last, offset, length;
     unsigned char min_byte, max_byte;
-    if (!PyArg_ParseTuple(args, "y#ndKbbdKKKK", &key, &key_size, &shared, &weight, &docfreq, &min_byte,
-                          &max_byte, &max_weight, &first, &last, &offset, &length))
+    if (!PyArg_ParseTuple(args, "y#ndObbdOOOO", &key, &key_size, &shared, &weight, &numbers[0], &min_byte,
+                          &max_byte, &max_weight, &numbers[1], &numbers[2], &numbers[3], &numbers[4]))
         return NULL;
+    if (!unsigned_64(numbers[0], &docfreq) || !unsigned_64(numbers[1], &first) || !unsigned_64(numbers[2], &last) ||
+        !unsigned_64(numbers[3], &offset) || !unsigned_64(numbers[4], &length))
+        Py_RETURN_NONE;
     if (shared < 0 || shared > key_size || last < first) {
         PyErr_SetString(PyExc_ValueError, "term_row: shared beyond the key, or last before first");
         return NULL;

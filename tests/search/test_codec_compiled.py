@@ -126,3 +126,15 @@ def test_random_term_rows_are_packed_the_same_compiled_and_in_python(monkeypatch
         offset += length
     assert _dictionary(rows, compiled=True, monkeypatch=monkeypatch) == \
         _dictionary(rows, compiled=False, monkeypatch=monkeypatch)
+
+
+def test_numbers_beyond_64_bits_in_a_row_are_left_to_python(monkeypatch):
+    """A document frequency, document number, offset or length of 2**64 or more is written as the
+    Python writes it (its whole varint), not wrapped round to a small number."""
+    for position in (2, 6, 7, 9):
+        row = [b"\x00\x01ab", 2.0, 3, 1, 2, 1.0, 5, 9, 0, 40]
+        row[position] = 2 ** 64 + 7 if position != 6 else 2 ** 64
+        if position == 6:
+            row[7] = 2 ** 64 + 5
+        assert _dictionary([tuple(row)], compiled=True, monkeypatch=monkeypatch) == \
+            _dictionary([tuple(row)], compiled=False, monkeypatch=monkeypatch)
