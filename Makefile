@@ -32,7 +32,7 @@ speedups: $(VENV)/.installed
 
 install: $(VENV)/.installed speedups
 install-dev: $(VENV)/.installed-dev speedups
-install-bench: $(VENV)/.installed-bench
+install-bench: $(VENV)/.installed-bench speedups
 
 ## run: install, start the database, migrate, ingest seeds/, build the search index, serve on $(HOST)
 run: setup serve
