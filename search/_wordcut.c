@@ -580,6 +580,10 @@ is_dictionary_word(PyObject *freq, PyObject *part)
 static int
 count_word(PyObject *counts, PyObject *freq, PyObject *word)
 {
+    if (!PyUnicode_Check(word)) { /* the fallback's words are read as strings below */
+        PyErr_Format(PyExc_TypeError, "the fallback gave a %.200s, not a word", Py_TYPE(word)->tp_name);
+        return -1;
+    }
     if (!is_wordlike(word))
         return 0;
     if (count(counts, word) < 0)

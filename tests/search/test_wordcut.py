@@ -130,3 +130,8 @@ def test_a_dictionary_subclass_is_read_through_its_own_get(monkeypatch):
     monkeypatch.setattr(wordcut, "_wordcut", None)
     assert compiled == list(wordcut.cut("他在星海湾大桥上"))
     assert "海湾大桥" not in compiled
+
+
+def test_a_fallback_that_gives_no_strings_is_an_error_not_a_crash():
+    with pytest.raises(TypeError):  # finalseg.cut gives strings; a fallback that does not is refused
+        wordcut._wordcut.count_words("星a1", {"星": 1, "a": 1, "1": 1}, 1.0, None, lambda run: [1, 2])
