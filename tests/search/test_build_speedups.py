@@ -34,3 +34,13 @@ def test_without_a_compiler_each_source_gets_one_line_and_the_install_goes_on(tm
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("_postings.c: not compiled, the pure-Python version will run")
     assert not stale.exists() and not list(package.glob("*.tmp"))  # no module older than its source
+
+
+def test_no_compiled_module_is_older_than_its_source():
+    """The tests hold the compiled modules to the Python; one built from an older source would be
+    what they tested (run `make speedups` after editing a _*.c)."""
+    root = Path(build_speedups.__file__).parent
+    for source in root.rglob("_*.c"):
+        built = source.with_name(source.stem + sysconfig.get_config_var("EXT_SUFFIX"))
+        if built.exists():
+            assert built.stat().st_mtime >= source.stat().st_mtime, f"{built.name} is older than {source.name}"
