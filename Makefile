@@ -111,3 +111,4 @@ load: install wrk
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache
+	find search -name "_*.so" -delete
