@@ -501,19 +501,32 @@ fail:
     return -1;
 }
 
+/* The arguments cut_clause and count_words share: (text, freq, logtotal, model, fallback), the
+ * model read into `model` and pointed to by `*hmm` (NULL for None). */
+static int
+parse_call(PyObject *args, PyObject **text, PyObject **freq, double *logtotal, Model *model, Model **hmm,
+           PyObject **fallback)
+{
+    PyObject *tables;
+    if (!PyArg_ParseTuple(args, "UO!dOO", text, &PyDict_Type, freq, logtotal, &tables, fallback))
+        return -1;
+    *hmm = NULL;
+    if (tables != Py_None) {
+        if (read_model(tables, model) < 0)
+            return -1;
+        *hmm = model;
+    }
+    return 0;
+}
+
 static PyObject *
 cut_clause(PyObject *self, PyObject *args)
 {
-    PyObject *clause, *freq, *tables, *fallback;
+    PyObject *clause, *freq, *fallback;
     double logtotal;
-    Model model, *hmm = NULL;
-    if (!PyArg_ParseTuple(args, "UO!dOO", &clause, &PyDict_Type, &freq, &logtotal, &tables, &fallback))
+    Model model, *hmm;
+    if (parse_call(args, &clause, &freq, &logtotal, &model, &hmm, &fallback) < 0)
         return NULL;
-    if (tables != Py_None) {
-        if (read_model(tables, &model) < 0)
-            return NULL;
-        hmm = &model;
-    }
     PyObject *words = PyList_New(0);
     if (words == NULL)
         return NULL;
@@ -616,16 +629,11 @@ PyDoc_STRVAR(count_words_doc,
 static PyObject *
 count_words(PyObject *self, PyObject *args)
 {
-    PyObject *text, *freq, *tables, *fallback;
+    PyObject *text, *freq, *fallback;
     double logtotal;
-    Model model, *hmm = NULL;
-    if (!PyArg_ParseTuple(args, "UO!dOO", &text, &PyDict_Type, &freq, &logtotal, &tables, &fallback))
+    Model model, *hmm;
+    if (parse_call(args, &text, &freq, &logtotal, &model, &hmm, &fallback) < 0)
         return NULL;
-    if (tables != Py_None) {
-        if (read_model(tables, &model) < 0)
-            return NULL;
-        hmm = &model;
-    }
     if (short_table_ready(freq) < 0)
         return NULL;
     PyObject *counts = PyDict_New(), *words = PyList_New(0);

@@ -49,23 +49,29 @@ def _hmm_model():
     return _model_cache[1]
 
 
-def cut(text: str) -> Iterator[str]:
-    """The words of ``jieba.cut(text, HMM=True)``, in order."""
+def _compiled_state() -> tuple | None:
+    """What ``_wordcut``'s functions take after the text (jieba's dictionary, log of its total,
+    finalseg's model, finalseg.cut), or None where the Python loops must run: not compiled, or a
+    dictionary that is not a plain dict (the C reads a dict's own entries, not a subclass's get)."""
     tokenizer = jieba.dt
     tokenizer.check_initialized()
-    freq = tokenizer.FREQ
-    logtotal = log(tokenizer.total)
-    # the compiled loops read a dict's own entries; a subclass's get (or another mapping) is Python's
-    use_compiled = _wordcut is not None and type(freq) is dict
-    if use_compiled:
-        model = _hmm_model()
-        compiled = _wordcut.cut_clause
+    if _wordcut is None or type(tokenizer.FREQ) is not dict:
+        return None
+    return tokenizer.FREQ, log(tokenizer.total), _hmm_model(), finalseg.cut
+
+
+def cut(text: str) -> Iterator[str]:
+    """The words of ``jieba.cut(text, HMM=True)``, in order."""
+    state = _compiled_state()
+    if state is None:
+        tokenizer = jieba.dt
+        freq, logtotal = tokenizer.FREQ, log(tokenizer.total)
     for block in _HAN.split(text):
         if not block:
             continue
         if _HAN.match(block):
-            if use_compiled:
-                yield from compiled(block, freq, logtotal, model, finalseg.cut)
+            if state is not None:
+                yield from _wordcut.cut_clause(block, *state)
             else:
                 yield from _cut_clause(block, freq, logtotal)
         else:
@@ -79,13 +85,8 @@ def cut(text: str) -> Iterator[str]:
 def compiled_counts(folded: str) -> dict[str, int] | None:
     """``analysis.word_counts`` of folded text in one compiled call (the words, filtered and with
     their dictionary sub-words, counted in C); None where ``_wordcut.c`` is not compiled."""
-    if _wordcut is None:
-        return None
-    tokenizer = jieba.dt
-    tokenizer.check_initialized()
-    if type(tokenizer.FREQ) is not dict:
-        return None
-    return _wordcut.count_words(folded, tokenizer.FREQ, log(tokenizer.total), _hmm_model(), finalseg.cut)
+    state = _compiled_state()
+    return None if state is None else _wordcut.count_words(folded, *state)
 
 
 def _cut_clause(clause: str, freq: dict[str, int], logtotal: float) -> Iterator[str]:

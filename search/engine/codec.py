@@ -331,7 +331,7 @@ class CompactPostingsWriter(W3PostingsWriter):
         self._new_block()
 
     def add_term(self, docnums: array, weights: array, value_lengths: array, values: bytes | bytearray, *,
-                 field_lengths: list[int]) -> None:
+                 field_lengths: array | defaultdict) -> None:
         """All of a term's postings at once, in document order: the blocks and statistics that
         ``add_posting`` would make, posting by posting, from slices of the arrays. The last block
         stays buffered for ``finish_postings``, as after ``add_posting``."""
@@ -452,8 +452,7 @@ class CompactFieldWriter(W3FieldWriter):
             super().add_postings(schema, _RememberedLengths(lengths) if lengths else lengths, items)
             return
         # A pool that holds each term's postings as arrays hands them over a term at a time.
-        field_lengths: list[int] = []
-        compiled_lengths = None
+        field_lengths: array = array("I")
         current = None
         for (fieldname, btext), postings in terms():
             if fieldname != current:
@@ -462,11 +461,9 @@ class CompactFieldWriter(W3FieldWriter):
                 self.start_field(fieldname, schema[fieldname])
                 current = fieldname
                 field_lengths = _document_lengths(lengths, fieldname)
-                compiled_lengths = array("I", field_lengths) if isinstance(field_lengths, list) else None
                 self._postings_end = None
             if self.write_one_block_terms_directly and len(postings[0]) <= self._postwriter._blocklimit:
-                self._add_one_block_term(btext, *postings, field_lengths=field_lengths,
-                                         compiled_lengths=compiled_lengths)
+                self._add_one_block_term(btext, *postings, field_lengths=field_lengths)
                 continue
             self._postings_end = None  # Whoosh's path writes the postings file itself
             self.start_term(btext)
@@ -477,19 +474,18 @@ class CompactFieldWriter(W3FieldWriter):
         self._postings_end = None
 
     def _add_one_block_term(self, btext: bytes, docnums: array, weights: array, value_lengths: array,
-                            values: bytes | bytearray, *, field_lengths, compiled_lengths: array | None = None) -> None:
+                            values: bytes | bytearray, *, field_lengths: array | defaultdict) -> None:
         """A term whose postings fit one block (nearly every term: a rare bigram, a name),
         written as start_term, add_term and finish_term would write it (the same block, term
-        info and table row) without the dozen calls and objects they make for each term.
-        ``compiled_lengths``: the field lengths as an array, for the compiled encoder (None: every
-        length is 0)."""
+        info and table row) without the dozen calls and objects they make for each term."""
         postwriter = self._postwriter
         count = len(docnums)
         narrow = isinstance(self._format, NarrowPositions)
         fixed = self._format.fixed_value_size()
         made = None
         if _postings is not None:
-            made = _postings.one_block_term(docnums, weights, value_lengths, values, compiled_lengths, narrow,
+            made = _postings.one_block_term(docnums, weights, value_lengths, values,
+                                            field_lengths if isinstance(field_lengths, array) else None, narrow,
                                             -1 if fixed is None else fixed, postwriter._compression, zlib.compress)
         if made is not None:
             record, minbyte, maxbyte, maxweight = made
@@ -541,12 +537,13 @@ class CompactFieldWriter(W3FieldWriter):
                                maxweight, first, last, start, len(record))
 
 
-def _document_lengths(lengths, fieldname: str) -> list[int] | defaultdict:
+def _document_lengths(lengths, fieldname: str) -> array | defaultdict:
     """Each document's length in this field, as Whoosh's writer asks for it posting by posting
-    (a codec without length statistics has none: every length is 0)."""
+    (a codec without length statistics has none: every length is 0), as an array the compiled
+    encoder reads too."""
     if not lengths:
         return defaultdict(int)
-    return [lengths.doc_field_length(docnum, fieldname) or 0 for docnum in range(lengths.doc_count_all())]
+    return array("I", [lengths.doc_field_length(docnum, fieldname) or 0 for docnum in range(lengths.doc_count_all())])
 
 
 class ArchiveSegment(W3Segment):

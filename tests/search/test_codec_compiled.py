@@ -40,10 +40,9 @@ def _write(fmt, postings, field_lengths, *, compiled: bool, monkeypatch) -> tupl
     writer._postings_end = None
     writer._tindex = _Rows()
     writer._fieldid = 3
-    lengths = array("I", field_lengths) if field_lengths is not None else None
+    lengths = array("I", field_lengths) if field_lengths is not None else codec.defaultdict(int)
     for btext, term in postings:
-        writer._add_one_block_term(btext, *term, field_lengths=field_lengths or codec.defaultdict(int),
-                                   compiled_lengths=lengths)
+        writer._add_one_block_term(btext, *term, field_lengths=lengths)
     monkeypatch.undo()
     if compiled:  # the compiled encoder wrote every term of the layouts it takes, and none of the others
         left_to_python = type(fmt) is CompactPositions
