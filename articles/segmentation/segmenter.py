@@ -124,10 +124,15 @@ _PAGE_FURNITURE = re.compile(
 # came from, where to send letters, who released its photo, its attachment (附件：). They end the
 # article above and stay in its text (the paper prints them as its last line).
 _TRAILER = re.compile(
-    r"^(?:本版|本期|本组|本栏)?(?:版式设计|(?:图表)?设计|制图|制表|绘图|插图|(?:内容)?统筹|策划|采访整理|附件|"
-    r"(?:资料|数据|图片|资料和数据|数据和资料)?来源|(?:栏目)?(?:投稿)?邮箱)(?:\s*[:：]|[\s\u3000]{2,}(?=\S))"
+    r"^(?:本版|本期|本组|本栏)?(?:版式设计|(?:图表)?设计|制图|制表|绘图|插图|(?:内容)?统筹|策划|采访整理|采写|撰文|执笔|附件|"
+    r"(?:资料|数据|图片|资料和数据|数据和资料)?来源|(?:栏目)?(?:投稿|电子)?(?:邮箱|信箱))(?:\s*[:：]|[\s\u3000]{2,}(?=\S))"
     r"|^(?:新华社|中新社|人民视觉|影像中国|视觉中国|人民图片|本报资料图片|资料图片)(?:发|供图)?$"
     r"|^(?:本报)?(?:特约)?记者[\s\u3000]*[\u4e00-\u9fff·、\s\u3000]{2,30}?(?:整理|采写|采访整理)$"
+    # a photo story's credits, text by one and pictures by another: ``本报记者  苏  航文/新华社图``,
+    # ``本报记者 殷新宇文 中白工业园区开发公司供图``, ``受访者供图``, ``供图：…``
+    r"|^(?:(?:本报)?(?:特约)?记者)?[\s\u3000]*[\u4e00-\u9fff·\s\u3000]{2,12}?文(?:[\s\u3000]+|[\s\u3000]*[/／][\s\u3000]*)"
+    r"[\u4e00-\u9fff·（）()\s\u3000]{2,24}?(?:供)?图$"
+    r"|^[\u4e00-\u9fff·（）()\s\u3000]{2,24}?供图$|^供图\s*[:：]"
 )
 _GLUED_BANNER_TAIL = re.compile(r"^(“[^”]{1,8}”[\u4e00-\u9fff]{2})(?=[\u4e00-\u9fff]{4,})")
 # A closing line in brackets: where the story was filed, who wrote it, where it was taken from
@@ -138,7 +143,10 @@ _CLOSING_LINE = re.compile(
 )
 # Labels of a box printed at the head of an article: the summary or an editor's note. They open
 # the body; they are never a headline of their own.
-_BOX_LABEL = re.compile(r"^[■□◆●▲]?\s*(?:核心阅读|内容提要|阅读提示|编者按|编者的话|编辑的话|导读|编后|编后语|记者手记|链接)[:：]?$")
+# (``开栏的话``: the note opening a new series; ``■点评``, ``【点评】``: an expert's comment boxed
+# under a report; ``■小贴士·滑雪安全``: tips boxed under a feature)
+_BOX_LABEL = re.compile(r"^(?:[■□◆●▲]\s*|【)?(?:核心阅读|内容提要|阅读提示|编者按|编者的话|编辑的话|开栏的话|导读|编后|编后语"
+                        r"|记者手记|链接|点评|小贴士)(?:·[\u4e00-\u9fff]{1,8})?】?[:：]?$")
 # The signature closing an editor's note: the article it introduces follows, headline-less.
 _EDITOR_SIGNOFF = re.compile(r"^[—－―]{1,2}\s*编\s*者$")
 # A photographer's credit standing alone under a caption: ``龚献明摄（影像中国）``, ``新华社记者  杨宗友摄``.
@@ -618,8 +626,9 @@ class _Segmenter:
             deck.append(shorts[0])
             self.pending = []
         dated = False
-        for kind, unit in self.pending:
-            if kind == "short" and ((deck and not draft.digest and draft.box is None) or (tagged and _looks_like_deck(unit.text))
+        for at, (kind, unit) in enumerate(self.pending):
+            if kind == "short" and ((deck and not draft.digest and draft.box is None)
+                                    or (tagged and (_looks_like_deck(unit.text) or self._item_under(at)))
                                     or (dated and _LIST_ITEM.match(unit.text))):
                 # After a headline closed by its column tag, further short lines are the text's
                 # opening: a one-sentence deck, a box label (【绝活看点】), an author's name. Under
@@ -660,6 +669,13 @@ class _Segmenter:
         self.banner_since_body = False
         return draft
 
+    def _item_under(self, at: int) -> bool:
+        """Under a headline closed by its column tag, one more line is its subtitle (``…（权威发布）`` /
+        ``我国经常账户有望保持小幅顺差``), but two or more are the heading of the text's first item
+        (``…（连线·部长通道）`` / ``商务部部长钟山`` / ``稳住外贸外资基本盘事关大局``): a headline ends
+        with its tag or one line under it."""
+        return sum(1 for kind, _u in self.pending[at:] if kind == "short") >= 2
+
     def _add_paragraph(self, draft: _Draft, text: str, unit: _Unit) -> None:
         m = _CONTINUED_TO.search(text)
         if m:
@@ -684,8 +700,15 @@ class _Segmenter:
         cur = self.current
         if cur is None or cur.closed:
             return
-        while len(self.pending) > 1 and self.pending[0][0] == "short" and (
-                self.pending[0][1].text[-1] in "！!" or _QUOTED_SENTENCE.search(self.pending[0][1].text)):
+        def closes(k: int) -> bool:
+            return (len(self.pending) > k + 1 and self.pending[k][0] == "short"
+                    and (self.pending[k][1].text[-1] in "！!" or bool(_QUOTED_SENTENCE.search(self.pending[k][1].text))))
+
+        while closes(0) or (
+                # a sentence broken after a dash over its exclamation (``…轻捷如纸鸢——`` /
+                # ``那是“爱爱”，它又飞回鄱阳湖了！``): both lines close the text
+                closes(1) and self.pending[0][0] == "short" and self.pending[0][1].text.endswith("——")
+                and _has_inner(self.pending[0][1].text)):
             unit = self.pending.pop(0)[1]
             cur.article.paragraphs.append(unit.text)
             cur.article.end_line = unit.end_line

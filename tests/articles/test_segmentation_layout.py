@@ -493,3 +493,95 @@ def test_a_short_list_of_names_is_the_text_of_its_document_not_a_headline_line()
     assert [a.title for a in arts] == ["（2021年3月1日某市第十届人民代表大会第三次会议主席团第一次会议决定）",
                                        "市人代会举行预备会议"]
     assert arts[0].paragraphs == ["王建国  李红（女）  张伟  赵明  刘强"]
+
+
+@pytest.mark.parametrize("credit", ["本报记者  张  明文/新华社图", "本报记者 张明文 某某开发公司供图", "受访者供图",
+                                    "供图：李某（某某博物院）"])
+def test_a_photo_storys_text_and_picture_credits_close_it(credit):
+    text = page(
+        "图片报道",
+        "工业园成立近六年来，已成为两国经贸合作的一张名片。图为园区一景。",
+        credit,
+        "友好的兄弟",
+        "两国建交以来，双方在各个领域的合作不断深化，人民之间的友谊历久弥新。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["图片报道", "友好的兄弟"]
+    assert arts[0].paragraphs[-1] == credit
+
+
+def test_a_list_of_reporters_after_the_text_closes_it():
+    text = page(
+        "代表委员热议稳就业",
+        "稳就业是头等大事。代表委员纷纷表示，要多措并举扩大就业渠道，让更多劳动者端稳饭碗。",
+        "采写：本报记者张明、李红、王伟",
+        "人代会各代表团全部报到",
+        "新华社北京3月1日电  记者1日从大会秘书处获悉，出席会议的代表已全部报到。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["代表委员热议稳就业", "人代会各代表团全部报到"]
+    assert arts[0].paragraphs[-1] == "采写：本报记者张明、李红、王伟"
+
+
+def test_a_sentence_broken_after_a_dash_over_its_exclamation_ends_the_text_above():
+    text = page(
+        "湖畔白鹤",
+        "清晨，我们又来到湖边。芦苇丛中，白鹤三三两两地觅食，不时引颈长鸣，声音传得很远很远。",
+        "快看，又一对白鹤从天空滑翔降落，轻捷如纸鸢——",
+        "那是老朋友，它又飞回来了！",
+        "家山茶香",
+        "故乡盛产茶叶。乡村人家，屋前屋后，都有几株茶树，春天一到，满山都是采茶人的歌声。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    # (whether 家山茶香 heads an essay of its own or an intertitle is the model's to say)
+    assert arts[0].headline == "湖畔白鹤" and all("纸鸢" not in (a.headline or "") for a in arts)
+    assert arts[0].paragraphs[1:3] == ["快看，又一对白鹤从天空滑翔降落，轻捷如纸鸢——", "那是老朋友，它又飞回来了！"]
+
+
+@pytest.mark.parametrize("label", ["■点评", "【点评】", "点评", "■小贴士·滑雪安全"])
+def test_a_comment_or_tips_box_under_a_report_stays_in_it(label):
+    text = page(
+        "某国能源转型迈出新步伐（国际视点）",
+        "核心阅读",
+        "某国日前宣布关停最后一座燃煤电厂，成为该地区第一个告别煤电的国家。",
+        "该国计划在十年内实现电力全部来自可再生能源，风电和光伏装机将大幅增加。",
+        label,
+        "王某（某研究所研究员）：能源转型需要长期投入，也需要稳定的政策预期。",
+        "南非求解“电荒”难题",
+        "本报约翰内斯堡1月7日电  （记者张明）南非国家电力公司近日实施了限电措施，多地居民生活受到影响。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.title for a in arts] == ["某国能源转型迈出新步伐", "南非求解“电荒”难题"]
+    assert label in arts[0].paragraphs
+
+
+def test_a_new_series_note_opens_the_text_under_the_series_name():
+    text = page(
+        "代表委员履职故事",
+        "开栏的话",
+        "建言察实情，履职在路上。本版今起推出专栏，讲述代表委员履职尽责的故事。",
+        "张某某代表——",
+        "立足本职 建言医卫",
+        "作为一名医学专家，张某某带领团队完成了上千例手术。作为代表，他提出的多条建议都引起关注。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert arts[0].headline == "代表委员履职故事" and arts[0].paragraphs[0] == "开栏的话"
+
+
+def test_two_lines_under_a_headline_closed_by_its_tag_head_the_texts_first_item():
+    text = page(
+        "书写全面小康精彩答卷（连线·部长通道）",
+        "某部部长张某",
+        "稳住外贸基本盘事关大局",
+        "“外贸外资成为我国经济增长的重要拉动力。”张某说，要稳住外贸外资基本盘。",
+        "某部部长李某",
+        "让中小企业有更多获得感",
+        "为帮助中小企业渡过难关，中央出台了财税、金融、社保等方面的政策。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert arts[0].headline == "书写全面小康精彩答卷（连线·部长通道）"
+    assert arts[0].paragraphs[:2] == ["某部部长张某", "稳住外贸基本盘事关大局"]
+    # one line under the tag is still the headline's own (a subtitle printed without its dash)
+    arts = segment(page("去年跨境资金流动总体稳定（权威发布）", "我国经常账户有望保持小幅顺差",
+                        "本报北京3月1日电  （记者张明）国家外汇管理局1日发布数据。"), issue_date=DATE).articles
+    assert arts[0].title == "我国经常账户有望保持小幅顺差"
