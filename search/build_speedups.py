@@ -15,6 +15,9 @@ import sysconfig
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Libraries a module links beyond libm: only its own, so that a machine without zlib's headers
+# loses the compiled decoder, not the other modules too.
+LIBRARIES = {"_columnar": ["-lz"]}
 
 
 def build(source: Path) -> Path | None:
@@ -25,7 +28,8 @@ def build(source: Path) -> Path | None:
     compiler = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
     # -O2 without -ffast-math: the word scores must be the same doubles Python computes.
     command = [*compiler, "-O2", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off",
-               f"-I{sysconfig.get_paths()['include']}", str(source), "-o", str(target) + ".tmp", "-lm"]
+               f"-I{sysconfig.get_paths()['include']}", str(source), "-o", str(target) + ".tmp", "-lm",
+               *LIBRARIES.get(source.stem, [])]
     partial = Path(str(target) + ".tmp")
     try:
         subprocess.run(command, check=True, capture_output=True, text=True)

@@ -41,6 +41,11 @@ from .codec import (
 )
 from ..query import Filters, SearchPlan, Term
 
+try:  # a term's postings decoded whole in compiled code (_columnar.c; _decode_python is its reference)
+    from . import _columnar
+except ImportError:
+    _columnar = None
+
 _INT = struct.Struct("!i")
 _TYPES = {ord("B"): np.dtype("u1"), ord("H"): np.dtype("<u2"), ord("I"): np.dtype("<u4"),
           # codec.pack_array's byte planes
@@ -165,6 +170,33 @@ def _decode(count: int, body: bytes, positions: bool, narrow: bool = False):
     return ids, weights, lengths // 4, np.frombuffer(body, "<u4", total // 4, start).astype(np.int64)
 
 
+def decode_postings(data, count: int, base: int, *, positions: bool, narrow: bool):
+    """(docs + ``base``, weights, position counts, positions) of one term's postings ``data``
+    (``count``: its document frequency, for a one-block record), every block decoded: in one
+    compiled call when _columnar is built and reads the bytes, else by _decode_python."""
+    if _columnar is not None:
+        made = _columnar.decode(data, count, base, positions, narrow)
+        if made is not None:
+            docs, weights, counts, found = made
+            if not positions:
+                return np.frombuffer(docs, np.int64), np.frombuffer(weights, np.float64), None, None
+            return (np.frombuffer(docs, np.int64), np.frombuffer(weights, np.float64),
+                    np.frombuffer(counts, np.int64), np.frombuffer(found, np.int64))
+    return _decode_python(data, count, base, positions=positions, narrow=narrow)
+
+
+def _decode_python(data, count: int, base: int, *, positions: bool, narrow: bool):
+    parts = [_decode(n, body, positions, narrow) for n, body in _blocks(data, count=count, positions=positions)]
+    if len(parts) == 1:
+        docs, weights, counts, found = parts[0]
+        return docs + base, weights, counts, found
+    docs = np.concatenate([p[0] for p in parts]) + base
+    weights = np.concatenate([p[1] for p in parts])
+    if not positions:
+        return docs, weights, None, None
+    return docs, weights, np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts])
+
+
 class SegmentView:
     """One segment's postings, columns and facet values, with its global document offset.
 
@@ -200,18 +232,9 @@ class SegmentView:
         if row[0]:  # inlined postings: written with an inline limit above 0; this codec writes none
             raise NotColumnar("inlined postings")
         offset, length = _EXTENT.unpack_from(row, _TERM_INFO.size)
-        blocks = _blocks(self._postfile.get(offset, length), count=_TERM_INFO.unpack_from(row)[2],
-                         positions=positions)
         narrow = positions and isinstance(self.reader.schema[fieldname].format, NarrowPositions)
-        parts = [_decode(count, body, positions, narrow) for count, body in blocks]
-        if len(parts) == 1:
-            docs, weights, counts, found = parts[0]
-            return docs + self.base, weights, counts, found
-        docs = np.concatenate([p[0] for p in parts]) + self.base
-        weights = np.concatenate([p[1] for p in parts])
-        if not positions:
-            return docs, weights, None, None
-        return docs, weights, np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts])
+        return decode_postings(self._postfile.get(offset, length), _TERM_INFO.unpack_from(row)[2], self.base,
+                               positions=positions, narrow=narrow)
 
     def prefixed(self, fieldname: str, prefix: str) -> list[str]:
         return [_text(t) for t in self.reader.expand_prefix(fieldname, prefix)]
@@ -291,6 +314,7 @@ class IndexView:
         self._lengths: dict[str, np.ndarray] = {}
         self._average_length: dict[str, float] = {}
         self._facets: dict[str, tuple[list[str], object]] = {}
+        self._holders: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def warm(self, *, facets: Iterable[str], columns: Iterable[str]) -> None:
         """Read now what queries share: every scored field's lengths, the facets, the sort columns."""
@@ -298,6 +322,8 @@ class IndexView:
             self.lengths(fieldname)
         for fieldname in facets:
             self.facet(fieldname)
+            if fieldname in MULTI_VALUED_FACETS:
+                self.facet_holders(fieldname)
         for fieldname in columns:
             self.column(fieldname)
 
@@ -333,6 +359,16 @@ class IndexView:
                         data[docs + segment.base] = number[value]
             self._facets[fieldname] = (values, data)
         return self._facets[fieldname]
+
+    def facet_holders(self, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
+        """A multi-valued facet's (documents, value numbers): each value's documents in a row, the
+        value's number beside each, so that counting a result set's values is one bincount."""
+        if fieldname not in self._holders:
+            _, data = self.facet(fieldname)
+            docs = np.concatenate(data) if data else np.empty(0, np.int64)
+            numbers = np.repeat(np.arange(len(data), dtype=np.int64), [len(d) for d in data])
+            self._holders[fieldname] = (docs, numbers)
+        return self._holders[fieldname]
 
     # -- reading postings ------------------------------------------------------------------
 
@@ -575,14 +611,17 @@ def facet_counts(view: IndexView, matches: Matches, names) -> dict[str, list[tup
         values, data = view.facet(name)
         if isinstance(data, np.ndarray):
             ordinals = data[matches.docs]
-            tally = np.bincount(ordinals[ordinals >= 0], minlength=len(values))
-        else:
+        else:  # each value's documents, as one array of documents and one of their values
             if selected is None:
                 selected = np.zeros(view.size, bool)
                 selected[matches.docs] = True
-            tally = [int(np.count_nonzero(selected[docs])) for docs in data]
-        pairs = [(value, int(n)) for value, n in zip(values, tally, strict=True) if n]
-        counts[name] = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+            holders, ordinals = view.facet_holders(name)
+            ordinals = ordinals[selected[holders]]
+        tally = np.bincount(ordinals[ordinals >= 0], minlength=len(values))
+        # most first, then by value: the values are sorted, so by their number
+        found = np.flatnonzero(tally)
+        found = found[np.lexsort((found, -tally[found]))]
+        counts[name] = list(zip(map(values.__getitem__, found.tolist()), tally[found].tolist()))
     return counts
 
 

@@ -28,6 +28,17 @@ FILTERS = [
 ]
 
 
+@pytest.fixture(autouse=True, params=["compiled decoder", "python decoder"])
+def decoder(request, monkeypatch):
+    """Every test here runs with the compiled posting decoder (_columnar.c) and with the Python
+    that is its reference and fallback when it is not built."""
+    from search.engine import columnar
+
+    if request.param == "python decoder":
+        monkeypatch.setattr(columnar, "_columnar", None)
+    return request.param
+
+
 def _both(plan: SearchPlan, sort: str = "relevance", facets=FACETS):
     backend = connections["default"].get_backend()
     searcher, view = backend._searcher_and_view()
@@ -193,3 +204,52 @@ def test_keywords_asked_as_words_find_and_score_as_whoosh_does(seeded_archive):
         assert ours["hits"] == whoosh["hits"] >= 1, words
         ours_scores = {int(r.pk): r.score for r in ours["results"]}
         assert ours_scores == pytest.approx({int(r.pk): r.score for r in whoosh["results"]}, rel=1e-4), words
+
+
+def test_the_compiled_decoder_gives_the_pythons_answers_to_the_last_bit(seeded_archive, sample_literals, decoder,
+                                                                        monkeypatch):
+    from search.engine import columnar
+
+    if decoder != "compiled decoder" or columnar._columnar is None:
+        pytest.skip("compares the compiled decoder, when built, with the Python")
+    backend = connections["default"].get_backend()
+
+    def answers():
+        found = []
+        for query in QUERIES + sample_literals:
+            for sort in SORTS:
+                answer = backend.search(SearchPlan(parse(query), Filters()), sort_by=SORTS[sort], start_offset=0,
+                                        end_offset=1000, facets=FACETS)
+                found.append(([(int(r.pk), r.score) for r in answer["results"]], answer["hits"],
+                              answer["facets"]))
+        return found
+
+    compiled = answers()
+    monkeypatch.setattr(columnar, "_columnar", None)
+    assert answers() == compiled
+
+
+def test_facet_counts_are_the_counts_of_each_value_most_first_then_by_value():
+    """Checked against a plain count of each value's documents (ties in count included)."""
+    import numpy as np
+
+    from search.engine import columnar
+
+    rng = np.random.default_rng(11)
+    view = columnar.IndexView.__new__(columnar.IndexView)
+    view.size = 3000
+    single_values = [f"v{n:02d}" for n in range(25)]
+    single = rng.integers(-1, 25, view.size)
+    multi_values = sorted({f"{chr(0x4e00 + int(n))}" for n in rng.integers(0, 400, 300)})
+    multi = [np.unique(rng.integers(0, view.size, int(rng.integers(1, 60)))) for _ in multi_values]
+    view._facets = {"kind": (single_values, single), "contributors": (multi_values, multi)}
+    view._holders = {}
+    for size in (0, 1, 40, 2000, 3000):
+        docs = np.sort(rng.choice(view.size, size, replace=False)).astype(np.int64)
+        counts = columnar.facet_counts(view, columnar.Matches(docs, np.ones(size)), ["kind", "contributors"])
+        chosen = set(docs.tolist())
+        expected_single = {v: int(np.count_nonzero(single[docs] == n)) for n, v in enumerate(single_values)}
+        expected_multi = {v: len(chosen & set(d.tolist())) for v, d in zip(multi_values, multi, strict=True)}
+        for name, expected in (("kind", expected_single), ("contributors", expected_multi)):
+            assert counts[name] == sorted(((v, c) for v, c in expected.items() if c), key=lambda p: (-p[1], p[0]))
+            assert all(type(c) is int for _, c in counts[name])

@@ -1,0 +1,455 @@
+/* A term's postings decoded whole, in compiled code (columnar.SegmentView.postings).
+ *
+ * A query reads each of its terms' posting lists in every segment: a common word at 150,000
+ * articles is a few hundred blocks, and in Python each block cost a zlib call and half a dozen
+ * numpy calls (columnar._blocks, _inflated, _decode), then a concatenate. `decode` walks the
+ * same bytes (a one-block record or a Whoosh3 list of blocks, every layout codec.encode_block
+ * writes) and fills the four arrays the Python makes, as buffers numpy reads in place. The
+ * Python stays the reference and the fallback: for anything it does not read as the codec
+ * writes it (a torn block, an unknown type code), `decode` returns None and the Python decodes
+ * it, raising what it raises. tests/search/test_columnar_compiled.py compares the two.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include <zlib.h>
+
+enum { WEIGHTS_ALL_ONE, WEIGHTS_ONE_VALUE, WEIGHTS_BYTES, WEIGHTS_FLOATS };
+#define BLOCK_INFO_SIZE 15 /* codec._BLOCK_INFO: "<IIfBBB" */
+static const unsigned char MAGIC[4] = {'W', '3', 'B', 'l'}; /* whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC */
+
+typedef struct {
+    unsigned char *data;
+    size_t size, capacity;
+} Bytes; /* raw memory: filled with the GIL released */
+
+static int
+reserve(Bytes *buffer, size_t wanted)
+{
+    if (wanted <= buffer->capacity)
+        return 0;
+    size_t capacity = buffer->capacity ? buffer->capacity : 4096;
+    while (capacity < wanted)
+        capacity *= 2;
+    unsigned char *data = PyMem_RawRealloc(buffer->data, capacity);
+    if (data == NULL)
+        return -1;
+    buffer->data = data;
+    buffer->capacity = capacity;
+    return 0;
+}
+
+/* One block's postings, in the arrays being filled. */
+typedef struct {
+    int64_t *docs;
+    double *weights;
+    int64_t *counts; /* NULL without positions */
+    Bytes *positions; /* int64s, appended */
+    uint32_t *scratch; /* room for a block's numbers */
+    size_t scratch_size;
+} Out;
+
+static int
+item_size(unsigned char code)
+{
+    switch (code) {
+    case 'B': return 1;
+    case 'H': case 'h': return 2;
+    case 'I': case 'i': return 4;
+    default: return 0;
+    }
+}
+
+/* codec.read_array / columnar._array: the `count` numbers whose type code is at `*end`, into
+ * `out`; `*end` moves past them. -1 if the bytes are not there or the code is unknown. */
+static int
+read_numbers(const unsigned char *body, size_t size, size_t *end, size_t count, uint32_t *out)
+{
+    if (*end >= size)
+        return -1;
+    unsigned char code = body[*end];
+    int width = item_size(code);
+    if (!width)
+        return -1;
+    size_t start = *end + 1;
+    if (count > (size - start) / (size_t)width)
+        return -1;
+    const unsigned char *p = body + start;
+    switch (code) {
+    case 'B':
+        for (size_t i = 0; i < count; i++)
+            out[i] = p[i];
+        break;
+    case 'H':
+        for (size_t i = 0; i < count; i++)
+            out[i] = (uint32_t)p[2 * i] | (uint32_t)p[2 * i + 1] << 8;
+        break;
+    case 'I':
+        for (size_t i = 0; i < count; i++)
+            out[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 | (uint32_t)p[4 * i + 2] << 16 |
+                     (uint32_t)p[4 * i + 3] << 24;
+        break;
+    case 'h': /* byte planes: every number's low byte, then every high byte */
+        for (size_t i = 0; i < count; i++)
+            out[i] = (uint32_t)p[i] | (uint32_t)p[count + i] << 8;
+        break;
+    case 'i':
+        for (size_t i = 0; i < count; i++)
+            out[i] = (uint32_t)p[i] | (uint32_t)p[count + i] << 8 | (uint32_t)p[2 * count + i] << 16 |
+                     (uint32_t)p[3 * count + i] << 24;
+        break;
+    }
+    *end = start + count * (size_t)width;
+    return 0;
+}
+
+static uint32_t
+uint32_at(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static float
+float32_at(const unsigned char *p)
+{
+    uint32_t bits = uint32_at(p);
+    float value;
+    memcpy(&value, &bits, 4);
+    return value;
+}
+
+static int
+scratch_for(Out *out, size_t count)
+{
+    if (count <= out->scratch_size)
+        return 0;
+    size_t size = out->scratch_size ? out->scratch_size : 1024;
+    while (size < count)
+        size *= 2;
+    uint32_t *scratch = PyMem_RawRealloc(out->scratch, size * sizeof(uint32_t));
+    if (scratch == NULL)
+        return -1;
+    out->scratch = scratch;
+    out->scratch_size = size;
+    return 0;
+}
+
+/* The bytes a block's head (deltas, weight flag, weights) takes, from what of it is known:
+ * 0 while more is needed to tell, else the total. columnar._inflate_head's three steps. */
+static size_t
+head_size(const unsigned char *body, size_t have, size_t count)
+{
+    if (have < 1)
+        return 0;
+    int width = item_size(body[0]);
+    if (!width)
+        return (size_t)-1;
+    size_t flag_end = 1 + count * (size_t)width + 1;
+    if (have < flag_end)
+        return flag_end;
+    unsigned char flag = body[flag_end - 1];
+    size_t weights = flag == WEIGHTS_ALL_ONE ? 0 : flag == WEIGHTS_ONE_VALUE ? 4 : flag == WEIGHTS_BYTES ? count
+                                                                                             : 4 * count;
+    return flag_end + weights;
+}
+
+/* Inflates `data` into `into`: whole (`whole`), or only the block's head, as columnar._inflated
+ * does. Returns the bytes made, or -1 where zlib.decompress would fail (or memory runs out). */
+static Py_ssize_t
+inflate_block(z_stream *stream, const unsigned char *data, size_t size, Bytes *into, int whole, size_t count)
+{
+    if (inflateReset(stream) != Z_OK)
+        return -1;
+    stream->next_in = (unsigned char *)data;
+    stream->avail_in = (uInt)size;
+    size_t made = 0;
+    size_t wanted = whole ? (size * 4 > 1024 ? size * 4 : 1024) : 1;
+    for (;;) {
+        if (reserve(into, wanted) < 0)
+            return -1;
+        stream->next_out = into->data + made;
+        stream->avail_out = (uInt)(wanted - made);
+        int status = inflate(stream, Z_NO_FLUSH);
+        made = wanted - stream->avail_out;
+        if (status == Z_STREAM_END) {
+            if (whole)
+                return (Py_ssize_t)made;
+            break;
+        }
+        if (status != Z_OK && !(status == Z_BUF_ERROR && stream->avail_out == 0))
+            return whole ? -1 : (Py_ssize_t)made; /* the head's decoding finds what is missing */
+        if (whole) {
+            if (stream->avail_out == 0)
+                wanted *= 2;
+            else if (stream->avail_in == 0)
+                return -1; /* a truncated stream: zlib.decompress raises */
+            continue;
+        }
+        if (made < wanted) /* the stream gave what it had */
+            break;
+        size_t next = head_size(into->data, made, count);
+        if (next == (size_t)-1 || next <= made)
+            break;
+        wanted = next;
+    }
+    return (Py_ssize_t)made;
+}
+
+/* columnar._decode: one block of `count` postings, appended at `done`. */
+static int
+decode_block(const unsigned char *body, size_t size, size_t count, size_t done, int64_t base, int positions,
+             int narrow, Out *out)
+{
+    size_t end = 0;
+    if (scratch_for(out, count) < 0 || read_numbers(body, size, &end, count, out->scratch) < 0)
+        return -1;
+    uint64_t id = 0;
+    int64_t *docs = out->docs + done;
+    for (size_t i = 0; i < count; i++) {
+        id += out->scratch[i];
+        docs[i] = (int64_t)(id + (uint64_t)base);
+    }
+    if (end >= size)
+        return -1;
+    unsigned char flag = body[end++];
+    double *weights = out->weights + done;
+    if (flag == WEIGHTS_ALL_ONE) {
+        for (size_t i = 0; i < count; i++)
+            weights[i] = 1.0;
+    } else if (flag == WEIGHTS_ONE_VALUE) {
+        if (size - end < 4)
+            return -1;
+        double value = float32_at(body + end);
+        for (size_t i = 0; i < count; i++)
+            weights[i] = value;
+        end += 4;
+    } else if (flag == WEIGHTS_BYTES) {
+        if (size - end < count)
+            return -1;
+        for (size_t i = 0; i < count; i++)
+            weights[i] = body[end + i];
+        end += count;
+    } else {
+        if ((size - end) / 4 < count)
+            return -1;
+        for (size_t i = 0; i < count; i++)
+            weights[i] = float32_at(body + end + 4 * i);
+        end += 4 * count;
+    }
+    if (!positions)
+        return 0;
+    int64_t *counts = out->counts + done;
+    uint64_t total = 0;
+    if (narrow) {
+        if (end >= size)
+            return -1;
+        if (body[end] == 0) { /* the counts are the weights: weights.astype(np.int64) */
+            for (size_t i = 0; i < count; i++) {
+                if (!(weights[i] >= 0.0 && weights[i] < 4294967296.0))
+                    return -1;
+                counts[i] = (int64_t)weights[i];
+                total += (uint64_t)counts[i];
+            }
+            end += 1;
+        } else {
+            if (read_numbers(body, size, &end, count, out->scratch) < 0)
+                return -1;
+            for (size_t i = 0; i < count; i++) {
+                counts[i] = out->scratch[i];
+                total += out->scratch[i];
+            }
+        }
+        if (total > size || scratch_for(out, total) < 0 || read_numbers(body, size, &end, total, out->scratch) < 0)
+            return -1;
+        if (reserve(out->positions, out->positions->size + total * 8) < 0)
+            return -1;
+        int64_t *found = (int64_t *)(out->positions->data + out->positions->size);
+        for (size_t i = 0; i < total; i++)
+            found[i] = out->scratch[i];
+        out->positions->size += total * 8;
+        return 0;
+    }
+    /* CompactPositions: each posting's length in bytes, then its 32-bit positions */
+    if (read_numbers(body, size, &end, count, out->scratch) < 0)
+        return -1;
+    for (size_t i = 0; i < count; i++) {
+        counts[i] = out->scratch[i] / 4;
+        total += out->scratch[i];
+    }
+    total /= 4;
+    if (total > (size - end) / 4)
+        return -1;
+    if (reserve(out->positions, out->positions->size + total * 8) < 0)
+        return -1;
+    int64_t *found = (int64_t *)(out->positions->data + out->positions->size);
+    for (size_t i = 0; i < total; i++)
+        found[i] = uint32_at(body + end + 4 * i);
+    out->positions->size += total * 8;
+    return 0;
+}
+
+typedef struct {
+    const unsigned char *body;
+    size_t size, count;
+    unsigned char level;
+} Block;
+
+/* columnar._blocks: a one-block record, or Whoosh's list of blocks. 0, or -1 if the bytes are
+ * not such a list (or are cut short). */
+static int
+find_blocks(const unsigned char *data, size_t size, size_t count, Block **blocks, size_t *nblocks, size_t *total)
+{
+    if (size < 1)
+        return -1;
+    if (data[0] != MAGIC[0]) { /* codec.is_one_block_record */
+        *blocks = PyMem_RawMalloc(sizeof(Block));
+        if (*blocks == NULL)
+            return -1;
+        (*blocks)[0] = (Block){data + 1, size - 1, count, data[0]};
+        *nblocks = 1;
+        *total = count;
+        return 0;
+    }
+    if (size < 4 || memcmp(data, MAGIC, 4))
+        return -1;
+    size_t capacity = 16, n = 0, sum = 0, offset = 4;
+    Block *found = PyMem_RawMalloc(capacity * sizeof(Block));
+    if (found == NULL)
+        return -1;
+    for (;;) {
+        if (size - offset < 4)
+            goto fail;
+        int32_t length = (int32_t)((uint32_t)data[offset] << 24 | (uint32_t)data[offset + 1] << 16 |
+                                   (uint32_t)data[offset + 2] << 8 | (uint32_t)data[offset + 3]);
+        offset += 4;
+        int last = length < 0;
+        int64_t magnitude = length < 0 ? -(int64_t)length : length;
+        if ((uint64_t)magnitude < BLOCK_INFO_SIZE || (uint64_t)magnitude > size - offset)
+            goto fail;
+        const unsigned char *info = data + offset;
+        size_t block_count = (uint32_t)info[0] | (uint32_t)info[1] << 8 | (uint32_t)info[2] << 16 |
+                             (uint32_t)info[3] << 24;
+        if (n == capacity) {
+            capacity *= 2;
+            Block *grown = PyMem_RawRealloc(found, capacity * sizeof(Block));
+            if (grown == NULL)
+                goto fail;
+            found = grown;
+        }
+        found[n++] = (Block){info + BLOCK_INFO_SIZE, (size_t)magnitude - BLOCK_INFO_SIZE, block_count, info[12]};
+        sum += block_count;
+        offset += (size_t)magnitude;
+        if (last)
+            break;
+    }
+    *blocks = found;
+    *nblocks = n;
+    *total = sum;
+    return 0;
+fail:
+    PyMem_RawFree(found);
+    return -1;
+}
+
+PyDoc_STRVAR(decode_doc,
+"decode(data, count, base, positions, narrow) -> (docs, weights, counts, positions) or None\n\n"
+"columnar.SegmentView.postings's arrays of one term's postings `data` (a one-block record of\n"
+"`count` postings, or Whoosh's list of blocks), as bytearrays of int64 (docs, plus `base`),\n"
+"float64 (weights) and int64 (position counts and positions, None without `positions`).\n"
+"None where the bytes are not as the codec writes them: the Python then decodes them.");
+
+static PyObject *
+decode(PyObject *self, PyObject *args)
+{
+    Py_buffer view;
+    Py_ssize_t count;
+    long long base;
+    int positions, narrow;
+    if (!PyArg_ParseTuple(args, "y*nLpp", &view, &count, &base, &positions, &narrow))
+        return NULL;
+    PyObject *result = NULL, *docs = NULL, *weights = NULL, *counts = NULL, *found = NULL;
+    Block *blocks = NULL;
+    size_t nblocks = 0, total = 0;
+    Bytes scratch = {0}, all_positions = {0};
+    Out out = {0};
+    int failed = 0;
+    if (count < 0 || find_blocks(view.buf, (size_t)view.len, (size_t)count, &blocks, &nblocks, &total) < 0 ||
+        total > (size_t)PY_SSIZE_T_MAX / 8) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    docs = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8));
+    weights = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8));
+    if (docs == NULL || weights == NULL)
+        goto done;
+    if (positions && (counts = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8))) == NULL)
+        goto done;
+    out.docs = (int64_t *)PyByteArray_AS_STRING(docs);
+    out.weights = (double *)PyByteArray_AS_STRING(weights);
+    out.counts = positions ? (int64_t *)PyByteArray_AS_STRING(counts) : NULL;
+    out.positions = &all_positions;
+    z_stream stream = {0};
+    if (inflateInit(&stream) != Z_OK) {
+        PyErr_SetString(PyExc_MemoryError, "zlib: no memory for an inflater");
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    size_t filled = 0;
+    for (size_t b = 0; b < nblocks && !failed; b++) {
+        const unsigned char *body = blocks[b].body;
+        size_t size = blocks[b].size;
+        if (blocks[b].level) {
+            Py_ssize_t made = inflate_block(&stream, body, size, &scratch, positions, blocks[b].count);
+            if (made < 0) {
+                failed = 1;
+                break;
+            }
+            body = scratch.data;
+            size = (size_t)made;
+        }
+        if (decode_block(body, size, blocks[b].count, filled, base, positions, narrow, &out) < 0)
+            failed = 1;
+        filled += blocks[b].count;
+    }
+    Py_END_ALLOW_THREADS
+    inflateEnd(&stream);
+    if (failed) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    if (positions) {
+        found = PyByteArray_FromStringAndSize((const char *)all_positions.data, (Py_ssize_t)all_positions.size);
+        if (found == NULL)
+            goto done;
+    }
+    result = PyTuple_Pack(4, docs, weights, positions ? counts : Py_None, positions ? found : Py_None);
+done:
+    Py_XDECREF(docs);
+    Py_XDECREF(weights);
+    Py_XDECREF(counts);
+    Py_XDECREF(found);
+    PyMem_RawFree(blocks);
+    PyMem_RawFree(scratch.data);
+    PyMem_RawFree(all_positions.data);
+    PyMem_RawFree(out.scratch);
+    PyBuffer_Release(&view);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"decode", decode, METH_VARARGS, decode_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_columnar",
+    "A term's postings decoded whole in compiled code (see columnar.py).", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__columnar(void)
+{
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,210 @@
+"""The compiled posting decoder (``search/engine/_columnar.c``) makes the arrays the Python
+decoder (``columnar._decode_python``) makes, on random terms of every block layout
+``search/engine/codec.py`` writes: one-block records and lists of blocks, deflated or not,
+document numbers and position arrays of one, two and four bytes (as byte planes, and as the plain
+arrays of blocks written before them), the four weight flags, with and without positions, narrow
+and compact positions."""
+import random
+import struct
+import zlib
+from array import array
+
+import numpy as np
+import pytest
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+from search.engine import codec, columnar
+from search.engine.codec import _BLOCK_INFO, _MIN_COMPRESSED_BYTES, encode_block, one_block_record
+
+_INT = struct.Struct("!i")
+
+
+def test_the_compiled_decoder_is_built():
+    assert columnar._columnar is not None, "search/engine/_columnar.c is not compiled: run `make install`"
+
+
+def _plain_pack_array(values) -> bytes:
+    """pack_array as blocks were written before byte planes: upper-case codes, numbers whole."""
+    typecode = codec._narrowest(values)
+    return typecode.encode() + codec._pack(typecode, values)
+
+
+def _weights(rng: random.Random, count: int, occurrences: list[int] | None) -> list[float]:
+    kind = rng.choice(["one", "same", "bytes", "floats", "counts"] if occurrences else ["one", "same", "bytes", "floats"])
+    if kind == "one":
+        return [1.0] * count
+    if kind == "same":
+        return [rng.choice([2.0, 0.5, 1.5, 3.25])] * count
+    if kind == "bytes":
+        return [float(rng.randint(0, 255)) for _ in range(count)]
+    if kind == "counts":  # narrow blocks then write a zero byte for the counts
+        return [float(n) for n in occurrences]
+    return [float(np.float32(rng.random() * rng.choice([1, 10, 1000]))) for _ in range(count)]
+
+
+def _block(rng: random.Random, first: int, count: int, *, positions: bool, narrow: bool):
+    gap = rng.choice([1, 3, 200, 70_000, 5_000_000])
+    if first + (gap + 1) * count >= 1 << 31:  # document numbers stay 32-bit
+        gap = 3
+    ids = sorted(rng.sample(range(first, first + gap * count + count), count))
+    occurrences = [rng.choice([1, 1, 2, rng.randint(1, 40)]) for _ in range(count)] if positions else None
+    weights = array("f", _weights(rng, count, occurrences)).tolist()
+    if not positions:
+        return ids, weights, [], 0, None
+    top = rng.choice([200, 60_000, 3_000_000])
+    values = [codec._pack("I", sorted(rng.randrange(top) for _ in range(n))) for n in occurrences]
+    return ids, weights, values, None, values
+
+
+def _term(rng: random.Random, *, positions: bool, narrow: bool, blocks: int):
+    """A term's postings bytes as the codec writes them, its document count, and what went in."""
+    encoded, postings, first = [], [], 0
+    for _ in range(blocks):
+        count = rng.choice([1, 1, 2, 5, rng.randint(1, 1024), 1024])
+        ids, weights, values, fixed, kept = _block(rng, first, count, positions=positions, narrow=narrow)
+        first = ids[-1] + 1
+        data = encode_block(ids, weights, values, fixed, narrow=narrow)
+        level = rng.choice([0, 1, 3, 9]) if len(data) >= _MIN_COMPRESSED_BYTES else 0
+        if level:
+            data = zlib.compress(data, level)
+        encoded.append((count, ids[-1], max(weights), level, data))
+        postings.append((ids, weights, kept))
+    if blocks == 1 and rng.random() < 0.7:
+        count, _, _, level, data = encoded[0]
+        return one_block_record(level, data), count, postings
+    out = [WHOOSH3_HEADER_MAGIC]
+    for number, (count, last_id, top, level, data) in enumerate(encoded):
+        info = _BLOCK_INFO.pack(count, last_id, top, level, 0, 255)
+        length = len(info) + len(data)
+        out += [_INT.pack(-length if number == len(encoded) - 1 else length), info, data]
+    return b"".join(out), sum(len(p[0]) for p in postings), postings
+
+
+def _both(data, count, base, *, positions, narrow):
+    compiled = columnar._columnar.decode(data, count, base, positions, narrow)
+    assert compiled is not None, "the compiled decoder should read every layout the codec writes"
+    ours = columnar.decode_postings(data, count, base, positions=positions, narrow=narrow)
+    python = columnar._decode_python(data, count, base, positions=positions, narrow=narrow)
+    return ours, python
+
+
+def _same(ours, python):
+    assert len(ours) == len(python) == 4
+    for mine, theirs in zip(ours, python, strict=True):
+        if theirs is None:
+            assert mine is None
+            continue
+        assert mine.dtype == theirs.dtype and mine.shape == theirs.shape
+        assert mine.tobytes() == theirs.tobytes()  # bit for bit, floats included
+
+
+LAYOUTS = [
+    pytest.param(True, True, id="narrow positions (the gram fields)"),
+    pytest.param(True, False, id="compact positions"),
+    pytest.param(False, False, id="no positions (the word and keyword fields)"),
+]
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["byte planes", "plain arrays"])
+@pytest.mark.parametrize("positions,narrow", LAYOUTS)
+def test_random_terms_decode_the_same_compiled_and_in_python(positions, narrow, plain, monkeypatch):
+    if plain:
+        monkeypatch.setattr(codec, "pack_array", _plain_pack_array)
+    rng = random.Random(f"{positions} {narrow} {plain}")
+    for round_ in range(120):
+        blocks = rng.choice([1, 1, 1, 2, 3, rng.randint(4, 9)])
+        data, count, postings = _term(rng, positions=positions, narrow=narrow, blocks=blocks)
+        base = rng.choice([0, 7, 150_000])
+        # read as stored, and (a gram field asked for its documents only) without positions
+        for with_positions in {positions, False}:
+            ours, python = _both(data, count, base, positions=with_positions, narrow=narrow and with_positions)
+            _same(ours, python)
+            expected_ids = [i + base for ids, _, _ in postings for i in ids]
+            assert ours[0].tolist() == expected_ids, round_
+            assert ours[1].tolist() == [w for _, weights, _ in postings for w in weights], round_
+            if with_positions:
+                expected = [p for _, _, kept in postings for value in kept for p in codec._unpack("I", value)]
+                assert ours[3].tolist() == expected, round_
+                assert ours[2].tolist() == [len(v) // 4 for _, _, kept in postings for v in kept], round_
+
+
+def test_every_layout_was_drawn():
+    """The random terms above hold every type code and weight flag (so a layout the compiled
+    decoder misreads cannot go untested)."""
+    codes, flags = set(), set()
+    for plain in (False, True):
+        rng = random.Random(f"True True {plain}")
+        with pytest.MonkeyPatch.context() as patch:
+            if plain:
+                patch.setattr(codec, "pack_array", _plain_pack_array)
+            for _ in range(120):
+                blocks = rng.choice([1, 1, 1, 2, 3, rng.randint(4, 9)])
+                data, count, _ = _term(rng, positions=True, narrow=True, blocks=blocks)
+                for n, body in columnar._blocks(data, count=count, positions=True):
+                    codes.add(chr(body[0]))
+                    end = 1 + n * {"B": 1, "H": 2, "h": 2, "I": 4, "i": 4}[chr(body[0])]
+                    flags.add(body[end])
+    assert codes == {"B", "H", "h", "I", "i"}
+    assert flags == {0, 1, 2, 3}
+
+
+def test_the_arrays_are_writable_as_the_pythons_are():
+    rng = random.Random(3)
+    data, count, _ = _term(rng, positions=True, narrow=True, blocks=3)
+    for array_ in columnar.decode_postings(data, count, 0, positions=True, narrow=True):
+        array_ += 1
+
+
+@pytest.mark.parametrize("cut", ["torn", "bad code", "not a list", "truncated list"])
+def test_bytes_the_codec_did_not_write_are_left_to_the_python_which_raises(cut):
+    rng = random.Random(cut)
+    ids, weights, values, fixed, _ = _block(rng, 0, 300, positions=True, narrow=True)
+    body = encode_block(ids, weights, values, fixed, narrow=True)
+    if cut == "torn":
+        data = one_block_record(3, zlib.compress(body, 3)[:-20])
+    elif cut == "bad code":
+        data = one_block_record(0, b"X" + body[1:])
+    elif cut == "not a list":
+        data = b"Wxyz" + body
+    else:
+        info = _BLOCK_INFO.pack(300, ids[-1], 1.0, 0, 0, 255)
+        data = WHOOSH3_HEADER_MAGIC + _INT.pack(-(len(info) + len(body))) + info + body[:-10]
+    for positions in (True, False):
+        if cut in ("torn", "truncated list") and not positions:
+            # the block's head is whole, and Python reads the documents: so does decode_postings
+            # (compiled, or for a list longer than its bytes, by the Python)
+            _same(columnar.decode_postings(data, 300, 0, positions=False, narrow=False),
+                  columnar._decode_python(data, 300, 0, positions=False, narrow=False))
+            continue
+        assert columnar._columnar.decode(data, 300, 0, positions, positions) is None
+        with pytest.raises(Exception) as raised:
+            columnar._decode_python(data, 300, 0, positions=positions, narrow=positions)
+        with pytest.raises(raised.type):
+            columnar.decode_postings(data, 300, 0, positions=positions, narrow=positions)
+
+
+def test_without_the_compiled_module_the_python_decodes(monkeypatch):
+    rng = random.Random(5)
+    data, count, postings = _term(rng, positions=True, narrow=True, blocks=2)
+    monkeypatch.setattr(columnar, "_columnar", None)
+    docs, *_ = columnar.decode_postings(data, count, 10, positions=True, narrow=True)
+    assert docs.tolist() == [i + 10 for ids, _, _ in postings for i in ids]
+
+
+def test_make_speedups_compiles_the_decoder_with_zlib(tmp_path):
+    import importlib.util
+    import shutil
+    from pathlib import Path
+
+    from search import build_speedups
+
+    source = Path(columnar.__file__).with_name("_columnar.c")
+    shutil.copy(source, tmp_path / source.name)
+    built = build_speedups.build(tmp_path / source.name)
+    assert built is not None and built.is_file()
+    spec = importlib.util.spec_from_file_location("_columnar", built)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # links: zlib's symbols resolved
+    data = one_block_record(3, zlib.compress(encode_block([5, 9], [1.0, 2.0], [], 0) * 1, 3))
+    docs, weights, counts, found = module.decode(data, 2, 0, False, False)
+    assert np.frombuffer(docs, np.int64).tolist() == [5, 9] and counts is None and found is None
