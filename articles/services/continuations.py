@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from django.db import transaction
+from django.db.models import Q
 
 from ..models import Article, Issue, Page
 from ..signals import articles_changed
@@ -50,17 +51,26 @@ def _assign(tails: list[Article], heads: list[Article]) -> dict[int, Article]:
     return chosen
 
 
-def link_continuations(*, issue: Issue) -> list[int]:
+def link_continuations(*, issue: Issue, written: Page | None = None) -> list[int]:
     """Link every continuation of the issue that an editor has not linked or unlinked to the start
     of its story: on the page it names, an article marked （下转） to its page, else the likeliest
     by headline and text (``_assign``). Returns the articles whose search documents changed (the
     parts and the stories they join or leave), after queueing them for the index.
+
+    ``written``: the page just written, when that is why the links are looked at. Only a
+    continuation printed on it, or one that names it as its story's page, can then change its
+    link (the other continuations' candidate starts are on pages it did not touch), so a page
+    that is neither, most pages of a day, costs one read and no locks.
 
     Called after a page's own transaction has committed. It writes articles of other pages, so it
     first takes every page of the day, in key order (FOR NO KEY UPDATE): the lock order of ingest,
     reparse and the admin is a page, then its articles; two linkers of one day wait for each other
     instead of deadlocking, and the rows are read after the locks, so no one's save is overwritten.
     """
+    if written is not None and not Article.objects.filter(
+            Q(page=written) | Q(continued_from_page=written.number),
+            issue=issue, continued_from_page__isnull=False).exists():
+        return []
     with transaction.atomic():
         list(Page.objects.select_for_update(no_key=True).filter(issue=issue).order_by("pk").values_list("pk"))
         # whole rows: saving a link writes the article's history row, which reads every field

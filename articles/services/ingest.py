@@ -20,7 +20,6 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from archive.processes import map_in_processes
 
@@ -32,6 +31,7 @@ from ..segmentation.interchange import interchange_file
 from ..signals import articles_created
 from ..sources import IssueFile, IssueFileError, ManifestEntry, collect_paths, read_issue_file, read_manifest
 from .continuations import link_continuations
+from .history import bulk_create_with_history
 
 DEFAULT_NEWSPAPER_SLUG = "taiyuan-daily"
 DEFAULT_NEWSPAPER_NAME = "太原日报"
@@ -454,8 +454,8 @@ def _issue_for(plan: _Plan, newspaper: Newspaper) -> Issue:
     return issue
 
 
-def _store_page(plan: _Plan, page_plan: _PagePlan, *, reparse: bool) -> tuple[str, list[str], Issue]:
-    """Write one page in one transaction: its status, warnings and issue.
+def _store_page(plan: _Plan, page_plan: _PagePlan, *, reparse: bool) -> tuple[str, list[str], Issue, Page]:
+    """Write one page in one transaction: its status, warnings, issue and page.
 
     Lock order, the same in ingest, reparse and the admin: the page row (FOR NO KEY UPDATE, which
     leaves the key-share locks that inserting articles takes on it free), then its articles. The
@@ -476,7 +476,7 @@ def _store_page(plan: _Plan, page_plan: _PagePlan, *, reparse: bool) -> tuple[st
         if page is not None and page.sha256 == page_plan.sha256 and not reparse:
             warnings = [] if page.segmenter_version == SEGMENTER_VERSION else [
                 f"page {page.number} was segmented by an older segmenter; --reparse re-segments it"]
-            return "unchanged", warnings, issue
+            return "unchanged", warnings, issue, page
         if page is None:
             page = Page.objects.create(
                 issue=issue, number=page_plan.number, name=page_plan.name, source_file=issue_file.name,
@@ -484,7 +484,7 @@ def _store_page(plan: _Plan, page_plan: _PagePlan, *, reparse: bool) -> tuple[st
                 segmenter_version=SEGMENTER_VERSION, ingested_at=now, segmented_at=now,
             )
             _create_articles(page, page_plan.result.articles)
-            return "created", [], issue
+            return "created", [], issue, page
         from .editing import apply_page_edits  # editing builds on this module
 
         segs, edit_warnings = apply_page_edits(page, page_plan.result.articles)
@@ -494,9 +494,9 @@ def _store_page(plan: _Plan, page_plan: _PagePlan, *, reparse: bool) -> tuple[st
         page.segmenter_version, page.segmented_at = SEGMENTER_VERSION, now
         page.save()
         if same:
-            return "unchanged", edit_warnings, issue
+            return "unchanged", edit_warnings, issue, page
         warnings = edit_warnings + resegment_page(page, segs)
-        return "updated", warnings, issue
+        return "updated", warnings, issue, page
 
 
 def _store(plan: _Plan, *, reparse: bool) -> FileOutcome:
@@ -506,11 +506,12 @@ def _store(plan: _Plan, *, reparse: bool) -> FileOutcome:
         outcome.warnings.append(f"issue date {plan.date.isoformat()} {plan.date_note}; an editor should confirm it")
     statuses = []
     for page_plan in plan.pages:
-        status, warnings, issue = _store_page(plan, page_plan, reparse=reparse)
+        status, warnings, issue, page = _store_page(plan, page_plan, reparse=reparse)
         statuses.append(status)
         outcome.warnings.extend(warnings)
         if status != "unchanged":
-            link_continuations(issue=issue)  # after the page's commit: it locks the day's pages itself
+            # after the page's commit: it locks the day's pages itself
+            link_continuations(issue=issue, written=page)
     outcome.status = next(s for s in _STATUS_ORDER if s in statuses)
     return outcome
 

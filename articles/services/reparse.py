@@ -32,7 +32,7 @@ def _reparse_page(pk: int) -> FileOutcome:
         locked.segmenter_version, locked.segmented_at = SEGMENTER_VERSION, timezone.now()
         locked.save(update_fields=["segmenter_version", "segmented_at"])
     if outcome.status == "updated":
-        link_continuations(issue=locked.issue)  # after the commit: it locks the day's pages itself
+        link_continuations(issue=locked.issue, written=locked)  # after the commit: it locks the day's pages itself
     return outcome
 
 

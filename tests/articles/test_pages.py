@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Issue, Newspaper, Page
-from articles.services import ingest_paths
+from articles.services import ingest_paths, link_continuations
 from tests.conftest import SHARED, seed_excerpt, seed_file
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +129,21 @@ def test_a_continuation_is_linked_to_its_start_whatever_page_comes_first(day_wit
     assert "隔离与温暖同行" in start.full_headline
     # unmarked parts of stories printed on no stored page stay unlinked
     assert Article.objects.filter(page__number=2, continued_from_page=1, continues__isnull=True).exists()
+
+
+def test_a_page_no_continuation_touches_is_looked_at_with_one_read(day_with_a_continuation):
+    ingest_paths(paths=[day_with_a_continuation])
+    issue = Issue.objects.get()
+    third = Page.objects.create(issue=issue, number=3, raw_text="", sha256="3" * 64,
+                                ingested_at=issue.created_at, segmented_at=issue.created_at)
+    with CaptureQueriesContext(connection) as queries:
+        assert link_continuations(issue=issue, written=third) == []
+    assert len(queries) == 1 and "FOR NO KEY UPDATE" not in queries[0]["sql"]
+    # the page a continuation is printed on, and the page it names, are looked at in full (the
+    # story's start is among the documents to index again)
+    part = the_continuation()
+    for written in (part.page, part.continues.page):
+        assert part.continues_id in link_continuations(issue=issue, written=written)
 
 
 def test_the_link_survives_reparse_and_an_editors_correction(day_with_a_continuation):
