@@ -1,0 +1,43 @@
+"""New rows with their history rows, the history copied by the database.
+
+django-simple-history's ``bulk_create_with_history`` builds a historical model instance in
+Python for every row inserted and sends each one's values to the database a second time; for
+an article that is its whole text. An ingest writes every article this way, so the copy is
+made here by one ``INSERT … SELECT`` from the rows just inserted: the same columns, the same
+``+`` rows, none of the text sent twice.
+"""
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import connection, models
+from django.utils import timezone
+
+M = TypeVar("M", bound=models.Model)
+
+
+def bulk_create_with_history(objs: list[M], model: type[M]) -> list[M]:
+    """Insert ``objs`` (their keys set, as on PostgreSQL) and one creation row each in the model's
+    history, in the caller's transaction: what simple_history's function of the same name writes,
+    with one history date for the batch."""
+    created = model._default_manager.bulk_create(objs)
+    if not created or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return created
+    history = model.history.model
+    user = history.get_default_history_user(created[0])
+    quote = connection.ops.quote_name
+    tracked = history.tracked_fields
+    target = [quote(f.column) for f in tracked] + [
+        quote(history._meta.get_field(name).column)
+        for name in ("history_date", "history_change_reason", "history_type", "history_user")]
+    source = [quote(model._meta.get_field(f.name).column) for f in tracked]
+    key = quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(target)}) "
+            f"SELECT {', '.join(source)}, %s, NULL, '+', %s FROM {quote(model._meta.db_table)} "
+            f"WHERE {key} = ANY(%s) ORDER BY {key}",
+            [timezone.now(), getattr(user, "pk", None), [obj.pk for obj in created]],
+        )
+    return created
