@@ -478,11 +478,12 @@ def _store_page(plan: _Plan, page_plan: _PagePlan, *, reparse: bool) -> tuple[st
                 f"page {page.number} was segmented by an older segmenter; --reparse re-segments it"]
             return "unchanged", warnings, issue, page
         if page is None:
-            page = Page.objects.create(
+            # a new page changes no search document (it has no articles yet): no save signals needed
+            (page,) = bulk_create_with_history([Page(
                 issue=issue, number=page_plan.number, name=page_plan.name, source_file=issue_file.name,
                 sha256=page_plan.sha256, encoding=issue_file.encoding, raw_text=page_plan.text,
                 segmenter_version=SEGMENTER_VERSION, ingested_at=now, segmented_at=now,
-            )
+            )], Page)
             _create_articles(page, page_plan.result.articles)
             return "created", [], issue, page
         from .editing import apply_page_edits  # editing builds on this module

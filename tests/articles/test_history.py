@@ -80,3 +80,17 @@ def test_the_history_names_the_user_of_the_request_it_was_written_in(rf):
 def test_nothing_to_create_writes_nothing():
     assert bulk_create_with_history([], Article) == []
     assert not Article.history.exists()
+
+
+def test_an_ingested_page_and_its_articles_each_have_one_creation_row(tmp_path):
+    from articles.services import ingest_paths
+
+    path = tmp_path / "2022-03-04-p02.txt"
+    path.write_text(seed_file("002").read_text(encoding="utf-8"), encoding="utf-8")
+    assert not ingest_paths(paths=[path]).failed
+    page = Page.objects.get()
+    (row,) = Page.history.filter(id=page.pk)
+    assert (row.history_type, row.raw_text, row.sha256, row.issue_id) == ("+", page.raw_text, page.sha256, page.issue_id)
+    articles = list(page.articles.all())
+    assert len(articles) > 3
+    assert sorted(Article.history.filter(history_type="+").values_list("id", flat=True)) == sorted(a.pk for a in articles)
