@@ -129,9 +129,10 @@ _TRAILER = re.compile(
     r"|^(?:新华社|中新社|人民视觉|影像中国|视觉中国|人民图片|本报资料图片|资料图片)(?:发|供图)?$"
     r"|^(?:本报)?(?:特约)?记者[\s\u3000]*[\u4e00-\u9fff·、\s\u3000]{2,30}?(?:整理|采写|采访整理)$"
     # a photo story's credits, text by one and pictures by another: ``本报记者  苏  航文/新华社图``,
-    # ``本报记者 殷新宇文 中白工业园区开发公司供图``, ``受访者供图``, ``供图：…``
+    # ``本报记者 殷新宇文 中白工业园区开发公司供图``, ``本报记者  方  圆文  新华社记者  王  松摄``,
+    # ``受访者供图``, ``供图：…``
     r"|^(?:(?:本报)?(?:特约)?记者)?[\s\u3000]*[\u4e00-\u9fff·\s\u3000]{2,12}?文(?:[\s\u3000]+|[\s\u3000]*[/／][\s\u3000]*)"
-    r"[\u4e00-\u9fff·（）()\s\u3000]{2,24}?(?:供)?图$"
+    r"[\u4e00-\u9fff·（）()\s\u3000]{2,24}?(?:(?:供)?图|摄)$"
     r"|^[\u4e00-\u9fff·（）()\s\u3000]{2,24}?供图$|^供图\s*[:：]"
 )
 _GLUED_BANNER_TAIL = re.compile(r"^(“[^”]{1,8}”[\u4e00-\u9fff]{2})(?=[\u4e00-\u9fff]{4,})")
@@ -163,6 +164,9 @@ _QUOTED_SENTENCE = re.compile(r"[，,：:].*[“「][^“”「」]+[。！？!?
 _DISPATCH_CLOSE = re.compile(r"电[\s\u3000)）]")
 # The label of a box of items (``发言席``, ``建议``, ``来论``, ``议民生·教育``): a name, not a sentence.
 _BOX_NAME = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:·[\u4e00-\u9fff]{2,6})?$")
+# A figure standing alone in a data box: ``1.6万人次``, ``447.68米``, ``99.1%`` (not a date, not a bare numeral)
+_FIGURE = re.compile(r"^[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?\s*(?:[%％]|(?![年月日时版号期])[\u4e00-\u9fff]{1,3})$"
+                     r"|^[0-9０-９]+[.．][0-9０-９]+$")
 _BARE_PAIR = re.compile(r"^[\u4e00-\u9fff][ \u3000]{1,3}[\u4e00-\u9fff]$")
 _PHOTOGRAPHER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{2,8}·[\u4e00-\u9fff]{2,8}$")
 # A cartoon's credits: ``曹希阳图  卜  拉文`` (drawn by, written by).
@@ -364,6 +368,8 @@ def _is_headline_like(text: str) -> bool:
         return False
     if ("  " in text or "\u3000" in text) and _NAME_LIST.match(text):
         return False  # ``杨振武  信春鹰（女）  李飞  张业遂``: a list of names is text, however short
+    if text[-1] == "…" and ("，" in text or "," in text):
+        return False  # ``小院里，笑声朗朗，暖意融融……``: a sentence trailing off (a headline lists: ``…、做科普……``)
     if text[-1] in "！？!?…":
         return len(text) <= 30
     return text[-1] not in "。；;，,、：:"
@@ -1073,6 +1079,13 @@ class _Segmenter:
                     self.current.article.end_line = unit.end_line
                 else:
                     self.warnings.append(f"line {unit.line}: credit {text!r} before any article, ignored")
+            elif _FIGURE.match(text) and following is not None and not is_lead(following.text):
+                # A figure of a data box over its caption (``1500亿元`` / ``去年降低用能成本近1500亿元``):
+                # text, however short the caption, where figures open a story or stand beside it.
+                self._body(unit)
+                if _is_headline_like(following.text) and not _FIGURE.match(following.text):
+                    self._body(following)
+                    i += 1
             elif (_is_headline_like(text) and not (split_photo_credit(text) and len(text) > 20)) or (
                     _is_label_over_title(text, following, units[i + 2] if i + 2 < len(units) else None)
                     or _is_document_title(text, following)):

@@ -496,6 +496,7 @@ def test_a_short_list_of_names_is_the_text_of_its_document_not_a_headline_line()
 
 
 @pytest.mark.parametrize("credit", ["本报记者  张  明文/新华社图", "本报记者 张明文 某某开发公司供图", "受访者供图",
+                                    "本报记者  张  明文  新华社记者  李  红摄",
                                     "供图：李某（某某博物院）"])
 def test_a_photo_storys_text_and_picture_credits_close_it(credit):
     text = page(
@@ -585,3 +586,34 @@ def test_two_lines_under_a_headline_closed_by_its_tag_head_the_texts_first_item(
     arts = segment(page("去年跨境资金流动总体稳定（权威发布）", "我国经常账户有望保持小幅顺差",
                         "本报北京3月1日电  （记者张明）国家外汇管理局1日发布数据。"), issue_date=DATE).articles
     assert arts[0].title == "我国经常账户有望保持小幅顺差"
+
+
+def test_a_figure_of_a_data_box_and_its_caption_are_text_not_headline_lines():
+    text = page(
+        "运用新技术提高办事便利度",
+        "优化政务服务 助力复工复产",
+        "1.6万人次",
+        "截至5月9日，某新区共有1.6万人次在线进行远程身份核验",
+        "16.7万家",
+        "截至5月10日，某市平台累计为16.7万家企业兑付补贴",
+        "某新区推出“远程核”“信用审”，深化政务服务“一网通办”，企业办事不用再跑腿。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert len(arts) == 1 and arts[0].headline == "运用新技术提高办事便利度 优化政务服务 助力复工复产"
+    assert arts[0].paragraphs[:2] == ["1.6万人次", "截至5月9日，某新区共有1.6万人次在线进行远程身份核验"]
+
+
+def test_a_sentence_trailing_off_is_text_and_a_list_trailing_off_can_head():
+    text = page(
+        "站台上的约定",
+        "列车就要出发了，女儿拉着妈妈的手，把画好的“手表”戴在妈妈的手腕上，约好了回家的时间。",
+        "火车缓缓开动，站台上只剩下父女俩望着火车渐渐远去……",
+        "某区培训万名“第一响应人”",
+        "本报深圳1月13日电  （记者张明）为提升社区群众应急救护技能，某区近日开展了培训。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["站台上的约定", "某区培训万名“第一响应人”"]
+    assert arts[0].paragraphs[-1].endswith("渐渐远去……")
+    arts = segment(page("写书、开公众号、做科普……", "她在最困难的时候奋力向前",
+                        "本报北京1月5日电  （记者张明）生病、停工，在人生的低谷，她没有放弃。"), issue_date=DATE).articles
+    assert arts[0].kicker == "写书、开公众号、做科普……"
