@@ -31,7 +31,7 @@ from ..segmentation.interchange import interchange_file
 from ..signals import articles_created
 from ..sources import IssueFile, IssueFileError, ManifestEntry, collect_paths, read_issue_file, read_manifest
 from .continuations import link_continuations
-from .history import bulk_create_with_history
+from .history import bulk_create_with_history, insert_missing_names
 
 DEFAULT_NEWSPAPER_SLUG = "taiyuan-daily"
 DEFAULT_NEWSPAPER_NAME = "太原日报"
@@ -254,16 +254,17 @@ def _resolve_newspaper(key: str) -> Newspaper:
 def _named(model: type[Section | Contributor], names: set[str]) -> dict[str, Section | Contributor]:
     """The sections or contributors of these names, the missing ones created.
 
-    One query finds those that exist. The rest are created in sorted order: two ingest processes
-    creating overlapping names then take the rows' locks in the same order and cannot deadlock;
-    get_or_create waits for the other's commit and takes its row.
+    One query finds those that exist; the rest are inserted in one statement
+    (``insert_missing_names``, which orders them so that two loads cannot deadlock, and waits for
+    another load's commit of the same name), then read.
 
     An entry an editor merged into another gives the survivor: what the segmenter reads as the
     merged name is credited to the survivor, so a merge survives a reparse.
     """
     found = {entity.name: entity for entity in model.objects.filter(name__in=names)}
-    for name in sorted(names - found.keys()):
-        found[name], _ = model.objects.get_or_create(name=name)
+    if missing := names - found.keys():
+        insert_missing_names(model, sorted(missing))
+        found.update((entity.name, entity) for entity in model.objects.filter(name__in=missing))
     return {name: entity.survivor() if entity.merged_into_id else entity for name, entity in found.items()}
 
 

@@ -94,3 +94,18 @@ def test_an_ingested_page_and_its_articles_each_have_one_creation_row(tmp_path):
     articles = list(page.articles.all())
     assert len(articles) > 3
     assert sorted(Article.history.filter(history_type="+").values_list("id", flat=True)) == sorted(a.pk for a in articles)
+
+
+def test_missing_names_are_inserted_once_with_their_history_and_existing_ones_left_alone():
+    from articles.models import Section
+    from articles.services.history import insert_missing_names
+
+    kept = Contributor.objects.create(name="李晓")
+    insert_missing_names(Contributor, ["王明", "李晓", "张三"])
+    insert_missing_names(Contributor, ["张三"])
+    insert_missing_names(Section, [])
+    assert sorted(Contributor.objects.values_list("name", flat=True)) == sorted(["王明", "李晓", "张三"])
+    assert Contributor.objects.get(name="李晓").pk == kept.pk
+    rows = Contributor.history.filter(history_type="+").values_list("name", "history_user_id", "merged_into_id")
+    # the existing name's creation row is its own save's; the new ones have one each
+    assert sorted(rows) == sorted([("李晓", None, None), ("王明", None, None), ("张三", None, None)])
