@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from itertools import islice
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from haystack import connections
 from haystack.query import SearchQuerySet
 
-from articles.models import Article
+from articles.models import Article, ArticleContributor
 
 from . import analysis
 from .query import ParsedQuery, SearchPlan
@@ -99,7 +101,18 @@ def _queryset(plan: SearchPlan, sort: str) -> SearchQuerySet:
 
 
 def _articles(ids: list[int]) -> dict[int, Article]:
-    return {article.pk: article for article in Article.objects.filter(pk__in=ids).for_reading()}
+    """The articles a result list shows, by id, each with its credits and their contributors.
+
+    Two queries where ``for_reading`` makes three: the credits come with their contributors
+    (a join, not a query of its own). And neither is ordered by the models' default orderings,
+    which Django resolves through the page's and the issue's (a third of the loading's time,
+    spent on an order the dictionary does not keep): the credits of an article are ordered by
+    their position, as before."""
+    credits = Prefetch("credits", queryset=ArticleContributor.objects.select_related("contributor")
+                       .order_by("position", "pk"))
+    articles = (Article.objects.filter(pk__in=ids).for_reading()
+                .prefetch_related(None).prefetch_related(credits).order_by())
+    return {article.pk: article for article in articles}
 
 
 def search_articles(*, plan: SearchPlan, sort: str = "relevance", page: int = 1, page_size: int = 20,
@@ -117,7 +130,7 @@ def search_articles(*, plan: SearchPlan, sort: str = "relevance", page: int = 1,
     if with_facets:
         fields = queryset.facet_counts().get("fields", {})
         result.facets = {
-            name: [(value, count) for value, count in fields.get(name, []) if value][:FACET_LIMIT]
+            name: list(islice(((value, count) for value, count in fields.get(name, []) if value), FACET_LIMIT))
             for name in FACETS if name != "month"
         }
         result.facets["year"].sort(reverse=True)
@@ -150,7 +163,7 @@ def snippets_for(article: Article, needles: list[str]) -> list[str]:
         for line in lines:
             if line and find_spans(line, needles):
                 return [highlight(line, needles)]
-    return kwic(article.body, needles)
+    return kwic(article.body, [])  # the body has no hit (found above): its opening
 
 
 def period_counts(plan: SearchPlan) -> list[tuple[str, int]]:

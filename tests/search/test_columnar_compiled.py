@@ -30,7 +30,8 @@ def _plain_pack_array(values) -> bytes:
 
 
 def _weights(rng: random.Random, count: int, occurrences: list[int] | None) -> list[float]:
-    kind = rng.choice(["one", "same", "bytes", "floats", "counts"] if occurrences else ["one", "same", "bytes", "floats"])
+    kinds = ["one", "same", "bytes", "floats"] + (["counts"] if occurrences else [])
+    kind = rng.choice(kinds)
     if kind == "one":
         return [1.0] * count
     if kind == "same":

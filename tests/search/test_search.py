@@ -175,3 +175,31 @@ def test_a_single_character_finds_every_article_holding_it(articles):
     for char in ("晋", "疫", "。", "5"):
         assert ids(char) >= holders(articles, char), char
         assert ids(f'"{char}"') == holders(articles, char), char
+
+
+def _shown(article: Article) -> tuple:
+    """What a result, its export row and its page show of an article and its relations."""
+    return (article.pk, article.headline, article.kicker, article.subheadline, article.body, article.kind,
+            article.dateline, article.issue.date, article.issue.newspaper.name, article.page.number,
+            article.section.name if article.section_id else None,
+            article.continues_id and (article.continues.headline, article.continues.page.number),
+            [(c.pk, c.role, c.position, c.contributor.pk, c.contributor.name) for c in article.credits.all()])
+
+
+def test_a_result_page_loads_its_articles_as_for_reading_does_in_two_queries(seeded_archive,
+                                                                             django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from search.selectors import _articles
+
+    wanted = list(Article.objects.order_by("?").values_list("pk", flat=True)[:40])
+    reference = {a.pk: a for a in Article.objects.filter(pk__in=wanted).for_reading()}
+    with CaptureQueriesContext(connection) as captured:
+        loaded = _articles(wanted)
+        shown = {pk: _shown(article) for pk, article in loaded.items()}
+    assert len(captured) == 2  # the articles with their relations, the credits with their contributors
+    assert shown == {pk: _shown(article) for pk, article in reference.items()}
+    assert any(len(article.credits.all()) > 1 for article in loaded.values())  # an order was compared
+    with django_assert_max_num_queries(2):
+        search_articles(plan=SearchPlan(parse("太原"), Filters()))

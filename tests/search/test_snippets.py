@@ -22,3 +22,35 @@ def test_kwic_without_hit_shows_the_opening():
 
 def test_hits_after_a_character_that_folds_to_several_map_back_to_the_source():
     assert highlight("㈱太原 ﬁ太原", ["太原"]) == "㈱<mark>太原</mark> ﬁ<mark>太原</mark>"
+
+
+def test_the_numpy_folding_is_analysis_folding_with_its_offsets():
+    """snippets.fold_with_offsets against analysis.normalise_with_offsets, on random texts of
+    characters that fold to one (traditional, full-width, upper case), to several or none
+    (…, ㎡, ½, ﬁ, ㈱), control characters, lone surrogates and characters beyond the BMP."""
+    import random
+
+    from search import analysis
+    from search.snippets import fold_with_offsets
+
+    alphabet = list("全市新增绿地城區優勢發展ＡＢＣａｂｃ０１２ABCdef ，。！　\n\t\r…㎡½ﬁ㈱①⑴ᴬ\u00ad\u200b\x00\x07\x85")
+    alphabet += ["\ud800", "\udfff", "𠀀", "😀", "\U0002f800"]
+    rng = random.Random(13)
+    for round_ in range(400):
+        pool = alphabet if round_ % 3 else [c for c in alphabet if ord(c) <= 0xFFFF]
+        text = "".join(rng.choice(pool) for _ in range(rng.choice([0, 1, 2, 30, 500])))
+        folded, offsets = fold_with_offsets(text)
+        expected, expected_offsets = analysis.normalise_with_offsets(text)
+        assert folded == expected, repr(text)
+        assert (offsets is None) == (expected_offsets is None), repr(text)
+        if offsets is not None:
+            assert offsets.tolist() == expected_offsets, repr(text)
+
+
+def test_a_text_first_seen_by_the_snippets_is_folded_as_the_index_folds_it():
+    from search import analysis
+    from search.snippets import fold_with_offsets
+
+    text = "鬱鬱蔥蔥的㍿ＸＹＺ"  # characters the tests may not have folded before
+    assert fold_with_offsets(text)[0] == analysis.normalise(text)
+    assert highlight("鬱鬱蔥蔥的㍿ＸＹＺ", ["郁郁葱葱"]) == "<mark>鬱鬱蔥蔥</mark>的㍿ＸＹＺ"
