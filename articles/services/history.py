@@ -9,6 +9,7 @@ same way, all the new ones in one statement.
 """
 from __future__ import annotations
 
+from functools import cache
 from typing import TypeVar
 
 from django.conf import settings
@@ -54,7 +55,7 @@ def _copy_to_history(model: type[M], pks: list[int], *, example: M) -> None:
     """One creation row in the model's history for each of these rows, copied by the database."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
-    history = model.history.model
+    history = _history_model(model)
     user = history.get_default_history_user(example)
     quote = connection.ops.quote_name
     tracked = history.tracked_fields
@@ -70,3 +71,9 @@ def _copy_to_history(model: type[M], pks: list[int], *, example: M) -> None:
             f"WHERE {key} = ANY(%s) ORDER BY {key}",
             [timezone.now(), getattr(user, "pk", None), pks],
         )
+
+
+@cache
+def _history_model(model: type[models.Model]) -> type[models.Model]:
+    # simple_history's descriptor makes a new manager class at each ``model.history``
+    return model.history.model

@@ -242,8 +242,11 @@ def _plan_file(path: Path, *, date: dt.date | None, newspaper: str | None,
 
 # -- writing ---------------------------------------------------------------------------------
 def _resolve_newspaper(key: str) -> Newspaper:
+    if key in _newspapers:
+        return _newspapers[key]
     paper = Newspaper.objects.filter(slug=key).first() or Newspaper.objects.filter(name=key).first()
     if paper:
+        _newspapers[key] = paper  # one that existed before this page's transaction: no rollback unmakes it
         return paper
     if key == DEFAULT_NEWSPAPER_SLUG:
         return Newspaper.objects.create(slug=DEFAULT_NEWSPAPER_SLUG, name=DEFAULT_NEWSPAPER_NAME)
@@ -528,12 +531,16 @@ class _FileJob:
     interchange: bool
 
 
-# Each folder's manifest, read once in each process that meets the folder (a worker's own copy).
+# Each folder's manifest, read once in each process that meets the folder (a worker's own copy),
+# and each newspaper named, looked up once.
 _manifests: dict[Path, dict[str, ManifestEntry]] = {}
+_newspapers: dict[str, Newspaper] = {}
 
 
-def _forget_manifests() -> None:
-    _manifests.clear()  # a run reads manifests afresh: they may have changed since the last
+def _forget_run_state() -> None:
+    # a run reads manifests and newspapers afresh: they may have changed since the last
+    _manifests.clear()
+    _newspapers.clear()
 
 
 def _ingest_file(path: Path, job: _FileJob) -> tuple[FileOutcome, dict | None]:
@@ -555,6 +562,7 @@ def _ingest_file(path: Path, job: _FileJob) -> tuple[FileOutcome, dict | None]:
         except IntegrityError:
             # Another process stored the same issue (or a newspaper, section or contributor of it)
             # between this one's look and its insert; storing again finds the row and updates it.
+            _newspapers.clear()
             outcome = _store(plan, reparse=job.reparse)
     except IssueFileError as exc:
         outcome = FileOutcome(file=path.name, status="failed", error=str(exc))
@@ -614,7 +622,7 @@ def ingest_paths(
             on_file(outcome)
     job = _FileJob(date=date, newspaper=newspaper, dry_run=dry_run, reparse=reparse, interchange=interchange)
     results = map_in_processes(partial(_ingest_file, job=job), files, workers=_workers(jobs, len(files)),
-                               initializer=_forget_manifests)
+                               initializer=_forget_run_state)
     for outcome, exchanged in results:
         if exchanged is not None:
             report.interchange.append(exchanged)
