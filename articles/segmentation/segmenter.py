@@ -134,6 +134,8 @@ _TRAILER = re.compile(
     r"|^(?:(?:本报)?(?:特约)?记者)?[\s\u3000]*[\u4e00-\u9fff·\s\u3000]{2,12}?文(?:[\s\u3000]+|[\s\u3000]*[/／][\s\u3000]*)"
     r"[\u4e00-\u9fff·（）()\s\u3000]{2,24}?(?:(?:供)?图|摄)$"
     r"|^[\u4e00-\u9fff·（）()\s\u3000]{2,24}?供图$|^供图\s*[:：]"
+    # a photographer's name over the agency that released the photo, without 摄: ``胥 鹏（人民视觉）``
+    r"|^(?:(?!摄)[\u4e00-\u9fff][\s\u3000]*){2,4}[(（](?:人民视觉|影像中国|视觉中国|人民图片|新华社|中新社)[)）]$"
 )
 _GLUED_BANNER_TAIL = re.compile(r"^(“[^”]{1,8}”[\u4e00-\u9fff]{2})(?=[\u4e00-\u9fff]{4,})")
 # A closing line in brackets: where the story was filed, who wrote it, where it was taken from

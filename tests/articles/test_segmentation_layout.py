@@ -496,7 +496,7 @@ def test_a_short_list_of_names_is_the_text_of_its_document_not_a_headline_line()
 
 
 @pytest.mark.parametrize("credit", ["本报记者  张  明文/新华社图", "本报记者 张明文 某某开发公司供图", "受访者供图",
-                                    "本报记者  张  明文  新华社记者  李  红摄",
+                                    "本报记者  张  明文  新华社记者  李  红摄", "张  明（人民视觉）",
                                     "供图：李某（某某博物院）"])
 def test_a_photo_storys_text_and_picture_credits_close_it(credit):
     text = page(
