@@ -253,3 +253,19 @@ def test_facet_counts_are_the_counts_of_each_value_most_first_then_by_value():
         for name, expected in (("kind", expected_single), ("contributors", expected_multi)):
             assert counts[name] == sorted(((v, c) for v, c in expected.items() if c), key=lambda p: (-p[1], p[0]))
             assert all(type(c) is int for _, c in counts[name])
+
+
+def test_phrase_keys_intersect_as_intersect1d_does():
+    import numpy as np
+
+    from search.engine import columnar
+
+    rng = np.random.default_rng(17)
+    for _ in range(300):
+        a = np.unique(rng.integers(0, rng.choice([10, 1000, 1 << 40]), rng.integers(0, 400)))
+        b = np.unique(rng.integers(0, rng.choice([10, 1000, 1 << 40]), rng.integers(0, 400)))
+        if rng.random() < 0.2:  # keys out of order (never written so, but then intersect1d answers)
+            b = rng.permutation(b)
+        expected = np.intersect1d(a, b, assume_unique=True)
+        found = columnar.intersect_keys(a, b)
+        assert found.dtype == expected.dtype and found.tolist() == expected.tolist()
