@@ -863,7 +863,10 @@ class _Segmenter:
     def _starts_new_article(self, unit: _Unit) -> bool:
         text = unit.text
         cur = self.current
-        if (cur is not None and cur.digest and len(self.pending) == cur.digest_lines and not is_lead(text)
+        # (an item may carry a lead-in ending in a dash over its title: ``某国议会通过决议——`` / ``…``)
+        if (cur is not None and cur.digest and not is_lead(text)
+                and (len(self.pending) == cur.digest_lines
+                     or (len(self.pending) == cur.digest_lines + 1 and self.pending[0][1].text.endswith("——")))
                 and all(kind == "short" for kind, _u in self.pending)
                 and not ENDS_WITH_TAG.search(self.pending[0][1].text)
                 and self._brief_item(self.pending[-1][1].index, last=True)):

@@ -617,3 +617,24 @@ def test_a_sentence_trailing_off_is_text_and_a_list_trailing_off_can_head():
     arts = segment(page("写书、开公众号、做科普……", "她在最困难的时候奋力向前",
                         "本报北京1月5日电  （记者张明）生病、停工，在人生的低谷，她没有放弃。"), issue_date=DATE).articles
     assert arts[0].kicker == "写书、开公众号、做科普……"
+
+
+def test_an_item_of_a_box_of_news_in_brief_may_carry_a_lead_in_ending_in_a_dash():
+    text = page(
+        "春耕备耕有序推进",
+        "本报北京3月1日电  （记者张明）各地抓住有利天气，组织农民开展春耕备耕。",
+        "农资供应总体充足，价格基本稳定。",
+        "简明新闻",
+        "山区公路完成改造",
+        "本报电  今年第一季度，全省山区公路改造工程全部完工，通车里程大幅增加。",
+        "（李 华）",
+        "城市书房再添新址",
+        "本报电  市图书馆在老城区新开一家城市书房，全天向市民开放。",
+        "（王 强）",
+        "省博物馆发布通知——",
+        "本周起每逢周五推出夜场",
+        "本报电  省博物馆本周起每逢周五延长开放时间，并推出讲解服务。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["春耕备耕有序推进", "简明新闻"]
+    assert "本周起每逢周五推出夜场" in arts[1].paragraphs
