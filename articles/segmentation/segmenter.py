@@ -169,6 +169,8 @@ _BOX_NAME = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:·[\u4e00-\u9fff]{2,6})?$")
 # A figure standing alone in a data box: ``1.6万人次``, ``447.68米``, ``99.1%`` (not a date, not a bare numeral)
 _FIGURE = re.compile(r"^[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?\s*(?:[%％]|(?![年月日时版号期])[\u4e00-\u9fff]{1,3})$"
                      r"|^[0-9０-９]+[.．][0-9０-９]+$")
+# The label of a letter or a telegram printed under the news of it: ``回 信``, ``贺 信``, ``贺 电``.
+_LETTER_LABEL = re.compile(r"^[回复贺唁][\s\u3000]*[信电]$")
 _BARE_PAIR = re.compile(r"^[\u4e00-\u9fff][ \u3000]{1,3}[\u4e00-\u9fff]$")
 _PHOTOGRAPHER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{2,8}·[\u4e00-\u9fff]{2,8}$")
 # A cartoon's credits: ``曹希阳图  卜  拉文`` (drawn by, written by).
@@ -260,6 +262,7 @@ class _Draft:
     head_lines: int = 0  # lines of its headline (kicker and main line)
     # a box of signed items under one label (发言席, 建议): each item's heading lines and how it is signed
     box: tuple[int, str] | None = None
+    letter: bool = False  # headed by a letter's label (回 信): the dispatch reporting the letter follows it
 
 
 @dataclass
@@ -1039,6 +1042,11 @@ class _Segmenter:
                 self._photo_line(unit, photo_credits)
             elif _BOX_LABEL.match(text):
                 self._box_label(unit)
+            elif self.pending and _LETTER_LABEL.match(text):
+                # ``回 信`` under a headline, over a letter's salutation: the letter, then the dispatch
+                # reporting it, under one headline (the label is no reporter's padded name)
+                self._box_label(unit)
+                self.current.letter = True
             elif _EDITOR_SIGNOFF.match(text) and self.current is not None and not self.pending:
                 self.current.article.paragraphs.append(text)
                 self.current.article.end_line = unit.end_line
@@ -1223,6 +1231,11 @@ class _Segmenter:
         if cur is not None and is_lead(text) and _is_summary(cur):
             # The summary printed above a story, then the story's own lead.
             cur.closed = cur.truncated = False
+            self._lead(cur, text, unit)
+            return
+        if cur is not None and cur.letter and cur.closed and is_lead(text):
+            # the dispatch after the letter it reports, closed by its signature and date: one article
+            cur.letter = cur.closed = False
             self._lead(cur, text, unit)
             return
         if is_lead(text) or cur is None:

@@ -638,3 +638,25 @@ def test_an_item_of_a_box_of_news_in_brief_may_carry_a_lead_in_ending_in_a_dash(
     arts = segment(text, issue_date=DATE).articles
     assert [a.headline for a in arts] == ["春耕备耕有序推进", "简明新闻"]
     assert "本周起每逢周五推出夜场" in arts[1].paragraphs
+
+
+def test_a_letter_under_its_label_and_the_dispatch_reporting_it_are_one_article():
+    text = page(
+        "某领导给某小学师生回信",
+        "勉励同学们好好学习",
+        "回 信",
+        "某小学全体师生：",
+        "你们好！来信收悉。得知你们在老师带领下坚持锻炼身体、认真学习，我很高兴。",
+        "希望同学们珍惜时光，努力学习，健康成长。",
+        "某 某",
+        "2021年3月1日",
+        "新华社北京3月1日电  某领导日前给某小学师生回信，勉励同学们好好学习、健康成长。",
+        "某小学位于某县，现有学生六百余人。",
+        "全市春季植树活动启动",
+        "本报讯  （记者张明）全市春季植树活动1日启动，市民踊跃参加。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.title for a in arts] == ["勉励同学们好好学习", "全市春季植树活动启动"]
+    assert arts[0].paragraphs[0] == "回 信" and arts[0].dateline == dt.date(2021, 3, 1)
+    assert arts[0].paragraphs[-1] == "某小学位于某县，现有学生六百余人。"
+    assert arts[0].bylines == []
