@@ -205,13 +205,9 @@ is_han(Py_UCS4 c)
 }
 
 static int
-emission(Model *model, int state, PyObject *text, Py_ssize_t at, double *out)
+emission(Model *model, int state, PyObject *character, double *out)
 {
-    PyObject *character = PyUnicode_Substring(text, at, at + 1);
-    if (character == NULL)
-        return -1;
     PyObject *value = PyDict_GetItemWithError(model->emit[state], character);
-    Py_DECREF(character);
     if (value == NULL) {
         if (PyErr_Occurred())
             return -1;
@@ -220,6 +216,23 @@ emission(Model *model, int state, PyObject *text, Py_ssize_t at, double *out)
     }
     *out = PyFloat_AsDouble(value);
     return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
+/* The four states' emission log-probabilities of text[at], MIN_FLOAT where a table lacks it. */
+static int
+emissions(Model *model, PyObject *text, Py_ssize_t at, double out[4])
+{
+    PyObject *character = PyUnicode_Substring(text, at, at + 1);
+    if (character == NULL)
+        return -1;
+    for (int y = 0; y < 4; y++) {
+        if (emission(model, y, character, &out[y]) < 0) {
+            Py_DECREF(character);
+            return -1;
+        }
+    }
+    Py_DECREF(character);
+    return 0;
 }
 
 static int
@@ -238,7 +251,7 @@ static int
 hmm_cut(Model *model, PyObject *text, Py_ssize_t start, Py_ssize_t stop, PyObject *words)
 {
     Py_ssize_t size = stop - start, t;
-    double previous[4], current[4], em;
+    double previous[4], current[4], em[4];
     unsigned char *back = PyMem_Malloc(size * 4);
     unsigned char *states = PyMem_Malloc(size);
     int result = -1;
@@ -246,20 +259,19 @@ hmm_cut(Model *model, PyObject *text, Py_ssize_t start, Py_ssize_t stop, PyObjec
         PyErr_NoMemory();
         goto done;
     }
-    for (int y = 0; y < 4; y++) {
-        if (emission(model, y, text, start, &em) < 0)
-            goto done;
-        previous[y] = model->start[y] + em;
-    }
+    if (emissions(model, text, start, em) < 0)
+        goto done;
+    for (int y = 0; y < 4; y++)
+        previous[y] = model->start[y] + em[y];
     for (t = 1; t < size; t++) {
+        if (emissions(model, text, start + t, em) < 0)
+            goto done;
         for (int y = 0; y < 4; y++) {
-            if (emission(model, y, text, start + t, &em) < 0)
-                goto done;
             int best = -1;
             double best_probability = 0.0;
             for (int k = 0; k < 2; k++) {
                 int y0 = PREVIOUS[y][k];
-                double probability = previous[y0] + model->trans[y0][y] + em;
+                double probability = previous[y0] + model->trans[y0][y] + em[y];
                 if (best < 0 || probability > best_probability ||
                     (probability == best_probability && STATE_CHAR[y0] > STATE_CHAR[best])) {
                     best = y0;
@@ -301,6 +313,76 @@ done:
     return result;
 }
 
+static inline int
+is_ascii_alnum(Py_UCS4 c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* jieba.re_han_default's class: [\u4E00-\u9FD5a-zA-Z0-9+#&._%-] */
+static inline int
+in_clause(Py_UCS4 c)
+{
+    return is_han(c) || is_ascii_alnum(c) || c == '+' || c == '#' || c == '&' || c == '.' || c == '_' || c == '%' ||
+           c == '-';
+}
+
+/* finalseg.cut's re_skip.split over text[start:stop], a run without Han characters: each match
+ * of [a-zA-Z0-9]+(?:\.\d+)?%? and each stretch between matches that is not empty, in order. */
+static int
+skip_split(PyObject *text, Py_ssize_t start, Py_ssize_t stop, PyObject *words)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t between = start, i = start;
+    while (i < stop) {
+        if (!is_ascii_alnum(PyUnicode_READ(kind, data, i))) {
+            i++;
+            continue;
+        }
+        if (i > between && append_slice(words, text, between, i) < 0)
+            return -1;
+        Py_ssize_t j = i;
+        while (j < stop && is_ascii_alnum(PyUnicode_READ(kind, data, j)))
+            j++;
+        if (j + 1 < stop && PyUnicode_READ(kind, data, j) == '.') {
+            Py_UCS4 digit = PyUnicode_READ(kind, data, j + 1);
+            if (digit >= '0' && digit <= '9') {
+                j += 2;
+                while (j < stop && (digit = PyUnicode_READ(kind, data, j)) >= '0' && digit <= '9')
+                    j++;
+            }
+        }
+        if (j < stop && PyUnicode_READ(kind, data, j) == '%')
+            j++;
+        if (append_slice(words, text, i, j) < 0)
+            return -1;
+        i = between = j;
+    }
+    return stop > between ? append_slice(words, text, between, stop) : 0;
+}
+
+/* finalseg.cut over text[start:stop] when it holds only clause characters (and no words are
+ * forced apart, or there would be no model): its Han runs through the Viterbi, the rest split
+ * as re_skip splits them. */
+static int
+finalseg_cut(Model *model, PyObject *text, Py_ssize_t start, Py_ssize_t stop, PyObject *words)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t i = start;
+    while (i < stop) {
+        int han = is_han(PyUnicode_READ(kind, data, i));
+        Py_ssize_t j = i + 1;
+        while (j < stop && is_han(PyUnicode_READ(kind, data, j)) == han)
+            j++;
+        if ((han ? hmm_cut(model, text, i, j, words) : skip_split(text, i, j, words)) < 0)
+            return -1;
+        i = j;
+    }
+    return 0;
+}
+
 /* wordcut._gathered: a run of single characters on the best path. */
 static int
 gathered(Model *model, PyObject *freq, PyObject *fallback, PyObject *text, Py_ssize_t start,
@@ -335,14 +417,14 @@ gathered(Model *model, PyObject *freq, PyObject *fallback, PyObject *text, Py_ss
     }
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    int all_han = model != NULL;
-    for (Py_ssize_t i = start; all_han && i < stop; i++)
-        all_han = is_han(PyUnicode_READ(kind, data, i));
-    if (all_han) {
+    int plain = model != NULL;
+    for (Py_ssize_t i = start; plain && i < stop; i++)
+        plain = in_clause(PyUnicode_READ(kind, data, i));
+    if (plain) {
         Py_DECREF(run);
-        return hmm_cut(model, text, start, stop, words);
+        return finalseg_cut(model, text, start, stop, words);
     }
-    /* letters or digits among them: finalseg.cut's own splitting, in Python */
+    /* characters finalseg's regular expressions might read otherwise: finalseg.cut itself */
     PyObject *cut = PyObject_CallOneArg(fallback, run);
     Py_DECREF(run);
     if (cut == NULL)
@@ -535,14 +617,6 @@ cut_clause(PyObject *self, PyObject *args)
         return NULL;
     }
     return words;
-}
-
-/* jieba.re_han_default's class: [\u4E00-\u9FD5a-zA-Z0-9+#&._%-] */
-static inline int
-in_clause(Py_UCS4 c)
-{
-    return (c >= 0x4E00 && c <= 0x9FD5) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '+' || c == '#' || c == '&' || c == '.' || c == '_' || c == '%' || c == '-';
 }
 
 /* analysis.is_wordlike: a letter, digit or ideograph somewhere in it */

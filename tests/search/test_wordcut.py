@@ -135,3 +135,16 @@ def test_a_dictionary_subclass_is_read_through_its_own_get(monkeypatch):
 def test_a_fallback_that_gives_no_strings_is_an_error_not_a_crash():
     with pytest.raises(TypeError):  # finalseg.cut gives strings; a fallback that does not is refused
         wordcut._wordcut.count_words("星a1", {"星": 1, "a": 1, "1": 1}, 1.0, None, lambda run: [1, 2])
+
+
+def test_runs_of_letters_digits_and_symbols_among_unknown_characters_are_split_as_finalseg_splits_them(
+        implementation):
+    """Dense mixtures of rare characters (which the path leaves single, so they reach finalseg) and
+    ASCII letters, digits and the symbols jieba keeps in a clause: finalseg.cut's own regular
+    expressions, [\u4E00-\u9FD5]+ and [a-zA-Z0-9]+(?:\\.\\d+)?%?, decide where they part."""
+    rng = random.Random(29)
+    alphabet = list("彧犇淼鑫垚燚骉䶮a9Z0.%+#&_-") + ["12.5%", ".3", "A.", "%%", "x.y"]
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14)))
+        assert list(wordcut.cut(text)) == list(jieba.cut(text, HMM=True)), text
+    assert "12.5%" in list(wordcut.cut("彧犇12.5%淼"))
