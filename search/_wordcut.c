@@ -474,8 +474,9 @@ PyDoc_STRVAR(cut_clause_doc,
 "cut_clause(clause, freq, logtotal, model, fallback) -> list of words\n\n"
 "wordcut._cut_clause over one clause: jieba's best path through the dictionary `freq`, runs of\n"
 "single characters that are no word through finalseg's Viterbi with `model` (start, transition\n"
-"and emission tables, in the order BMES; None: every run goes to `fallback`), and runs holding\n"
-"characters outside finalseg's Han range through `fallback` (finalseg.cut).");
+"and emission tables, in the order BMES; None: every run goes to `fallback`), its letters, digits\n"
+"and symbols split as finalseg.cut splits them, and runs holding any other character through\n"
+"`fallback` (finalseg.cut).");
 
 /* cut_clause's work: appends the clause's words to `words`. */
 static int
