@@ -146,10 +146,12 @@ _CLOSING_LINE = re.compile(
 )
 # Labels of a box printed at the head of an article: the summary or an editor's note. They open
 # the body; they are never a headline of their own.
-# (``开栏的话``: the note opening a new series; ``■点评``, ``【点评】``: an expert's comment boxed
+# (``开栏的话``: the note opening a new series; ``引 子``, ``序 言``: a feature's opening part; ``■点评``, ``【点评】``: an expert's comment boxed
 # under a report; ``■小贴士·滑雪安全``: tips boxed under a feature)
 _BOX_LABEL = re.compile(r"^(?:[■□◆●▲]\s*|【)?(?:核心阅读|内容提要|阅读提示|编者按|编者的话|编辑的话|开栏的话|导读|编后|编后语"
-                        r"|记者手记|链接|点评|小贴士)(?:·[\u4e00-\u9fff]{1,8})?】?[:：]?$")
+                        r"|记者手记|链接|点评|小贴士|引\s*子|楔\s*子|序\s*言|前\s*言)(?:·[\u4e00-\u9fff]{1,8})?】?[:：]?$")
+# A feature's closing part, printed padded like a name (``尾 声``, ``后 记``): an intertitle, not a credit.
+_CLOSING_PART = re.compile(r"^(?:尾\s*声|后\s*记|结\s*语)$")
 # The signature closing an editor's note: the article it introduces follows, headline-less.
 _EDITOR_SIGNOFF = re.compile(r"^[—－―]{1,2}\s*编\s*者$")
 # A photographer's credit standing alone under a caption: ``龚献明摄（影像中国）``, ``新华社记者  杨宗友摄``.
@@ -1082,7 +1084,8 @@ class _Segmenter:
                 # ``入 行`` over ``“你们都不怕，我怕什么”``: a two-character label over an
                 # intertitle, not a name printed padded as a byline.
                 self.pending.append(("short", unit))
-            elif not _is_photo_label(text) and (credits := parse_byline_line(text)) is not None:
+            elif (not _is_photo_label(text) and not _CLOSING_PART.match(text)
+                  and (credits := parse_byline_line(text)) is not None):
                 # (``摄影报道`` reads as a photographer's credit: 摄影 and a name)
                 if self.pending:
                     self.pending.append(("credit", unit))

@@ -660,3 +660,20 @@ def test_a_letter_under_its_label_and_the_dispatch_reporting_it_are_one_article(
     assert arts[0].paragraphs[0] == "回 信" and arts[0].dateline == dt.date(2021, 3, 1)
     assert arts[0].paragraphs[-1] == "某小学位于某县，现有学生六百余人。"
     assert arts[0].bylines == []
+
+
+def test_a_features_opening_and_closing_parts_printed_padded_are_no_reporters_names():
+    text = page(
+        "全市春季植树活动启动",
+        "本报讯  （记者张明）全市春季植树活动1日启动，市民踊跃参加。",
+        "山村教师的故事",
+        "引 子",
+        "一个个动人的故事，串联起一位山村教师三十年的坚守。",
+        "他把青春留在了大山里，把希望带给了孩子们。",
+        "尾 声",
+        "又是一年开学季，他站在校门口，迎接新一批孩子。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["全市春季植树活动启动", "山村教师的故事"]
+    assert arts[1].paragraphs[0] == "引 子" and "尾 声" in arts[1].paragraphs
+    assert arts[1].bylines == []
