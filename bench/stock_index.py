@@ -7,7 +7,8 @@ from articles.models import Article
 
 
 class StockArticleIndex(indexes.SearchIndex):
-    text = indexes.CharField(document=True, use_template=True, analyzer=ChineseAnalyzer())
+    text = indexes.CharField(document=True, use_template=True, template_name="bench/stock_article_text.txt",
+                             analyzer=ChineseAnalyzer())
     headline = indexes.CharField(model_attr="headline", analyzer=ChineseAnalyzer())
     kind = indexes.CharField(model_attr="kind")
     position = indexes.IntegerField(model_attr="position")

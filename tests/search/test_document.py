@@ -1,0 +1,50 @@
+"""The text an article's search document is made of (``search_indexes.document_text``)."""
+from __future__ import annotations
+
+import pytest
+from django.template import engines
+
+from articles.models import Article
+from search.search_indexes import ArticleIndex, document_text
+
+pytestmark = pytest.mark.django_db
+
+# The Django template the document was rendered from before document_text: the reference.
+TEMPLATE = """{% autoescape off %}{{ object.kicker }}
+{{ object.headline }}
+{{ object.subheadline }}
+{% if object.section_id %}{{ object.section.name }}{% endif %}
+{% for credit in object.credits.all %}{{ credit.contributor.name }}
+{% endfor %}{{ object.body }}{% for part in object.continuations.all %}
+{{ part.body }}{% endfor %}{% endautoescape %}
+"""
+
+
+def test_the_document_is_the_string_the_template_rendered(seeded):
+    articles = list(ArticleIndex().index_queryset())
+    assert len(articles) > 40
+    template = engines["django"].from_string(TEMPLATE)
+    for article in articles:
+        assert document_text(article) == template.render({"object": article}), article.pk
+
+
+def test_the_document_carries_kicker_section_credits_and_a_later_parts_text(seeded):
+    article = Article.objects.filter(credits__isnull=False, section__isnull=False).first()
+    part = Article.objects.exclude(pk=article.pk).filter(issue=article.issue).first()
+    Article.objects.filter(pk=article.pk).update(kicker="引题<b>&")
+    Article.objects.filter(pk=part.pk).update(continues=article)
+    (article,) = ArticleIndex().index_queryset().filter(pk=article.pk)
+    lines = document_text(article).split("\n")
+    names = [credit.contributor.name for credit in article.credits.all()]
+    assert lines[:4] == ["引题<b>&", article.headline, article.subheadline, article.section.name]
+    assert lines[4:4 + len(names)] == names
+    assert document_text(article).endswith("\n" + part.body + "\n")
+    assert ArticleIndex().full_prepare(article)["text"] == document_text(article)
+
+
+def test_the_stock_setup_of_the_benchmarks_indexes_the_same_text(seeded):
+    from bench.stock_index import StockArticleIndex
+
+    stock = StockArticleIndex()
+    for article in ArticleIndex().index_queryset()[:10]:
+        assert stock.fields["text"].prepare(article) == document_text(article)
