@@ -1084,6 +1084,12 @@ class _Segmenter:
                 # ``入 行`` over ``“你们都不怕，我怕什么”``: a two-character label over an
                 # intertitle, not a name printed padded as a byline.
                 self.pending.append(("short", unit))
+            elif (not self.pending and _BARE_PAIR.match(text) and following is not None
+                  and not _is_headline_like(following.text)
+                  and any(_photo_line_credits(u.text) is not None for u in units[i + 2: i + 4])):
+                # ``测 量`` over a caption and its photographer's credit: the photo's title, not a
+                # name printed padded as a byline.
+                self.pending.append(("short", unit))
             elif (not _is_photo_label(text) and not _CLOSING_PART.match(text)
                   and (credits := parse_byline_line(text)) is not None):
                 # (``摄影报道`` reads as a photographer's credit: 摄影 and a name)

@@ -677,3 +677,18 @@ def test_a_features_opening_and_closing_parts_printed_padded_are_no_reporters_na
     assert [a.headline for a in arts] == ["全市春季植树活动启动", "山村教师的故事"]
     assert arts[1].paragraphs[0] == "引 子" and "尾 声" in arts[1].paragraphs
     assert arts[1].bylines == []
+
+
+def test_a_padded_pair_over_a_caption_and_its_photo_credit_is_the_photos_title():
+    text = page(
+        "全市春季植树活动启动",
+        "本报讯  （记者张明）全市春季植树活动1日启动，市民踊跃参加。",
+        "测 量",
+        "位于某市的热电联产项目总投资7亿元，预计今年9月份即可投产运营。",
+        "图为3月1日，建设者正在进行机组的测量安装。",
+        "李红摄（人民视觉）",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    # (whether the photo is an article of its own or closes the story above is the model's to say)
+    assert all("测量" not in a.bylines for a in arts) and arts[0].bylines[0] == "张明"
+    assert any(a.headline == "测 量" or "测 量" in a.paragraphs for a in arts)
