@@ -173,6 +173,7 @@ _FIGURE = re.compile(r"^[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?\s*
                      r"|^[0-9０-９]+[.．][0-9０-９]+$")
 # The label of a letter or a telegram printed under the news of it: ``回 信``, ``贺 信``, ``贺 电``.
 _LETTER_LABEL = re.compile(r"^[回复贺唁][\s\u3000]*[信电]$")
+_SPACED_PHRASES = re.compile(r"[\u4e00-\u9fff”》]{2}[ \u3000]+[\u4e00-\u9fff“《]{2}")
 _BARE_PAIR = re.compile(r"^[\u4e00-\u9fff][ \u3000]{1,3}[\u4e00-\u9fff]$")
 _PHOTOGRAPHER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{2,8}·[\u4e00-\u9fff]{2,8}$")
 # A cartoon's credits: ``曹希阳图  卜  拉文`` (drawn by, written by).
@@ -777,6 +778,10 @@ class _Segmenter:
         a label of a few characters over a first item's title, whose text is short and followed by
         another one-line title: a box of news in brief, one article under its label."""
         if len(shorts) not in (2, 3):
+            return False
+        if any(_SPACED_PHRASES.search(u.text) for u in shorts[:2]):
+            # ``初心不改  使命在肩``, ``苏州工业园区`` / ``高水平开放 助推高质量发展``: phrases set side by
+            # side are a headline's, not a box's label or a brief item's title
             return False
         label = shorts[0].text.replace(" ", "").replace("\u3000", "")
         plain = re.sub(r"[·“”]", "", label)

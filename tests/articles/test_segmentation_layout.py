@@ -692,3 +692,18 @@ def test_a_padded_pair_over_a_caption_and_its_photo_credit_is_the_photos_title()
     # (whether the photo is an article of its own or closes the story above is the model's to say)
     assert all("测量" not in a.bylines for a in arts) and arts[0].bylines[0] == "张明"
     assert any(a.headline == "测 量" or "测 量" in a.paragraphs for a in arts)
+
+
+def test_phrases_set_side_by_side_are_a_headline_not_a_box_label_over_its_first_item():
+    text = page(
+        "某某工业园区",
+        "高水平开放 助推高质量发展",
+        "粉墙黛瓦、金属钢索，兼具中国风和工业感的园区里，一批新项目正在加紧建设。",
+        "园区去年实际利用外资同比增长，新增外资项目百余个。",
+        "喜上枝头",
+        "1月1日，一名工人在广场悬挂灯笼，迎接新年的到来。",
+        "李红摄（影像中国）",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert arts[0].kicker == "某某工业园区" and arts[0].title == "高水平开放 助推高质量发展"
+    assert arts[0].paragraphs[0].startswith("粉墙黛瓦")
