@@ -726,6 +726,11 @@ class _Segmenter:
             unit = self.pending.pop(0)[1]
             cur.article.paragraphs.append(unit.text)
             cur.article.end_line = unit.end_line
+            if len(self.pending) == 1 and _BARE_PAIR.match(self.pending[0][1].text):
+                # what is left, ``转 机`` read as a padded name, stands between two paragraphs of
+                # the text: its intertitle
+                self.pending[0] = ("short", self.pending[0][1])
+                self._flush_pending_as_intertitles(cur)
 
     def _flush_pending_as_intertitles(self, draft: _Draft) -> None:
         shorts = [unit for kind, unit in self.pending if kind == "short"]
@@ -1095,6 +1100,14 @@ class _Segmenter:
                 # ``测 量`` over a caption and its photographer's credit: the photo's title, not a
                 # name printed padded as a byline.
                 self.pending.append(("short", unit))
+            elif (not self.pending and _BARE_PAIR.match(text) and following is not None and i
+                  and self.current is not None and self.current.article.paragraphs and not self.current.closed
+                  and not _is_headline_like(following.text) and not _is_headline_like(units[i - 1].text)):
+                # ``发 现``, ``转 机`` between two paragraphs: an intertitle of two characters, printed
+                # padded like a name (a reporter's or an author's name stands under a headline or
+                # closes the text, never between its paragraphs)
+                self.pending.append(("short", unit))
+                self._flush_pending_as_intertitles(self.current)
             elif (not _is_photo_label(text) and not _CLOSING_PART.match(text)
                   and (credits := parse_byline_line(text)) is not None):
                 # (``摄影报道`` reads as a photographer's credit: 摄影 and a name)

@@ -707,3 +707,29 @@ def test_phrases_set_side_by_side_are_a_headline_not_a_box_label_over_its_first_
     arts = segment(text, issue_date=DATE).articles
     assert arts[0].kicker == "某某工业园区" and arts[0].title == "高水平开放 助推高质量发展"
     assert arts[0].paragraphs[0].startswith("粉墙黛瓦")
+
+
+def test_a_padded_pair_between_paragraphs_is_an_intertitle_not_a_reporters_name():
+    text = page(
+        "古洞新生",
+        "“面纱”从洞口缓缓揭开。一处四万年前的石铺地面，让这座山洞引起广泛关注。",
+        "发 现",
+        "这座石灰岩山体，在不同人眼中有着不同的价值，一场保护与开采的争论由此开始。",
+        "考古队员们兴奋不已：“就像抱了个大金娃娃，这肯定是一处旧石器时代的洞穴遗址！”",
+        "转 机",
+        "山洞似乎迎来了命运转折的曙光，保护工作随即展开，矿山停止了开采。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["古洞新生"] and arts[0].bylines == []
+    assert "发 现" in arts[0].paragraphs and "转 机" in arts[0].paragraphs
+    # the same when the pair follows a short quoted sentence that closes the paragraph above
+    text = page(
+        "古洞新生",
+        "“面纱”从洞口缓缓揭开。一处四万年前的石铺地面，让这座山洞引起广泛关注。",
+        "厂长急了：“要是停止开采，矿石哪里找？”",
+        "转 机",
+        "山洞似乎迎来了命运转折的曙光，保护工作随即展开，矿山停止了开采。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["古洞新生"] and arts[0].bylines == []
+    assert arts[0].paragraphs[1:3] == ["厂长急了：“要是停止开采，矿石哪里找？”", "转 机"]
