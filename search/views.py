@@ -20,7 +20,7 @@ from articles.models import Article
 
 from . import charts, citations
 from .analysis import kept_characters
-from .forms import ADVANCED_FIELDS, AdvancedSearchForm, SearchForm, compose_query, picker_options
+from .forms import ADVANCED_FIELDS, AdvancedSearchForm, SearchForm, compose_query, picker_datalists
 from .query import MAX_QUERY_CHARS, Filters, ParsedQuery, SearchPlan
 from .selectors import (SORT_LABELS, highlight_needles, iter_matching_articles, kind_label, matching_total,
                         period_counts, search_articles)
@@ -160,7 +160,7 @@ def search_page(request):
     context = {
         "form": form,
         "advanced": AdvancedSearchForm(),
-        "pickers": picker_options(),
+        "pickers": picker_datalists(),
         "query_text": request.GET.get("q", "")[:MAX_QUERY_CHARS],
         "max_query_chars": MAX_QUERY_CHARS,
         "sort_labels": SORT_LABELS,

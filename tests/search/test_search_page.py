@@ -59,6 +59,22 @@ def test_advanced_fields_compose_the_query(client):
     assert page.status_code == 200
 
 
+def test_the_datalists_offer_the_archives_names_escaped(client):
+    from django.core.cache import cache
+
+    from articles.models import ArticleContributor, Contributor
+
+    odd = Contributor.objects.create(name='记者"<b>&')
+    ArticleContributor.objects.create(article=Article.objects.first(), contributor=odd,
+                                      role=ArticleContributor.Role.REPORTER, position=9)
+    cache.clear()
+    html = client.get("/search/", {"q": "太原"}).content.decode()
+    options = re.search(r'<datalist id="contributors-list">(.*?)</datalist>', html).group(1)
+    names = [unescape(value) for value in re.findall(r'<option value="([^"]*)"></option>', options)]
+    assert '记者"<b>&' in names and "<b>" not in options
+    assert len(names) == Contributor.objects.filter(credits__isnull=False).distinct().count()
+
+
 def test_form_has_month_picker_datalists_and_iso_dates(client):
     html = client.get("/search/", {"q": "太原", "date_from": "2021-10-01"}).content.decode()
     assert 'type="month"' in html and 'name="month"' in html
