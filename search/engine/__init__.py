@@ -41,10 +41,11 @@ How a document is written
 How a query runs
     The views' form parses the user's text into a ``SearchPlan``; haystack passes it through to
     ``backend.search``. There ``columnar.IndexView`` (one per searcher, kept open until the
-    index changes) evaluates the plan a posting list at a time with numpy: each term's blocks
-    are inflated whole, AND/OR/NOT are passes over flag arrays, a literal checks every other
-    bigram's positions, scores are Whoosh's BM25F, facets are counts over per-document value
-    numbers and the order is one ``lexsort``. Only the page's documents are looked up for their
+    index changes) evaluates the plan a posting list at a time with numpy: each term's posting
+    list is inflated and decoded whole in one compiled call (``_columnar.c``, with the Python
+    decoder as its reference and fallback), AND/OR/NOT are passes over flag arrays, a literal
+    checks every other bigram's positions, scores are Whoosh's BM25F, facets are counts over
+    per-document value numbers and the order is one ``lexsort``. Only the page's documents are looked up for their
     ids. Segment files are read in place from their memory map (``whoosh_buffers``).
 
 What it keeps from Whoosh
