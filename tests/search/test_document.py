@@ -48,3 +48,22 @@ def test_the_stock_setup_of_the_benchmarks_indexes_the_same_text(seeded):
     stock = StockArticleIndex()
     for article in ArticleIndex().index_queryset()[:10]:
         assert stock.fields["text"].prepare(article) == document_text(article)
+
+
+def test_keywords_are_the_ones_jiebas_own_tokenizer_gives(seeded, monkeypatch):
+    import jieba
+
+    from search import related
+
+    texts = [related.story_text([article]) for article in Article.objects.order_by("pk")[:12]]
+    related.forget_table()
+    ours = [related.keywords(text) for text in texts]
+    extractor = related._extractor()
+    extractor.tokenizer = jieba.dt
+    monkeypatch.setattr(related, "_extractor", lambda: extractor)
+    monkeypatch.setattr(related, "_words", lambda text: {w for w in jieba.cut(text) if related._WORDLIKE.match(w)
+                                                         and w not in related.STOP_WORDS})
+    related.forget_table()
+    assert [related.keywords(text) for text in texts] == ours
+    related.forget_table()
+    assert all(ours) and len({tuple(words) for words in ours}) > 6
