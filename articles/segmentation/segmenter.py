@@ -146,8 +146,9 @@ _CLOSING_LINE = re.compile(
 )
 # Labels of a box printed at the head of an article: the summary or an editor's note. They open
 # the body; they are never a headline of their own.
-# (``开栏的话``: the note opening a new series; ``引 子``, ``序 言``: a feature's opening part; ``■点评``, ``【点评】``: an expert's comment boxed
-# under a report; ``■小贴士·滑雪安全``: tips boxed under a feature)
+# (``开栏的话``: the note opening a new series; ``引 子``, ``序 言``: a feature's opening part;
+# ``■点评``, ``【点评】``: an expert's comment boxed under a report; ``■小贴士·滑雪安全``: tips boxed
+# under a feature)
 _BOX_LABEL = re.compile(r"^(?:[■□◆●▲]\s*|【)?(?:核心阅读|内容提要|阅读提示|编者按|编者的话|编辑的话|开栏的话|导读|编后|编后语"
                         r"|记者手记|链接|点评|小贴士|引\s*子|楔\s*子|序\s*言|前\s*言)(?:·[\u4e00-\u9fff]{1,8})?】?[:：]?$")
 # A feature's closing part, printed padded like a name (``尾 声``, ``后 记``): an intertitle, not a credit.
@@ -1089,18 +1090,18 @@ class _Segmenter:
                 cur.article.end_line = unit.end_line
             elif self.pending and _COLUMN_TAG.match(text) and not any(k == "tag" for k, _ in self.pending):
                 self.pending.append(("tag", unit))
-            elif (not self.pending and _BARE_PAIR.match(text) and following is not None
+            elif (not self.pending and len(text) <= 5 and _BARE_PAIR.match(text) and following is not None
                   and _is_headline_like(following.text) and not parse_byline_line(following.text)):
                 # ``入 行`` over ``“你们都不怕，我怕什么”``: a two-character label over an
                 # intertitle, not a name printed padded as a byline.
                 self.pending.append(("short", unit))
-            elif (not self.pending and _BARE_PAIR.match(text) and following is not None
+            elif (not self.pending and len(text) <= 5 and _BARE_PAIR.match(text) and following is not None
                   and not _is_headline_like(following.text)
                   and any(_photo_line_credits(u.text) is not None for u in units[i + 2: i + 4])):
                 # ``测 量`` over a caption and its photographer's credit: the photo's title, not a
                 # name printed padded as a byline.
                 self.pending.append(("short", unit))
-            elif (not self.pending and _BARE_PAIR.match(text) and following is not None and i
+            elif (not self.pending and len(text) <= 5 and _BARE_PAIR.match(text) and following is not None and i
                   and self.current is not None and self.current.article.paragraphs and not self.current.closed
                   and not _is_headline_like(following.text) and not _is_headline_like(units[i - 1].text)):
                 # ``发 现``, ``转 机`` between two paragraphs: an intertitle of two characters, printed
@@ -1108,7 +1109,7 @@ class _Segmenter:
                 # closes the text, never between its paragraphs)
                 self.pending.append(("short", unit))
                 self._flush_pending_as_intertitles(self.current)
-            elif (not _is_photo_label(text) and not _CLOSING_PART.match(text)
+            elif (not _is_photo_label(text) and not (len(text) <= 6 and _CLOSING_PART.match(text))
                   and (credits := parse_byline_line(text)) is not None):
                 # (``摄影报道`` reads as a photographer's credit: 摄影 and a name)
                 if self.pending:
@@ -1119,7 +1120,8 @@ class _Segmenter:
                     self.current.article.end_line = unit.end_line
                 else:
                     self.warnings.append(f"line {unit.line}: credit {text!r} before any article, ignored")
-            elif _FIGURE.match(text) and following is not None and not is_lead(following.text):
+            elif (len(text) <= 16 and text[0].isdigit() and _FIGURE.match(text) and following is not None
+                  and not is_lead(following.text)):
                 # A figure of a data box over its caption (``1500亿元`` / ``去年降低用能成本近1500亿元``):
                 # text, however short the caption, where figures open a story or stand beside it.
                 self._body(unit)
