@@ -50,7 +50,10 @@ class QueuedSignalProcessor(BaseSignalProcessor):
 
     def article_changed(self, sender, instance, raw=False, **kwargs):
         if not raw:
-            queue_articles(article_ids=[instance.pk])
+            # a part of a story on a later page is in its start's document: saved or deleted
+            # (a re-ingest that drops it), the start is indexed again too
+            queue_articles(article_ids=[instance.pk, instance.continues_id] if instance.continues_id
+                           else [instance.pk])
 
     def credit_changed(self, sender, instance, raw=False, **kwargs):
         if not raw:

@@ -235,3 +235,28 @@ def test_an_unknown_newspaper_is_refused_with_how_to_add_it(tmp_path):
     [outcome] = ingest_paths(paths=[seed_file("000")], newspaper="no-such-paper", date=dt.date(2021, 10, 28)).outcomes
     assert outcome.status == "failed" and "manage.py newspapers add no-such-paper NAME" in outcome.error
     assert not Issue.objects.exists()
+
+
+def test_a_story_whose_part_a_re_ingest_removed_is_indexed_again(day_with_a_continuation):
+    """A page re-ingested without the part of a story it printed: the story's document carried
+    that part's text, so the story's start is queued for the index again, though nothing on the
+    page is now a continuation (link_continuations(written=page) looks no further)."""
+    from search.models import IndexQueueEntry
+
+    ingest_paths(paths=[day_with_a_continuation])
+    part = the_continuation()
+    start = part.continues
+    # another part of the story, linked by an editor on a third page
+    third = day_with_a_continuation / "2022-03-04-p03.txt"
+    third.write_text(seed_excerpt("002", 5, 11), encoding="utf-8")
+    ingest_paths(paths=[third])
+    Article.objects.filter(page__number=3).update(continues=start, continues_set_by_editor=True, continued_from_page=1)
+    # page 2 again, now only its first stories: none of them a continuation
+    second = day_with_a_continuation / "2022-03-04-p02.txt"
+    second.write_text("\n".join(second.read_text(encoding="utf-8").split("\n")[:36]) + "\n", encoding="utf-8")
+    IndexQueueEntry.objects.all().delete()
+    [outcome] = ingest_paths(paths=[second]).outcomes
+    assert outcome.status == "updated"
+    assert not Article.objects.filter(pk=part.pk).exists()
+    assert not Article.objects.filter(page__number=2, continued_from_page__isnull=False).exists()
+    assert IndexQueueEntry.objects.filter(article_id=start.pk).exists()
