@@ -205,28 +205,23 @@ PICKER_LIMITS = {"sections": 300, "contributors": 500}
 
 def picker_options() -> dict[str, list[str]]:
     """The names the 栏目 and 作者 boxes offer (their <datalist>s): the archive's sections and
-    contributors, most used first, read once per ten minutes per process."""
-    from django.core.cache import cache
+    contributors, most used first."""
     from django.db.models import Count
 
     from articles.models import Contributor, Section
 
-    options = cache.get("search:picker-options")
-    if options is None:
-        options = {
-            "sections": list(Section.objects.annotate(n=Count("articles")).filter(n__gt=0)
-                             .order_by("-n", "name").values_list("name", flat=True)[:PICKER_LIMITS["sections"]]),
-            "contributors": list(Contributor.objects.annotate(n=Count("credits")).filter(n__gt=0)
-                                 .order_by("-n", "name").values_list("name", flat=True)
-                                 [:PICKER_LIMITS["contributors"]]),
-        }
-        cache.set("search:picker-options", options, PICKER_CACHE_SECONDS)
-    return options
+    return {
+        "sections": list(Section.objects.annotate(n=Count("articles")).filter(n__gt=0)
+                         .order_by("-n", "name").values_list("name", flat=True)[:PICKER_LIMITS["sections"]]),
+        "contributors": list(Contributor.objects.annotate(n=Count("credits")).filter(n__gt=0)
+                             .order_by("-n", "name").values_list("name", flat=True)[:PICKER_LIMITS["contributors"]]),
+    }
 
 
 def picker_datalists() -> dict[str, str]:
-    """``picker_options`` as each <datalist>'s <option>s, escaped, made once per cache period:
-    rendered by the template engine, their 800 names took a third of a search page's rendering."""
+    """``picker_options`` as each <datalist>'s <option>s, escaped, read and made once per ten
+    minutes per process: rendered by the template engine, their 800 names took a third of a
+    search page's rendering."""
     from django.core.cache import cache
     from django.utils.html import format_html_join
     from django.utils.safestring import mark_safe
