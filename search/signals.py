@@ -30,6 +30,7 @@ class QueuedSignalProcessor(BaseSignalProcessor):
         receivers = [
             (signals.post_save, self.article_changed, Article),
             (signals.post_delete, self.article_changed, Article),
+            (signals.pre_delete, self.story_start_deleting, Article),
             (signals.post_save, self.credit_changed, ArticleContributor),
             (signals.post_delete, self.credit_changed, ArticleContributor),
             (article_signals.articles_created, self.articles_created, Article),
@@ -54,6 +55,12 @@ class QueuedSignalProcessor(BaseSignalProcessor):
             # (a re-ingest that drops it), the start is indexed again too
             queue_articles(article_ids=[instance.pk, instance.continues_id] if instance.continues_id
                            else [instance.pk])
+
+    def story_start_deleting(self, sender, instance, **kwargs):
+        # Its parts on later pages had no document of their own (they were in this one's); the
+        # delete unlinks them by an UPDATE that sends no signal, so they are queued here to be
+        # indexed as articles of their own.
+        queue_articles(articles=Article.objects.filter(continues_id=instance.pk))
 
     def credit_changed(self, sender, instance, raw=False, **kwargs):
         if not raw:

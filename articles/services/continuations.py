@@ -67,20 +67,32 @@ def link_continuations(*, issue: Issue, written: Page | None = None) -> list[int
     reparse and the admin is a page, then its articles; two linkers of one day wait for each other
     instead of deadlocking, and the rows are read after the locks, so no one's save is overwritten.
     """
+    # A linked article no longer marked as a continuation (re-segmented, or an editor cleared its
+    # mark) is unlinked, unless an editor made the link.
+    unmarked = Q(continued_from_page__isnull=True, continues__isnull=False, continues_set_by_editor=False)
     if written is not None and not Article.objects.filter(
-            Q(page=written) | Q(continued_from_page=written.number),
-            issue=issue, continued_from_page__isnull=False).exists():
+            (Q(continued_from_page__isnull=False) & (Q(page=written) | Q(continued_from_page=written.number)))
+            | (Q(page=written) & unmarked), issue=issue).exists():
         return []
     with transaction.atomic():
         list(Page.objects.select_for_update(no_key=True).filter(issue=issue).order_by("pk").values_list("pk"))
         # whole rows: saving a link writes the article's history row, which reads every field
-        tails = list(Article.objects.filter(issue=issue, continued_from_page__isnull=False).select_related("page"))
-        if not tails:
+        found = list(Article.objects.filter(Q(continued_from_page__isnull=False) | unmarked, issue=issue)
+                     .select_related("page"))
+        if not found:
             return []
+        changed: set[int] = set()
+        tails = []
+        for article in found:
+            if article.continued_from_page is not None:
+                tails.append(article)
+                continue
+            changed.update((article.pk, article.continues_id))
+            article.continues_id = None
+            article.save(update_fields=["continues", "updated_at"])
         heads = list(Article.objects.filter(issue=issue, page__number__in={t.continued_from_page for t in tails})
                      .select_related("page").only("pk", "position", "kicker", "headline", "body",
                                                   "continued_to_page", "page__number"))
-        changed: set[int] = set()
         chosen = _assign([t for t in tails if not t.continues_set_by_editor], heads)
         for tail in tails:
             if tail.continues_set_by_editor:

@@ -260,3 +260,33 @@ def test_a_story_whose_part_a_re_ingest_removed_is_indexed_again(day_with_a_cont
     assert not Article.objects.filter(pk=part.pk).exists()
     assert not Article.objects.filter(page__number=2, continued_from_page__isnull=False).exists()
     assert IndexQueueEntry.objects.filter(article_id=start.pk).exists()
+
+
+def test_a_part_whose_story_start_is_deleted_is_indexed_as_an_article_of_its_own(day_with_a_continuation):
+    from search.models import IndexQueueEntry
+
+    ingest_paths(paths=[day_with_a_continuation])
+    part = the_continuation()
+    start = part.continues
+    IndexQueueEntry.objects.all().delete()
+    start.delete()
+    part.refresh_from_db()
+    assert part.continues_id is None
+    assert IndexQueueEntry.objects.filter(article_id=part.pk).exists()
+
+
+def test_a_part_no_longer_marked_as_a_continuation_is_unlinked_unless_an_editor_linked_it(day_with_a_continuation):
+    ingest_paths(paths=[day_with_a_continuation])
+    part = the_continuation()
+    start_pk = part.continues_id
+    issue = part.issue
+    # re-segmented without its （上接） mark, say: it is a story of its own now
+    Article.objects.filter(pk=part.pk).update(continued_from_page=None)
+    assert part.pk in link_continuations(issue=issue, written=part.page)
+    part.refresh_from_db()
+    assert part.continues_id is None
+    # an editor's link stands, mark or none
+    Article.objects.filter(pk=part.pk).update(continues=start_pk, continues_set_by_editor=True)
+    link_continuations(issue=issue, written=part.page)
+    part.refresh_from_db()
+    assert part.continues_id == start_pk
