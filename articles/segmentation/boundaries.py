@@ -102,6 +102,7 @@ class RunContext:
     credit: bool = False  # a reporter's credit line under the run (a headline's, or a part's of one report)
     title_shape: tuple[int, int, bool] = (0, 0, False)  # the article's headline: lines, main line's length, inner marks
     head_ahead: float = 0.0  # the article's headline's words in the text ahead of the run
+    position: float = 0.0  # where the run stands on the page: its first line's place among the page's units (0: top)
 
 
 FEATURES = (
@@ -112,6 +113,7 @@ FEATURES = (
     "siblings_1", "siblings_2", "log_ahead", "lead_ahead", "log_before", "next_lead", "before_short",
     "ahead_short", "continued", "title_back", "title_ahead", "cohesion_wide", "bracketed_line",
     "credit_ahead_6", "bullet", "subtitle", "note_tag", "credit", "page_leads", "like_title", "head_ahead",
+    "log_previous", "position",
 )
 _INNER = re.compile(r"[，,、：:；;]")
 
@@ -177,6 +179,12 @@ def features(ctx: RunContext) -> list[float]:
         "cohesion_wide": ctx.cohesion_wide * 5,
         # ``（2020年5月28日第十三届全国人民代表大会第三次会议通过）`` under the title of a document
         "bracketed_line": float(any(_BRACKETED.match(line) for line in ctx.shorts[1:])),
+        # the paragraph above the run: an intertitle follows a paragraph of the article's body, a
+        # headline often follows an article's short closing line (a sign-off, a last sentence)
+        "log_previous": math.log1p(len(ctx.previous)) / 3,
+        # where the run stands on the page: the main story opens the page, its intertitles follow
+        # below; the foot of a page holds short articles side by side
+        "position": ctx.position,
     }
     return [values[name] for name in FEATURES]
 

@@ -948,6 +948,7 @@ class _Segmenter:
             title_back=vocabulary.affinity(title, cur.grams), title_ahead=vocabulary.affinity(title, seen_ahead),
             head_ahead=vocabulary.affinity((art.kicker or "") + head, seen_ahead),
             cohesion_wide=vocabulary.cohesion(cur.grams, ahead),
+            position=shorts[0].index / len(self.units),
         )
         return self._model_decides(ctx, shorts[0]) if self.decide is None else self.decide(ctx, shorts[0])
 

@@ -248,6 +248,31 @@ def test_boundary_cues_read_chapter_numbers_and_headline_likeness():
     assert cue("like_title", shorts=["品牌"], title_shape=(1, 12, False)) == 0.0
 
 
+def test_boundary_cues_read_the_paragraph_above_and_the_place_on_the_page():
+    from articles.segmentation import segmenter as seg
+    from articles.segmentation.boundaries import FEATURES, RunContext, features
+
+    def cue(name: str, **kw) -> float:
+        base = dict(shorts=["一个标题"], following="正文。", previous="上文。", paragraphs=3, characters=300,
+                    intertitles=0, lead=False, headed=True, cohesion=0.1, intertitle_shapes=(), credit_ahead=0)
+        return features(RunContext(**{**base, **kw}))[FEATURES.index(name)]
+
+    # a long body paragraph above the run against a short closing line
+    assert cue("log_previous", previous="正" * 120) > cue("log_previous", previous="（完）") > 0.0
+    assert cue("position", position=0.75) == 0.75
+
+    seen: list = []
+
+    def decide(ctx, _unit):
+        seen.append(ctx.position)
+        return False
+
+    text = page("山区小学迎来新操场", "开学第一天，孩子们在新操场上奔跑，老师们说这是多年的心愿，今天终于实现了。",
+                "操场上的新跑道", "跑道铺好的那天，全村的人都来看，老人们说从来没见过这么好的跑道。")
+    seg._Segmenter(text, DATE, decide=decide).run()
+    assert len(seen) == 1 and 0.0 < seen[0] < 1.0
+
+
 def test_articles_headed_alike_pass_the_headline_shape_to_the_model():
     from articles.segmentation import segmenter as seg
 
