@@ -1,5 +1,6 @@
 """Template helpers for the reader's pages."""
 from django import template
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_noop
 
 from ..citation import title
@@ -32,3 +33,21 @@ _ROLE_LABELS = [gettext_noop("记者"), gettext_noop("通讯员"), gettext_noop(
 def role_label(credit) -> str:
     """A credit's role in the interface's language (记者 / reporter …)."""
     return gettext(str(credit.get_role_display()))
+
+
+@register.simple_tag
+def facet_items(values: list[dict]) -> str:
+    """A search facet's values as the items of its list: a link that narrows the search to the
+    value, or the chosen value with a link that drops it, and its count. Made here rather than by
+    the template engine: at 150k a search page's eighty facet values were a third of its template
+    nodes."""
+    cancel = gettext("取消")
+    return format_html_join("", "<li>{}</li>", ((_facet_item(value, cancel),) for value in values))
+
+
+def _facet_item(value: dict, cancel: str) -> str:
+    if value["selected"]:
+        return format_html('<strong>{}</strong> <a href="?{}" aria-label="{} {}">×</a> <span class="count">{}</span>',
+                           value["label"], value["url"], cancel, value["label"], value["count"])
+    return format_html('<a href="?{}">{}</a> <span class="count">{}</span>', value["url"], value["label"],
+                       value["count"])

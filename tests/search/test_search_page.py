@@ -162,3 +162,27 @@ def test_snippet_windows_merge_instead_of_overlapping():
     dense = "的一二三四" * 200
     pieces = [re.sub(r"</?mark>|…", "", s) for s in kwic(dense, ["的"], width=10)]
     assert sum(len(p) for p in pieces) == len("".join(pieces)) and all(len(p) < 200 for p in pieces)
+
+
+def test_facet_values_link_to_narrowed_searches_and_the_chosen_one_to_its_removal(client):
+    html = client.get("/search/", {"q": "太原"}).content.decode()
+    facets = html.split('class="facets"', 1)[1].split("</aside>", 1)[0]
+    years = re.findall(r'<li><a href="\?([^"]*)">(\d{4})</a> <span class="count">(\d+)</span></li>', facets)
+    assert years, facets[:500]
+    query, year, count = years[0]
+    assert f"year={year}" in unescape(query)
+    chosen = client.get("/search/", {"q": "太原", "year": year}).content.decode()
+    facets = chosen.split('class="facets"', 1)[1].split("</aside>", 1)[0]
+    item = re.search(rf'<li><strong>{year}</strong> <a href="\?([^"]*)" aria-label="取消 {year}">×</a> '
+                     rf'<span class="count">{count}</span></li>', facets)
+    assert item and "year=" not in unescape(item.group(1))
+
+
+def test_facet_values_are_escaped():
+    from articles.templatetags.archive_tags import facet_items
+
+    html = facet_items([{"label": '<b>"栏目"</b>', "url": "q=a&section=%3Cb%3E", "count": 3, "selected": False},
+                        {"label": "x&y", "url": "q=a", "count": 1, "selected": True}])
+    assert "<b>" not in html
+    assert '<a href="?q=a&amp;section=%3Cb%3E">&lt;b&gt;&quot;栏目&quot;&lt;/b&gt;</a> <span class="count">3</span>' in html
+    assert '<strong>x&amp;y</strong> <a href="?q=a" aria-label="取消 x&amp;y">×</a>' in html
