@@ -403,6 +403,20 @@ def _heads_document(shorts: list[_Unit]) -> bool:
     return len(shorts) >= 2 and any(_DATED_NOTE.match(u.text) for u in shorts[1:])
 
 
+# ``湖南省工信厅厅长曹某某代表：``, ``联想集团董事长杨某某代表``: a deputy or a member of a political
+# consultative conference named with an office (a place, an employer, a post: at least five
+# characters before the name), no other mark but the 、 between offices.
+_TITLED_SPEAKER = re.compile(r"^[\u4e00-\u9fff、（）()·]{7,28}(?:代表|委员)[：:]?$")
+
+
+def _heads_as_titled_speaker(shorts: list[_Unit]) -> bool:
+    """A titled speaker over one headline line (``传化集团董事长徐某某代表`` / ``加快智能物流基础设施
+    建设``) is a headline's kicker: papers print deputies' and members' proposals as short articles
+    side by side, each headed so. (A bare name, ``李某代表`` / ``抖音销农货 卖出好价格``, heads an item
+    of a box of profiles as well as an article: the model weighs those.)"""
+    return len(shorts) == 2 and bool(_TITLED_SPEAKER.match(shorts[0].text)) and not _SAYS.search(shorts[0].text)
+
+
 def _is_photo_label(text: str) -> bool:
     return bool(_PHOTO_LABEL.match(re.sub(r"[\s\u3000]+", "", text)))
 
@@ -950,7 +964,13 @@ class _Segmenter:
             cohesion_wide=vocabulary.cohesion(cur.grams, ahead),
             position=shorts[0].index / len(self.units),
         )
-        return self._model_decides(ctx, shorts[0]) if self.decide is None else self.decide(ctx, shorts[0])
+        if self.decide is not None:
+            return self.decide(ctx, shorts[0])
+        # A titled speaker over a headline line heads an article whatever the model says; the model
+        # still learns from such runs (what they teach it of two-line runs), so it is asked in training.
+        if _heads_as_titled_speaker(shorts):
+            return True
+        return self._model_decides(ctx, shorts[0])
 
     # -- the page's decisions together -----------------------------------------------------
     def _model_decides(self, ctx: RunContext, unit: _Unit) -> bool:
