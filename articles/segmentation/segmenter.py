@@ -409,6 +409,12 @@ def _heads_document(shorts: list[_Unit]) -> bool:
 _TITLED_SPEAKER = re.compile(r"^[\u4e00-\u9fff、（）()·]{7,28}(?:代表|委员)[：:]?$")
 
 
+# ``巴音朝鲁代表（吉林省委书记、省人大常委会主任）``: a speaker's name over his office in brackets, under
+# the heading of his remarks
+_SPEAKER_WITH_OFFICE = re.compile(r"^[\u4e00-\u9fff·]{2,8}(?:代表|委员)[（(][^（）()]{2,40}[）)]$")
+_WRITTEN_UP = re.compile(r"整理[)）]?$")
+
+
 def _heads_as_titled_speaker(shorts: list[_Unit]) -> bool:
     """A titled speaker over one headline line (``传化集团董事长徐某某代表`` / ``加快智能物流基础设施
     建设``) is a headline's kicker: papers print deputies' and members' proposals as short articles
@@ -853,6 +859,20 @@ class _Segmenter:
             i += 1
         return (lines, kind, i) if kind and paragraphs and i >= len(units) else None
 
+    def _next_remarks(self, cur: _Draft) -> bool:
+        """A column of speakers' remarks (``掌握工作主动权 打好发展主动仗（两会·声音2020）``), each item a
+        heading, the speaker's name over his office (``李某代表（某省委书记）``) and his words as a
+        reporter wrote them down (``本报记者 X整理``): an item signed so, then a run cut like the first
+        item's heading, is the next item of that one article, not an article of its own."""
+        pending = self.pending
+        if (self.banner_since_body or cur.photo or not 2 <= len(pending) <= 3
+                or any(kind != "short" for kind, _u in pending)
+                or not _SPEAKER_WITH_OFFICE.match(pending[1][1].text)):
+            return False
+        paragraphs = cur.article.paragraphs
+        return (bool(paragraphs) and len(paragraphs[-1]) <= 30 and bool(_WRITTEN_UP.search(paragraphs[-1]))
+                and any(_SPEAKER_WITH_OFFICE.match(p) for p in paragraphs[:-1]))
+
     def _box_head(self, shorts: list[_Unit]) -> tuple[int, str] | None:
         """``发言席`` / ``江苏省某某代表：`` / ``优化劳动者就业创业环境`` / a short text / ``（本报记者 X整理）``,
         and another item cut and signed alike: a label of a few characters over items each signed
@@ -912,6 +932,9 @@ class _Segmenter:
                 cur.closed = False
                 return False
             return True
+        if cur is not None and cur.closed and self._next_remarks(cur) and not is_lead(text):
+            cur.closed = False
+            return False
         if cur is None or cur.closed or cur.photo or cur.date_entries or self.banner_since_body:
             return True
         if is_lead(text):
