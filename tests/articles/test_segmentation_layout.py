@@ -758,3 +758,42 @@ def test_a_padded_pair_between_paragraphs_is_an_intertitle_not_a_reporters_name(
     arts = segment(text, issue_date=DATE).articles
     assert [a.headline for a in arts] == ["古洞新生"] and arts[0].bylines == []
     assert arts[0].paragraphs[1:3] == ["厂长急了：“要是停止开采，矿石哪里找？”", "转 机"]
+
+
+def test_a_titled_speaker_over_a_headline_line_heads_an_article_of_its_own():
+    # deputies' proposals printed side by side, each under the deputy's office and name (2.30)
+    text = page(
+        "代表委员建言献策",
+        "本报北京5月22日电  （记者张明）代表委员们围绕稳就业、保民生积极建言献策。",
+        "会场内外，大家讨论热烈，提出了许多具体可行的意见建议，涉及产业、民生等领域。",
+        "某某集团董事长王某某代表",
+        "推动制造业加快转型升级",
+        "制造业是实体经济的基础，要加快数字化改造，提升产业链供应链稳定性和竞争力。",
+        "企业要加大研发投入，培养更多技术人才，让创新成为发展的第一动力。",
+        "某省某市市长李某某代表",
+        "让农民在家门口就业",
+        "要发展特色产业，建设扶贫车间，让群众在家门口就能实现就业增收。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.title for a in arts] == ["代表委员建言献策", "推动制造业加快转型升级", "让农民在家门口就业"]
+    assert arts[1].kicker == "某某集团董事长王某某代表" and arts[2].kicker == "某省某市市长李某某代表"
+
+
+def test_a_column_of_speakers_remarks_written_up_item_by_item_is_one_article():
+    # heading / the speaker over his office / his words / 本报记者 X整理, item after item (2.30)
+    text = page(
+        "凝心聚力谋发展（两会·声音）",
+        "坚定信心 奋力前行",
+        "张某某代表（某省委书记）",
+        "今年以来，我们坚持稳中求进工作总基调，统筹推进疫情防控和经济社会发展各项工作。",
+        "下一步，我们将抓好各项政策落实，稳住经济基本盘，兜住民生底线。",
+        "本报记者  王  明整理",
+        "真抓实干 决战决胜",
+        "李某某代表（某自治区党委书记、自治区人大常委会主任）",
+        "面对前所未有的困难和挑战，全区上下众志成城，经济社会秩序加快恢复。",
+        "我们将聚焦短板弱项，拿出过硬举措，确保如期完成目标任务。",
+        "本报记者  赵  红整理",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == [arts[0].headline] and arts[0].headline.startswith("凝心聚力谋发展")
+    assert "真抓实干 决战决胜" in arts[0].paragraphs and arts[0].paragraphs[-1] == "本报记者  赵  红整理"
