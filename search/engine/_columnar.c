@@ -25,19 +25,30 @@ typedef struct {
     size_t size, capacity;
 } Bytes; /* raw memory: filled with the GIL released */
 
+/* `data` with room for `wanted` items of `item` bytes, its room (*capacity items) doubled from
+ * `first` until they fit; NULL (and `data` left as it was) when memory runs out. Raw memory, so
+ * callable with the GIL released. */
+static void *
+grow(void *data, size_t *capacity, size_t wanted, size_t item, size_t first)
+{
+    if (wanted <= *capacity)
+        return data;
+    size_t room = *capacity ? *capacity : first;
+    while (room < wanted)
+        room *= 2;
+    void *grown = PyMem_RawRealloc(data, room * item);
+    if (grown != NULL)
+        *capacity = room;
+    return grown;
+}
+
 static int
 reserve(Bytes *buffer, size_t wanted)
 {
-    if (wanted <= buffer->capacity)
-        return 0;
-    size_t capacity = buffer->capacity ? buffer->capacity : 4096;
-    while (capacity < wanted)
-        capacity *= 2;
-    unsigned char *data = PyMem_RawRealloc(buffer->data, capacity);
+    unsigned char *data = grow(buffer->data, &buffer->capacity, wanted, 1, 4096);
     if (data == NULL)
         return -1;
     buffer->data = data;
-    buffer->capacity = capacity;
     return 0;
 }
 
@@ -123,16 +134,10 @@ float32_at(const unsigned char *p)
 static int
 scratch_for(Out *out, size_t count)
 {
-    if (count <= out->scratch_size)
-        return 0;
-    size_t size = out->scratch_size ? out->scratch_size : 1024;
-    while (size < count)
-        size *= 2;
-    uint32_t *scratch = PyMem_RawRealloc(out->scratch, size * sizeof(uint32_t));
+    uint32_t *scratch = grow(out->scratch, &out->scratch_size, count, sizeof(uint32_t), 1024);
     if (scratch == NULL)
         return -1;
     out->scratch = scratch;
-    out->scratch_size = size;
     return 0;
 }
 
@@ -329,15 +334,11 @@ find_blocks(const unsigned char *data, size_t size, size_t count, Block **blocks
         if ((uint64_t)magnitude < BLOCK_INFO_SIZE || (uint64_t)magnitude > size - offset)
             goto fail;
         const unsigned char *info = data + offset;
-        size_t block_count = (uint32_t)info[0] | (uint32_t)info[1] << 8 | (uint32_t)info[2] << 16 |
-                             (uint32_t)info[3] << 24;
-        if (n == capacity) {
-            capacity *= 2;
-            Block *grown = PyMem_RawRealloc(found, capacity * sizeof(Block));
-            if (grown == NULL)
-                goto fail;
-            found = grown;
-        }
+        size_t block_count = uint32_at(info);
+        Block *grown = grow(found, &capacity, n + 1, sizeof(Block), 16);
+        if (grown == NULL)
+            goto fail;
+        found = grown;
         found[n++] = (Block){info + BLOCK_INFO_SIZE, (size_t)magnitude - BLOCK_INFO_SIZE, block_count, info[12]};
         sum += block_count;
         offset += (size_t)magnitude;
