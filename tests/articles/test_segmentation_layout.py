@@ -171,18 +171,24 @@ def test_segmented_text_has_full_width_marks_between_chinese_characters():
     assert "房间，面对面交流" in art.body
 
 
+# A story, then a box of news in brief under its label with two signed items; a test adds the last.
+BRIEFS_ABOVE_A_LAST_ITEM = (
+    "春耕备耕有序推进",
+    "本报北京3月1日电  （记者张明）各地抓住有利天气，组织农民开展春耕备耕。",
+    "农资供应总体充足，价格基本稳定。",
+    "简明新闻",
+    "山区公路完成改造",
+    "本报电  今年第一季度，全省山区公路改造工程全部完工，通车里程大幅增加。",
+    "（李 华）",
+    "城市书房再添新址",
+    "本报电  市图书馆在老城区新开一家城市书房，全天向市民开放。",
+    "（王 强）",
+)
+
+
 def test_a_box_of_news_in_brief_is_one_article_under_its_label_with_the_item_titles_in_its_text():
     text = page(
-        "春耕备耕有序推进",
-        "本报北京3月1日电  （记者张明）各地抓住有利天气，组织农民开展春耕备耕。",
-        "农资供应总体充足，价格基本稳定。",
-        "简明新闻",
-        "山区公路完成改造",
-        "本报电  今年第一季度，全省山区公路改造工程全部完工，通车里程大幅增加。",
-        "（李 华）",
-        "城市书房再添新址",
-        "本报电  市图书馆在老城区新开一家城市书房，全天向市民开放。",
-        "（王 强）",
+        *BRIEFS_ABOVE_A_LAST_ITEM,
         "博物馆推出夜场",
         "本报电  省博物馆本周起每逢周五延长开放时间，并推出讲解服务。",
     )
@@ -646,16 +652,7 @@ def test_a_sentence_trailing_off_is_text_and_a_list_trailing_off_can_head():
 
 def test_an_item_of_a_box_of_news_in_brief_may_carry_a_lead_in_ending_in_a_dash():
     text = page(
-        "春耕备耕有序推进",
-        "本报北京3月1日电  （记者张明）各地抓住有利天气，组织农民开展春耕备耕。",
-        "农资供应总体充足，价格基本稳定。",
-        "简明新闻",
-        "山区公路完成改造",
-        "本报电  今年第一季度，全省山区公路改造工程全部完工，通车里程大幅增加。",
-        "（李 华）",
-        "城市书房再添新址",
-        "本报电  市图书馆在老城区新开一家城市书房，全天向市民开放。",
-        "（王 强）",
+        *BRIEFS_ABOVE_A_LAST_ITEM,
         "省博物馆发布通知——",
         "本周起每逢周五推出夜场",
         "本报电  省博物馆本周起每逢周五延长开放时间，并推出讲解服务。",
