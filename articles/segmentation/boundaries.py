@@ -13,7 +13,10 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections import Counter
+from itertools import chain, compress, repeat
+from operator import add, mul
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,14 +31,13 @@ _TIME_OPENING = re.compile(
 )
 _NOTE_TAG = re.compile(r"手记[)）]$")
 _BRACKETED = re.compile(r"^[(（][^()（）]{4,}[)）]$")
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# Every two Chinese characters in a row, found at each place by a lookahead, so that they overlap.
+_CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 
 
-def bigrams(text: str) -> set[str]:
-    grams: set[str] = set()
-    for run in _CJK_RUN.findall(text):
-        grams.update(map(str.__add__, run, run[1:]))
-    return grams
+def bigrams(text: str, end: int = sys.maxsize) -> set[str]:
+    """The character bigrams of ``text`` (of its first ``end`` characters) with both characters Chinese."""
+    return set(_CJK_PAIR.findall(text, 0, end))
 
 
 class PageVocabulary:
@@ -46,34 +48,34 @@ class PageVocabulary:
     REACH = 240
 
     def __init__(self, texts: list[str]) -> None:
-        self.grams = [bigrams(t[: self.REACH]) for t in texts]
-        df: Counter[str] = Counter()
-        for grams in self.grams:
-            df.update(grams)
+        reach = self.REACH
+        self.grams = [bigrams(t, reach) for t in texts]
+        df = Counter(chain.from_iterable(self.grams))
         size = len(texts)
         logs = [math.log((1 + size) / (1 + n)) for n in range(size + 1)]
-        self.weights = {g: logs[n] for g, n in df.items()}
+        self.weights = dict(zip(df, map(logs.__getitem__, df.values())))
 
     def seen(self, units: list[int]) -> set[str]:
-        return set().union(*(self.grams[i] for i in units)) if units else set()
+        grams = self.grams
+        return set().union(*map(grams.__getitem__, units))
 
     def affinity(self, title: str, seen: set[str]) -> float:
         """Share of the weight of a title's bigrams that the text with bigrams ``seen`` uses."""
         grams = bigrams(title)
-        weights = self.weights
-        total = sum(weights.get(g, 0.0) for g in grams)
+        get = self.weights.get
+        total = sum(map(get, grams, repeat(0.0)))
         if not total or not seen:
             return 0.0
-        return sum(weights.get(g, 0.0) for g in grams & seen) / total
+        return sum(map(get, grams & seen, repeat(0.0))) / total
 
     def cohesion(self, before: list[int] | set[str], after: list[int]) -> float:
         """Share of the weight of the text after a run that the text before it (units, or their
         bigrams) already used."""
         seen = before if isinstance(before, set) else self.seen(before)
         ahead = self.seen(after)
-        weights = self.weights
-        total = sum(weights[g] for g in ahead)
-        return sum(weights[g] for g in ahead & seen) / total if total else 0.0
+        weight = self.weights.__getitem__
+        total = sum(map(weight, ahead))
+        return sum(map(weight, ahead & seen)) / total if total else 0.0
 
 
 @dataclass(frozen=True)
@@ -237,13 +239,13 @@ class BoundaryModel:
         x = features(ctx)
         if self.hidden:
             # ``hidden`` holds a column per feature (its weight into each unit): most cues are 0,
-            # so only the columns of those that are not are added up.
-            acc = list(self.hidden_bias)
-            for column, v in zip(self.hidden, x, strict=True):
-                if v:
-                    acc = [a + w * v for a, w in zip(acc, column)]
-            x = [math.tanh(a) for a in acc]
-        z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
+            # so only the columns of those that are not are added up (a cue of 1, most of them,
+            # adds its column as it is), feature after feature as the sum was always taken.
+            acc = self.hidden_bias
+            for column, v in compress(zip(self.hidden, x, strict=True), x):
+                acc = list(map(add, acc, column if v == 1.0 else map(mul, column, repeat(v))))
+            x = list(map(math.tanh, acc))
+        z = self.bias + sum(map(mul, self.weights, x))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

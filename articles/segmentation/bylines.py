@@ -135,19 +135,22 @@ def split_trailing_credits(paragraph: str) -> tuple[str, list[Credit]]:
     credits: list[Credit] = []
     text = paragraph.rstrip()
     while True:
-        m = _PHOTO_SOURCE_TAIL.search(text)
+        # (both bracketed tails end the text on its bracket, and a reporter's credit names 记者: the
+        # searches, which try every place in the paragraph, are left out where they cannot match)
+        bracketed = text[-1:] in ")）"
+        m = _PHOTO_SOURCE_TAIL.search(text) if bracketed else None
         if m and m.start() > 0:
             credits.insert(0, Credit((m.group(1) or m.group(2)).strip(), ROLE_PHOTO_SOURCE))
             text = text[: m.start()].rstrip()
             continue
-        m = _PAREN_TAIL.search(text)
+        m = _PAREN_TAIL.search(text) if bracketed else None
         if m and m.start() > 0 and text[m.start() - 1] in "。！？!?”」』…；; \u3000":
             parsed = parse_credit(m.group(1))
             if parsed:
                 credits = parsed + credits
                 text = text[: m.start()].rstrip()
                 continue
-        m = _TRAILING_ROLE_BYLINE.search(text)
+        m = _TRAILING_ROLE_BYLINE.search(text) if "记者" in text else None
         if m and m.start(1) > 0:
             parsed = parse_credit(m.group(1))
             if parsed:
@@ -187,6 +190,8 @@ _PHOTO_CREDIT_TAIL = re.compile(
 
 def split_photo_credit(paragraph: str) -> tuple[str, list[Credit]] | None:
     """``…实现产业升级。张昊宇 摄`` or ``…杨志礼摄（人民视觉）``: a photo caption and its photographer."""
+    if "摄" not in paragraph:
+        return None  # (the credit ends on 摄: no search through a paragraph without one)
     m = _PHOTO_CREDIT_TAIL.search(paragraph.rstrip())
     if not m or m.start(1) == 0:
         return None

@@ -24,8 +24,12 @@ DATELINE_LEAD = re.compile(
 )
 
 
+_WIDE_DIGIT = re.compile("[０-９]")
+
+
 def to_ascii_digits(text: str) -> str:
-    return text.translate(_DIGITS)
+    # (most lines have no full-width digit: a search is much cheaper than a translation)
+    return text.translate(_DIGITS) if _WIDE_DIGIT.search(text) else text
 
 
 def chinese_numeral(text: str) -> int | None:

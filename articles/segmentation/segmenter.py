@@ -424,7 +424,8 @@ def _heads_as_titled_speaker(shorts: list[_Unit]) -> bool:
 
 
 def _is_photo_label(text: str) -> bool:
-    return bool(_PHOTO_LABEL.match(re.sub(r"[\s\u3000]+", "", text)))
+    # (every label holds 图 or 摄: no other line needs its spaces taken out)
+    return ("图" in text or "摄" in text) and bool(_PHOTO_LABEL.match(re.sub(r"[\s\u3000]+", "", text)))
 
 
 def _is_document_title(text: str, following: _Unit | None) -> bool:
@@ -440,6 +441,8 @@ def _is_body_like(text: str) -> bool:
 
 
 def _is_banner(unit: _Unit, following: _Unit | None) -> bool:
+    if len(unit.text) > 24 and " " not in unit.text and "\u3000" not in unit.text:
+        return False  # (a paragraph: no need to take its spaces out to know)
     text = unit.text.replace(" ", "").replace("\u3000", "")
     if len(text) > 24 or text[0] in OPENING or not _is_headline_like(unit.text):
         return False
@@ -712,7 +715,7 @@ class _Segmenter:
         return sum(1 for kind, _u in self.pending[at:] if kind == "short") >= 2
 
     def _add_paragraph(self, draft: _Draft, text: str, unit: _Unit) -> None:
-        m = _CONTINUED_TO.search(text)
+        m = _CONTINUED_TO.search(text) if "版" in text else None
         if m:
             draft.article.continued_to_page = chinese_numeral(m.group(1))
             text = text[: m.start()].rstrip()

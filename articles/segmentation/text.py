@@ -68,10 +68,13 @@ def first_clause(text: str) -> str:
     return text[: m.start()] if m else text
 
 
+_NOT_CJK = re.compile("[^\u4e00-\u9fff]+")
+
+
 def cjk_ratio(text: str) -> float:
     if not text:
         return 0.0
-    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") / len(text)
+    return len(_NOT_CJK.sub("", text)) / len(text)
 
 
 def join_broken(before: str, after: str) -> str:
