@@ -423,6 +423,18 @@ def _heads_as_titled_speaker(shorts: list[_Unit]) -> bool:
     return len(shorts) == 2 and bool(_TITLED_SPEAKER.match(shorts[0].text)) and not _SAYS.search(shorts[0].text)
 
 
+# ``中华人民共和国主席令`` / ``第四十五号``, ``全国人民代表大会常务委员会公告`` / ``［十三届］第十四号``: an order or a
+# notice printed under its name and number
+_ORDER_NAME = re.compile(r"(?:令|公告|通告)$")
+_ORDER_NUMBER = re.compile(r"^(?:[［\[〔【(（][^］\]〕】)）]{1,8}[］\]〕】)）])?第[0-9０-９一二三四五六七八九十百零〇]{1,6}号$")
+
+
+def _heads_order(shorts: list[_Unit]) -> bool:
+    """An order or a notice under its name and its number heads an article of its own: papers print
+    it as it was issued, after the news of the meeting that issued it."""
+    return len(shorts) >= 2 and bool(_ORDER_NUMBER.match(shorts[-1].text)) and bool(_ORDER_NAME.search(shorts[-2].text))
+
+
 def _is_photo_label(text: str) -> bool:
     # (every label holds 图 or 摄: no other line needs its spaces taken out)
     return ("图" in text or "摄" in text) and bool(_PHOTO_LABEL.match(re.sub(r"[\s\u3000]+", "", text)))
@@ -994,7 +1006,7 @@ class _Segmenter:
             return self.decide(ctx, shorts[0])
         # A titled speaker over a headline line heads an article whatever the model says; the model
         # still learns from such runs (what they teach it of two-line runs), so it is asked in training.
-        if _heads_as_titled_speaker(shorts):
+        if _heads_as_titled_speaker(shorts) or _heads_order(shorts):
             return True
         return self._model_decides(ctx, shorts[0])
 
