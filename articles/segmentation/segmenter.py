@@ -87,6 +87,8 @@ _DATED_NOTE = re.compile(r"^[(（][^()（）]*[0-9０-９〇零一二三四五�
 # Labels a paper prints over a photo with its caption (图片报道, 摄影报道): each heads a photo of
 # its own, never an intertitle of the story above.
 _PHOTO_LABEL = re.compile(r"^(?:图片报道|摄影报道|图片故事|新闻图片|图说新闻)$")
+# The organisers of an event or a campaign printed under its headline (``主办单位：…  支持单位：…``): the text's first line.
+_ORGANISERS = re.compile(r"^(?:主办|承办|协办|指导|支持|出品)(?:单位)?[：:]")
 # The number of an item in a list (一、  1.  （一）  ①): a document's first item, not a headline line.
 _LIST_ITEM = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[0-9０-９]{1,2}[.．、](?![0-9０-９])|[(（][一二三四五六七八九十0-9]{1,3}[)）]|[①-⑳])")
 _ANNOUNCES = re.compile(r"(?:如下|全文|原文|下文)[。：:]?$|[：:]$")
@@ -679,10 +681,14 @@ class _Segmenter:
         for at, (kind, unit) in enumerate(self.pending):
             if kind == "short" and ((deck and not draft.digest and draft.box is None)
                                     or (tagged and (_looks_like_deck(unit.text) or self._item_under(at)))
-                                    or (dated and _LIST_ITEM.match(unit.text))):
+                                    or (dated and _LIST_ITEM.match(unit.text))
+                                    or (dated and ("：" in unit.text or ":" in unit.text))
+                                    or (heads and _ORGANISERS.match(unit.text))):
                 # After a headline closed by its column tag, further short lines are the text's
                 # opening: a one-sentence deck, a box label (【绝活看点】), an author's name. Under
-                # the date a document was adopted, a numbered line is its first item (``一、审议…``).
+                # the date a document was adopted, a numbered line is its first item (``一、审议…``)
+                # and a line of a post and its holder its first line (``秘书长：李斌（女）``). Under any
+                # headline, the event's organisers (``主办单位：…``) open its text.
                 deck.append(unit)
             elif kind == "short":
                 line = unit.text
