@@ -1,7 +1,7 @@
 """The headline-or-intertitle decisions of a gold-split folder, decided by the gold: what the rules
 allow at best, and where a model goes wrong.
 
-    python bench/segment_decisions.py FOLDER GOLD.json [--model M.json] [--list]
+    python bench/segment_decisions.py FOLDER GOLD.json [--model M.json] [--list] [--out GOLD_DECIDED.json]
 
 The segmenter walks every page with the gold answering each decision the model would take (as
 ``train_boundaries`` does), and the shared scorer scores that walk: its SUMMARY is the ceiling of
@@ -35,6 +35,7 @@ def main() -> int:
     parser.add_argument("gold", type=Path)
     parser.add_argument("--model", help="a boundary model to compare with the gold's decisions")
     parser.add_argument("--list", action="store_true", help="list the decisions the model gets wrong")
+    parser.add_argument("--out", type=Path, help="where to write the interchange JSON of the gold-decided walk")
     args = parser.parse_args()
     if args.model:
         use_model(Path(args.model))
@@ -69,7 +70,7 @@ def main() -> int:
                       f" || before: {ctx.previous[-25:]!r} after: {ctx.following[:25]!r}")
         print(f"{len(wrong)} decisions the model gets wrong")
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "gold_decided.json"
+        out = args.out or Path(tmp) / "gold_decided.json"
         out.write_text(json.dumps({"issues": issues}, ensure_ascii=False), encoding="utf-8")
         return load_scorer().main([str(out), "--gold", str(args.gold)])
 
