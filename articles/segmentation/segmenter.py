@@ -269,6 +269,7 @@ class _Draft:
     # a box of signed items under one label (发言席, 建议): each item's heading lines and how it is signed
     box: tuple[int, str] | None = None
     letter: bool = False  # headed by a letter's label (回 信): the dispatch reporting the letter follows it
+    written_up: bool = False  # just closed by a reporter's ``（本报记者 X整理）``
 
 
 @dataclass
@@ -415,6 +416,8 @@ _TITLED_SPEAKER = re.compile(r"^[\u4e00-\u9fff、（）()·]{7,28}(?:代表|委�
 # the heading of his remarks
 _SPEAKER_WITH_OFFICE = re.compile(r"^[\u4e00-\u9fff·]{2,8}(?:代表|委员)[（(][^（）()]{2,40}[）)]$")
 _WRITTEN_UP = re.compile(r"整理[)）]?$")
+# ``黑龙江甘南县永利村村民颜世龙讲述：``: who tells the account printed under the heading below
+_NARRATOR = re.compile(r"^[\u4e00-\u9fff·]{4,30}(?:讲述|口述|自述)[：:]$")
 
 
 def _heads_as_titled_speaker(shorts: list[_Unit]) -> bool:
@@ -747,7 +750,7 @@ class _Segmenter:
             draft.units.append(unit.index)
             draft.grams |= self.vocabulary.grams[unit.index]
         draft.article.end_line = unit.end_line
-        draft.signed_note = False
+        draft.signed_note = draft.written_up = False
 
     def _shed_closing_exclamations(self) -> None:
         """``祝大家新年快乐！`` printed short before the next headline ends the article above, and so
@@ -887,12 +890,21 @@ class _Segmenter:
         item's heading, is the next item of that one article, not an article of its own."""
         pending = self.pending
         if (self.banner_since_body or cur.photo or not 2 <= len(pending) <= 3
-                or any(kind != "short" for kind, _u in pending)
-                or not _SPEAKER_WITH_OFFICE.match(pending[1][1].text)):
+                or any(kind != "short" for kind, _u in pending)):
+            return False
+        # the speaker under the heading (``李某代表（某省委书记）``), or a narrator over it
+        # (``四川马边县羊店儿村村民吉石罗布讲述：`` / ``搬进新住处 学会新技术``: accounts told in the first person)
+        if _SPEAKER_WITH_OFFICE.match(pending[1][1].text):
+            speaker = _SPEAKER_WITH_OFFICE
+        elif _NARRATOR.match(pending[0][1].text):
+            speaker = _NARRATOR
+        else:
             return False
         paragraphs = cur.article.paragraphs
+        if cur.written_up:  # closed by ``（本报记者 X整理）``, which is no paragraph
+            return any(speaker.match(p) for p in paragraphs)
         return (bool(paragraphs) and len(paragraphs[-1]) <= 30 and bool(_WRITTEN_UP.search(paragraphs[-1]))
-                and any(_SPEAKER_WITH_OFFICE.match(p) for p in paragraphs[:-1]))
+                and any(speaker.match(p) for p in paragraphs[:-1]))
 
     def _box_head(self, shorts: list[_Unit]) -> tuple[int, str] | None:
         """``发言席`` / ``江苏省某某代表：`` / ``优化劳动者就业创业环境`` / a short text / ``（本报记者 X整理）``,
@@ -1253,6 +1265,7 @@ class _Segmenter:
             credits = parse_credit(m.group(1), default_role=ROLE_REPORTER)
         cur.article.credits.extend(c for c in credits or [] if c not in cur.article.credits)
         cur.closed = True
+        cur.written_up = bool(_WRITTEN_UP.search(unit.text))
         cur.article.end_line = unit.end_line
 
     def _photo_line(self, unit: _Unit, credits: list[Credit]) -> None:
