@@ -270,6 +270,7 @@ class _Draft:
     box: tuple[int, str] | None = None
     letter: bool = False  # headed by a letter's label (回 信): the dispatch reporting the letter follows it
     written_up: bool = False  # just closed by a reporter's ``（本报记者 X整理）``
+    reporter_closed: bool = False  # just closed by its reporter's name in brackets, ``（本报记者  张  枨）``
 
 
 @dataclass
@@ -416,6 +417,10 @@ _TITLED_SPEAKER = re.compile(r"^[\u4e00-\u9fff、（）()·]{7,28}(?:代表|委�
 # the heading of his remarks
 _SPEAKER_WITH_OFFICE = re.compile(r"^[\u4e00-\u9fff·]{2,8}(?:代表|委员)[（(][^（）()]{2,40}[）)]$")
 _WRITTEN_UP = re.compile(r"整理[)）]?$")
+# ``——陈良代表`` under a deputy's words in quotes
+_QUOTED_SPEAKER = re.compile(r"^——[\u4e00-\u9fff·]{2,12}(?:代表|委员)$")
+# ``（本报记者  张  枨）``: an item closed by its reporter's name alone
+_REPORTER_CLOSING = re.compile(r"^[(（](?:本报)?记者[\s\u3000]*[\u4e00-\u9fff·\s\u3000、]{2,20}[)）]$")
 # ``黑龙江甘南县永利村村民颜世龙讲述：``: who tells the account printed under the heading below
 _NARRATOR = re.compile(r"^[\u4e00-\u9fff·]{4,30}(?:讲述|口述|自述)[：:]$")
 
@@ -750,7 +755,7 @@ class _Segmenter:
             draft.units.append(unit.index)
             draft.grams |= self.vocabulary.grams[unit.index]
         draft.article.end_line = unit.end_line
-        draft.signed_note = draft.written_up = False
+        draft.signed_note = draft.written_up = draft.reporter_closed = False
 
     def _shed_closing_exclamations(self) -> None:
         """``祝大家新年快乐！`` printed short before the next headline ends the article above, and so
@@ -906,6 +911,19 @@ class _Segmenter:
         return (bool(paragraphs) and len(paragraphs[-1]) <= 30 and bool(_WRITTEN_UP.search(paragraphs[-1]))
                 and any(speaker.match(p) for p in paragraphs[:-1]))
 
+    def _next_quoted(self, cur: _Draft, unit: _Unit) -> bool:
+        """Deputies' words written up item by item under one headline (``牢记嘱托 服务人民（…特别策划）``):
+        each item a heading, the deputy's words in quotes and his name under them (``——陈良代表``), the
+        text, its reporter (``（本报记者  张  枨）``). After an item so closed, a heading over quoted
+        words signed alike is the next item of that one article, not an article of its own."""
+        if (not cur.reporter_closed or self.banner_since_body or cur.photo or not 1 <= len(self.pending) <= 2
+                or any(kind != "short" for kind, _u in self.pending)):
+            return False
+        text = unit.text
+        after = self.units[unit.index + 1].text if unit.index + 1 < len(self.units) else ""
+        return (text[:1] == "“" and text[-1] in "”。" and len(text) <= 100 and bool(_QUOTED_SPEAKER.match(after))
+                and any(_QUOTED_SPEAKER.match(p) for p in cur.article.paragraphs))
+
     def _box_head(self, shorts: list[_Unit]) -> tuple[int, str] | None:
         """``发言席`` / ``江苏省某某代表：`` / ``优化劳动者就业创业环境`` / a short text / ``（本报记者 X整理）``,
         and another item cut and signed alike: a label of a few characters over items each signed
@@ -965,7 +983,7 @@ class _Segmenter:
                 cur.closed = False
                 return False
             return True
-        if cur is not None and cur.closed and self._next_remarks(cur) and not is_lead(text):
+        if cur is not None and cur.closed and (self._next_remarks(cur) or self._next_quoted(cur, unit)) and not is_lead(text):
             cur.closed = False
             return False
         if cur is None or cur.closed or cur.photo or cur.date_entries or self.banner_since_body:
@@ -1266,6 +1284,7 @@ class _Segmenter:
         cur.article.credits.extend(c for c in credits or [] if c not in cur.article.credits)
         cur.closed = True
         cur.written_up = bool(_WRITTEN_UP.search(unit.text))
+        cur.reporter_closed = bool(_REPORTER_CLOSING.match(unit.text))
         cur.article.end_line = unit.end_line
 
     def _photo_line(self, unit: _Unit, credits: list[Credit]) -> None:
