@@ -271,6 +271,8 @@ class _Draft:
     letter: bool = False  # headed by a letter's label (回 信): the dispatch reporting the letter follows it
     written_up: bool = False  # just closed by a reporter's ``（本报记者 X整理）``
     reporter_closed: bool = False  # just closed by its reporter's name in brackets, ``（本报记者  张  枨）``
+    # a reporter's note printed at its end (``■记者手记``, ``…（记者手记）``): 1 once its heading is in, 2 once its text is
+    note: int = 0
 
 
 @dataclass
@@ -417,6 +419,8 @@ _TITLED_SPEAKER = re.compile(r"^[\u4e00-\u9fff、（）()·]{7,28}(?:代表|委�
 # the heading of his remarks
 _SPEAKER_WITH_OFFICE = re.compile(r"^[\u4e00-\u9fff·]{2,8}(?:代表|委员)[（(][^（）()]{2,40}[）)]$")
 _WRITTEN_UP = re.compile(r"整理[)）]?$")
+# A reporter's note: its label (``■记者手记``) or its title's tag (``用心做好一件事（记者手记）``)
+_REPORTERS_NOTE = re.compile(r"记者手记[)）】]?$")
 # ``——陈良代表`` under a deputy's words in quotes
 _QUOTED_SPEAKER = re.compile(r"^——[\u4e00-\u9fff·]{2,12}(?:代表|委员)$")
 # ``（本报记者  张  枨）``: an item closed by its reporter's name alone
@@ -756,6 +760,8 @@ class _Segmenter:
             draft.grams |= self.vocabulary.grams[unit.index]
         draft.article.end_line = unit.end_line
         draft.signed_note = draft.written_up = draft.reporter_closed = False
+        if draft.note == 1:
+            draft.note = 2
 
     def _shed_closing_exclamations(self) -> None:
         """``祝大家新年快乐！`` printed short before the next headline ends the article above, and so
@@ -786,6 +792,8 @@ class _Segmenter:
         shorts = [unit for kind, unit in self.pending if kind == "short"]
         if shorts and len(shorts) == len(self.pending):
             draft.last_intertitle = (len(draft.article.paragraphs), shorts)
+        if any(_REPORTERS_NOTE.search(unit.text) for _kind, unit in self.pending):
+            draft.note = 1
         for _kind, unit in self.pending:
             draft.article.paragraphs.append(unit.text)
             draft.intertitles += 1
@@ -1044,8 +1052,12 @@ class _Segmenter:
             return self.decide(ctx, shorts[0])
         # A titled speaker over a headline line heads an article whatever the model says; the model
         # still learns from such runs (what they teach it of two-line runs), so it is asked in training.
-        if _heads_as_titled_speaker(shorts) or _heads_order(shorts):
+        if _heads_as_titled_speaker(shorts) or _heads_order(shorts) or cur.note == 2:
+            # (a reporter's note, ``■记者手记`` or ``…（记者手记）``, closes the story it was written for:
+            # the run after its text heads another)
             return True
+        if len(shorts) == 1 and _REPORTERS_NOTE.search(shorts[0].text):
+            return False  # ``他是大伙贴心人（记者手记）``: the note's title, printed with the story it comes from
         return self._model_decides(ctx, shorts[0])
 
     # -- the page's decisions together -----------------------------------------------------
@@ -1330,6 +1342,8 @@ class _Segmenter:
             draft.closed = False
         draft.article.paragraphs.append(unit.text)
         draft.article.end_line = unit.end_line
+        if _REPORTERS_NOTE.search(unit.text):
+            draft.note = 1
 
     def _body(self, unit: _Unit) -> None:
         text = unit.text
