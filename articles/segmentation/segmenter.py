@@ -419,6 +419,8 @@ _TITLED_SPEAKER = re.compile(r"^[\u4e00-\u9fff、（）()·]{7,28}(?:代表|委�
 # the heading of his remarks
 _SPEAKER_WITH_OFFICE = re.compile(r"^[\u4e00-\u9fff·]{2,8}(?:代表|委员)[（(][^（）()]{2,40}[）)]$")
 _WRITTEN_UP = re.compile(r"整理[)）]?$")
+# A deputy or a member named without an office: ``李君代表``, ``格桑德吉代表``
+_BARE_SPEAKER = re.compile(r"^[\u4e00-\u9fff·]{2,6}(?:代表|委员)$")
 # A reporter's note: its label (``■记者手记``) or its title's tag (``用心做好一件事（记者手记）``)
 _REPORTERS_NOTE = re.compile(r"记者手记[)）】]?$")
 # ``——陈良代表`` under a deputy's words in quotes
@@ -1058,6 +1060,10 @@ class _Segmenter:
             return True
         if len(shorts) == 1 and _REPORTERS_NOTE.search(shorts[0].text):
             return False  # ``他是大伙贴心人（记者手记）``: the note's title, printed with the story it comes from
+        if len(shorts) == 2 and _BARE_SPEAKER.match(shorts[0].text) and any(_BARE_SPEAKER.match(p) for p in art.paragraphs):
+            # ``李君代表`` / ``抖音销农货 卖出好价格`` in an article that holds an item headed so already: the
+            # next speaker's item of one box (a deputies' passage, ``（连线·代表通道）``), headed alike
+            return False
         return self._model_decides(ctx, shorts[0])
 
     # -- the page's decisions together -----------------------------------------------------
