@@ -794,8 +794,8 @@ class _Segmenter:
         shorts = [unit for kind, unit in self.pending if kind == "short"]
         if shorts and len(shorts) == len(self.pending):
             draft.last_intertitle = (len(draft.article.paragraphs), shorts)
-        if any(_REPORTERS_NOTE.search(unit.text) for _kind, unit in self.pending):
-            draft.note = 1
+        if draft.article.paragraphs and any(_REPORTERS_NOTE.search(unit.text) for _kind, unit in self.pending):
+            draft.note = 1  # (after the story's own text: a note that opens an article closes nothing)
         for _kind, unit in self.pending:
             draft.article.paragraphs.append(unit.text)
             draft.intertitles += 1
@@ -1346,10 +1346,10 @@ class _Segmenter:
         else:
             draft = self.current
             draft.closed = False
+        if draft.article.paragraphs and _REPORTERS_NOTE.search(unit.text):
+            draft.note = 1
         draft.article.paragraphs.append(unit.text)
         draft.article.end_line = unit.end_line
-        if _REPORTERS_NOTE.search(unit.text):
-            draft.note = 1
 
     def _body(self, unit: _Unit) -> None:
         text = unit.text
