@@ -130,12 +130,13 @@ def section_articles(*, section: Section) -> QuerySet[Article]:
 
 def linkable_articles(ids) -> dict[int, Article]:
     """Articles by id with what a link to each needs: its address and its title (an untitled
-    item's from the story it continues or its opening words), in one query, without bodies."""
-    return {a.pk: a for a in Article.objects.filter(pk__in=list(ids)).select_related("issue__newspaper", "page", "continues")
+    item's from the story it continues or its opening words), without bodies: one query, and one
+    more when one of them continues a story."""
+    continued = Prefetch("continues", queryset=Article.objects.only("kicker", "headline"))
+    return {a.pk: a for a in Article.objects.filter(pk__in=list(ids)).select_related("issue__newspaper", "page")
             .only("kicker", "headline", "subheadline", "kind", "position", "continues_id", "issue__date",
-                  "issue__newspaper__slug", "issue__newspaper__name", "page__number", "continues__kicker",
-                  "continues__headline")
-            .annotate(opening=Substr("body", 1, 80))}
+                  "issue__newspaper__slug", "issue__newspaper__name", "page__number")
+            .prefetch_related(continued).annotate(opening=Substr("body", 1, 80))}
 
 
 def story_start(*, article: Article) -> Article | None:

@@ -111,7 +111,7 @@ def _articles(ids: list[int]) -> dict[int, Article]:
     credits = Prefetch("credits", queryset=ArticleContributor.objects.select_related("contributor")
                        .order_by("position", "pk"))
     articles = (Article.objects.filter(pk__in=ids).for_reading()
-                .prefetch_related(None).prefetch_related(credits).order_by())
+                .prefetch_related(None).prefetch_related(credits, Article.objects.continued()).order_by())
     return {article.pk: article for article in articles}
 
 
