@@ -214,6 +214,7 @@ class SegmentView:
         self.memo = memo
         self._terms = reader._terms
         self._table = self._terms._tindex
+        self._extent = getattr(self._table, "extent", None)
         self._postfile = self._terms._postfile
         self._field_prefixes: dict[str, bytes] = {}
 
@@ -226,14 +227,22 @@ class SegmentView:
         prefix = self._field_prefixes.get(fieldname)
         if prefix is None:
             prefix = self._field_prefixes[fieldname] = self._terms._keycoder(fieldname, b"")
-        row = self._table.get(prefix + text.encode("utf-8"))
-        if row is None:
-            return None
-        if row[0]:  # inlined postings: written with an inline limit above 0; this codec writes none
+        key = prefix + text.encode("utf-8")
+        if self._extent is not None:
+            found = self._extent(key)
+            if found is None:
+                return None
+            flags, count, offset, length = found
+        else:  # a segment with Whoosh's own term table
+            row = self._table.get(key)
+            if row is None:
+                return None
+            flags, count = row[0], _TERM_INFO.unpack_from(row)[2]
+            offset, length = _EXTENT.unpack_from(row, _TERM_INFO.size)
+        if flags:  # inlined postings: written with an inline limit above 0; this codec writes none
             raise NotColumnar("inlined postings")
-        offset, length = _EXTENT.unpack_from(row, _TERM_INFO.size)
         narrow = positions and isinstance(self.reader.schema[fieldname].format, NarrowPositions)
-        return decode_postings(self._postfile.get(offset, length), _TERM_INFO.unpack_from(row)[2], self.base,
+        return decode_postings(self._postfile.get(offset, length), count, self.base,
                                positions=positions, narrow=narrow)
 
     def prefixed(self, fieldname: str, prefix: str) -> list[str]:

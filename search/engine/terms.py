@@ -31,10 +31,11 @@ from whoosh.codec import base
 from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
 from whoosh.reading import TermNotFound
 
-try:  # a row packed in compiled code (_postings.c, built by make install)
+try:  # a row packed, and a row found, in compiled code (_postings.c, built by make install)
+    from ._postings import term_extent as _compiled_extent
     from ._postings import term_row as _compiled_row
 except ImportError:
-    _compiled_row = None
+    _compiled_row = _compiled_extent = None
 
 MAGIC = b"ATD1"
 BLOCK_ROWS = 16
@@ -298,6 +299,24 @@ class TermDictionaryReader:
             pos += size
             previous = found
         return default
+
+    def extent(self, key: bytes) -> tuple[int, int, int, int] | None:
+        """What a query needs of a term's row, without making Whoosh's: (flags, document
+        frequency, postings offset, postings length), or None. A query asks every segment for each
+        of its terms (32 segments at 150,000 articles): in compiled code a look-up costs a sixth
+        of ``get``'s."""
+        number = bisect_right(self._keys, key) - 1
+        if number < 0:
+            return None
+        if _compiled_extent is not None:
+            found = _compiled_extent(self._block(number), key, self._bases[number])
+            if found is not NotImplemented:
+                return found
+        row = self.get(key)
+        if row is None:
+            return None
+        values = _INFO.unpack_from(row)
+        return row[0], values[2], values[8], values[9]
 
     def __getitem__(self, key: bytes) -> bytes:
         value = self.get(key)

@@ -71,6 +71,39 @@ def test_every_row_comes_back_exactly_and_in_order(tmp_path):
     assert list(table.keys_from(b"\x00\x02")) == [key for key, _ in rows if key >= b"\x00\x02"]
 
 
+def _expected_extent(row: bytes) -> tuple[int, int, int, int]:
+    values = _ROW.unpack_from(row)
+    return row[0], values[2], values[8], values[9]
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_a_rows_extent_is_read_as_from_whooshs_row(tmp_path, monkeypatch, compiled):
+    if compiled and terms._compiled_extent is None:
+        pytest.skip("search/engine/_postings.c is not compiled")
+    if not compiled:
+        monkeypatch.setattr(terms, "_compiled_extent", None)
+    rows = _rows(3000)
+    table = terms.TermDictionaryReader(*_write(FileStorage(str(tmp_path)), "dictionary", rows))
+    assert [table.extent(key) for key, _ in rows] == [_expected_extent(row) for _, row in rows]
+    keys = {key for key, _ in rows}
+    missing = [key + b"\xff" for key, _ in rows[::7]] + [key[:-1] for key, _ in rows[::7] if key[:-1] not in keys]
+    assert [table.extent(key) for key in missing + [b"", b"\x00", b"\xff\xff", b"\x00" * 2000]] == [None] * (len(missing) + 4)
+
+
+def test_the_compiled_extent_leaves_what_it_does_not_read_to_the_python():
+    if terms._compiled_extent is None:
+        pytest.skip("search/engine/_postings.c is not compiled")
+    row = _ROW.pack(0, 2.0, 3, 1, 9, 2.0, 5, 8, 700, 40)
+    packed = terms._pack_info(row, 600)
+    block = bytes((0, 2, len(packed))) + b"ab" + packed
+    assert terms._compiled_extent(block, b"ab", 600) == (0, 3, 700, 40)
+    assert terms._compiled_extent(block, b"aa", 600) is None and terms._compiled_extent(block, b"ac", 600) is None
+    assert terms._compiled_extent(block[:-1], b"ab", 600) is NotImplemented  # a row cut short
+    assert terms._compiled_extent(block, b"a" * 1025, 600) is NotImplemented  # a key past its buffer
+    huge = bytes((0, 2, 0x80 | len(packed), 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01))
+    assert terms._compiled_extent(huge + b"ab" + packed, b"ab", 600) is NotImplemented  # a length of 2**63
+
+
 def test_keys_must_increase(tmp_path):
     writer = terms.TermDictionaryWriter(FileStorage(str(tmp_path)).create_file("unsorted"), extras={})
     writer.add(b"b", _ROW.pack(0, 1.0, 1, 1, 1, 1.0, 0, 0, 0, 30))
