@@ -271,6 +271,7 @@ class _Draft:
     letter: bool = False  # headed by a letter's label (回 信): the dispatch reporting the letter follows it
     written_up: bool = False  # just closed by a reporter's ``（本报记者 X整理）``
     reporter_closed: bool = False  # just closed by its reporter's name in brackets, ``（本报记者  张  枨）``
+    parts: int = 0  # lines of the heading of the first part of a report in parts (a dash-ended lead-in over a title)
     # a reporter's note printed at its end (``■记者手记``, ``…（记者手记）``): 1 once its heading is in, 2 once its text is
     note: int = 0
 
@@ -730,6 +731,11 @@ class _Segmenter:
             draft.article.kicker = " ".join(heads[:-1]) or None
             draft.article.title = heads[-1]
             draft.head_lines = len(heads)
+        if (tagged and len(deck) == 2 and draft.box is None and not draft.digest and len(heads) >= 1
+                and deck[0].text.endswith(("——", "—")) and not deck[1].text.endswith(("——", "—"))):
+            # ``…加油干（经济新方位）`` / ``保居民就业——`` / ``精准对接 吸纳更多人才``: a report in parts, the first
+            # part's heading (a lead-in ending in a dash over its title) opening the text
+            draft.parts = len(deck)
         for unit in deck:
             draft.article.paragraphs.append(unit.text)
             draft.units.append(unit.index)
@@ -1060,6 +1066,10 @@ class _Segmenter:
             return True
         if len(shorts) == 1 and _REPORTERS_NOTE.search(shorts[0].text):
             return False  # ``他是大伙贴心人（记者手记）``: the note's title, printed with the story it comes from
+        if (cur.parts and cur.parts == len(shorts) == len(self.pending) and shorts[0].text.endswith(("——", "—"))
+                and not any(ENDS_WITH_TAG.search(u.text) for u in shorts)):
+            # ``保基本民生——`` / ``发展产业 巩固脱贫成果``: the next part, headed as the first part was
+            return False
         if len(shorts) == 2 and _BARE_SPEAKER.match(shorts[0].text) and any(_BARE_SPEAKER.match(p) for p in art.paragraphs):
             # ``李君代表`` / ``抖音销农货 卖出好价格`` in an article that holds an item headed so already: the
             # next speaker's item of one box (a deputies' passage, ``（连线·代表通道）``), headed alike
