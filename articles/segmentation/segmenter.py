@@ -271,6 +271,7 @@ class _Draft:
     letter: bool = False  # headed by a letter's label (回 信): the dispatch reporting the letter follows it
     written_up: bool = False  # just closed by a reporter's ``（本报记者 X整理）``
     reporter_closed: bool = False  # just closed by its reporter's name in brackets, ``（本报记者  张  枨）``
+    dated: bool = False  # just closed by the date under a text's signature (a decree's, a letter's, a telegram's)
     parts: int = 0  # lines of the heading of the first part of a report in parts (a dash-ended lead-in over a title)
     # a reporter's note printed at its end (``■记者手记``, ``…（记者手记）``): 1 once its heading is in, 2 once its text is
     note: int = 0
@@ -767,7 +768,7 @@ class _Segmenter:
             draft.units.append(unit.index)
             draft.grams |= self.vocabulary.grams[unit.index]
         draft.article.end_line = unit.end_line
-        draft.signed_note = draft.written_up = draft.reporter_closed = False
+        draft.signed_note = draft.written_up = draft.reporter_closed = draft.dated = False
         if draft.note == 1:
             draft.note = 2
 
@@ -1204,7 +1205,7 @@ class _Segmenter:
                 self._flush_pending_as_intertitles(cur)
                 cur.article.paragraphs.append(text)
                 cur.article.end_line = unit.end_line
-                cur.closed = True
+                cur.closed = cur.dated = True
             elif _is_history_entry(text):
                 cur = self.current
                 if not (cur and cur.date_entries and not cur.closed and not self.pending):
@@ -1391,9 +1392,13 @@ class _Segmenter:
             cur.closed = cur.truncated = False
             self._lead(cur, text, unit)
             return
-        if cur is not None and cur.letter and cur.closed and is_lead(text):
-            # the dispatch after the letter it reports, closed by its signature and date: one article
-            cur.letter = cur.closed = False
+        # (the second, not in walks told their decisions: training keeps the states it learnt in before)
+        if (cur is not None and cur.closed and is_lead(text)
+                and (cur.letter or (cur.dated and cur.lead and self.decide is None))):
+            # the dispatch after the letter it reports, closed by its signature and date: one article;
+            # and so the dispatch after a message a dispatch printed whole (``…致电祝贺`` / the telegram /
+            # ``中共中央  国 务 院  中央军委`` / ``2020年5月5日``): a dispatch headed by nothing goes on there
+            cur.letter = cur.closed = cur.dated = False
             self._lead(cur, text, unit)
             return
         if is_lead(text) or cur is None:
