@@ -87,6 +87,8 @@ _DATED_NOTE = re.compile(r"^[(（][^()（）]*[0-9０-９〇零一二三四五�
 # Labels a paper prints over a photo with its caption (图片报道, 摄影报道): each heads a photo of
 # its own, never an intertitle of the story above.
 _PHOTO_LABEL = re.compile(r"^(?:图片报道|摄影报道|图片故事|新闻图片|图说新闻)$")
+# ``在《反分裂国家法》实施15周年座谈会上的发言摘要``: the speeches of a meeting, summed up one after the other
+_SPEECHES_SUMMARY = re.compile(r"(?:发言|讲话)(?:摘要|摘登|摘编)$")
 # The organisers of an event or a campaign printed under its headline (``主办单位：…  支持单位：…``): the text's first line.
 _ORGANISERS = re.compile(r"^(?:主办|承办|协办|指导|支持|出品)(?:单位)?[：:]")
 # The number of an item in a list (一、  1.  （一）  ①): a document's first item, not a headline line.
@@ -708,7 +710,9 @@ class _Segmenter:
                 deck.append(unit)
             elif kind == "short":
                 line = unit.text
-                tagged = bool(ENDS_WITH_TAG.search(line))
+                # (a summary of speeches, ``…座谈会上的发言摘要``, is headed as a tagged column is: the
+                # lines under it are the first speaker's item)
+                tagged = bool(ENDS_WITH_TAG.search(line) or _SPEECHES_SUMMARY.search(line))
                 dated = dated or bool(_DATED_NOTE.match(line))
                 m = _HEADLINE_TAG.search(line)
                 if m and m.start() > 0:
