@@ -79,6 +79,11 @@ _SIGNATURE = re.compile(
     r"^[\u4e00-\u9fff]{1,10}(?:省|市|县|区|州|旗|盟)(?:[\u4e00-\u9fff]{1,6}(?:市|县|区|镇|乡|村))?[ \u3000]+"
     r"[\u4e00-\u9fff](?:[ \u3000]*[\u4e00-\u9fff]){1,2}$"
 )
+# A reader's letter signed by a group with its place: ``河南信阳市商城县鄢岗镇肖寨村部分村民``.
+_GROUP_SIGNATURE = re.compile(
+    r"^[\u4e00-\u9fff]{1,10}(?:省|市|县|区|州)[\u4e00-\u9fff]{0,16}(?:市|县|区|镇|乡|村|社区|小区)"
+    r"(?:部分|全体|一群)?(?:村民|居民|群众|职工|家长|业主|师生|读者)$"
+)
 # A whole line in brackets after a paragraph: a note on the text (a name changed, a source).
 _NOTE_LINE = re.compile(r"^[(（][^()（）]{4,78}[)）]$")
 # ``（2020年5月28日第十三届全国人民代表大会第三次会议通过）``, ``（二〇一九年十二月三十一日）``: the date a
@@ -874,6 +879,11 @@ class _Segmenter:
         k = next(j for j, run in enumerate(self.runs) if shorts[-1].index in run)
         return k + 1 < len(self.runs) and self._brief_item(self.runs[k + 1][-1], last=True)
 
+    def _signature(self, text: str) -> bool:
+        """A reader's signature: a place and a name, or a group with its place (the second not in walks
+        told their decisions: training keeps the states it learnt in before, see ``_next_quoted``)."""
+        return bool(_SIGNATURE.match(text) or (self.decide is None and _GROUP_SIGNATURE.match(text)))
+
     def _signed_item(self, first: int) -> tuple[int, str, int] | None:
         """An item of a box of signed items, whose heading starts at unit ``first``: its heading lines,
         how it is signed (``credit``: a credit line under the heading, ``本报记者 X``; ``closing``: a
@@ -881,7 +891,7 @@ class _Segmenter:
         where the next item would start. ``None`` unless the text is short and signed."""
         units = self.units
         i = first
-        while (i < len(units) and i - first < 3 and not _SIGNATURE.match(units[i].text)
+        while (i < len(units) and i - first < 3 and not self._signature(units[i].text)
                and not _is_credit_line(units[i].text) and not parse_byline_line(units[i].text)
                and not (i > first and _BARE_NAME.match(units[i].text))
                and (_is_headline_like(units[i].text) or (len(units[i].text) <= 30 and units[i].text[-1] in "：:"))):
@@ -901,7 +911,7 @@ class _Segmenter:
                 # signed by a person (``（本报记者 X整理）``); a dispatch's ``（据新华社…电）`` closes
                 # a story of its own, which a box of news in brief holds (``_is_digest_head``)
                 return (lines, "closing", i + 1) if not _DISPATCH_CLOSE.search(text) else None
-            if paragraphs and kind is None and _SIGNATURE.match(text):
+            if paragraphs and kind is None and self._signature(text):
                 return lines, "signature", i + 1
             if _is_headline_like(text) or is_lead(text):
                 return (lines, kind, i) if paragraphs and kind and not is_lead(text) else None
@@ -1147,7 +1157,7 @@ class _Segmenter:
                 i += 1
                 continue
             if (not self.pending and self.current is not None and self.current.article.paragraphs
-                    and is_terminated(self.current.article.paragraphs[-1]) and _SIGNATURE.match(text)):
+                    and is_terminated(self.current.article.paragraphs[-1]) and self._signature(text)):
                 self.current.article.paragraphs.append(text)  # the letter's signature: its last line
                 self.current.article.end_line = unit.end_line
                 self.current.closed = True
