@@ -169,9 +169,17 @@ class ArticleQuerySet(models.QuerySet):
         # the rows does), and two more tables in the join tripled Postgres's planning of every
         # read of articles (1.2 of 1.5 ms for a page of 20 results at 150,000 articles).
         articles = (self.select_related("issue__newspaper", "page", "section")
-                    .prefetch_related("credits__contributor", self.continued()).defer(*deferred))
+                    .prefetch_related(self.credited(), self.continued()).defer(*deferred))
         # a list without bodies still names an untitled item by its opening words
         return articles if body else articles.annotate(opening=Substr("body", 1, 80))
+
+    def credited(self) -> Prefetch:
+        """Each article's credits with their contributors, in one query (not one for each), in
+        their order: by position, not by the credits' default ordering, which Django resolves
+        through the article's, the page's and the issue's (three joins, for an order within
+        one article)."""
+        return Prefetch("credits", queryset=ArticleContributor.objects.select_related("contributor")
+                        .order_by("position", "pk"))
 
     def continued(self) -> Prefetch:
         """The story each article continues, with its page (not its text)."""

@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from itertools import islice
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from haystack import connections
 from haystack.query import SearchQuerySet
 
-from articles.models import Article, ArticleContributor
+from articles.models import Article
 
 from . import analysis
 from .query import ParsedQuery, SearchPlan
@@ -101,18 +100,10 @@ def _queryset(plan: SearchPlan, sort: str) -> SearchQuerySet:
 
 
 def _articles(ids: list[int]) -> dict[int, Article]:
-    """The articles a result list shows, by id, each with its credits and their contributors.
-
-    Two queries where ``for_reading`` makes three: the credits come with their contributors
-    (a join, not a query of its own). And neither is ordered by the models' default orderings,
-    which Django resolves through the page's and the issue's (a third of the loading's time,
-    spent on an order the dictionary does not keep): the credits of an article are ordered by
-    their position, as before."""
-    credits = Prefetch("credits", queryset=ArticleContributor.objects.select_related("contributor")
-                       .order_by("position", "pk"))
-    articles = (Article.objects.filter(pk__in=ids).for_reading()
-                .prefetch_related(None).prefetch_related(credits, Article.objects.continued()).order_by())
-    return {article.pk: article for article in articles}
+    """The articles a result list shows, by id, each with its credits and their contributors (two
+    queries; a third when one continues a story), not in the articles' default ordering, which
+    Django resolves through the page's and the issue's: the dictionary does not keep it."""
+    return {article.pk: article for article in Article.objects.filter(pk__in=ids).for_reading().order_by()}
 
 
 def search_articles(*, plan: SearchPlan, sort: str = "relevance", page: int = 1, page_size: int = 20,
