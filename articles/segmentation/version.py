@@ -1,2 +1,2 @@
 # Bump when segmentation rules change, so `ingest` can tell stored issues that `--reparse` would improve.
-SEGMENTER_VERSION = "2.30"
+SEGMENTER_VERSION = "2.31"
