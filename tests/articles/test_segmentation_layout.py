@@ -794,3 +794,207 @@ def test_a_column_of_speakers_remarks_written_up_item_by_item_is_one_article():
     arts = segment(text, issue_date=DATE).articles
     assert [a.headline for a in arts] == [arts[0].headline] and arts[0].headline.startswith("凝心聚力谋发展")
     assert "真抓实干 决战决胜" in arts[0].paragraphs and arts[0].paragraphs[-1] == "本报记者  赵  红整理"
+
+
+# -- 2.31: rules of the way a daily prints orders, lists, reporters' notes and columns in parts ---------
+# (unlike the pages above, these hold a few short lines of the realpages months, cut down and with
+# some names and figures changed: small real fixtures of the layouts the rules were found on)
+
+@pytest.fixture
+def model_says(monkeypatch):
+    """Make the boundary model answer every run it is asked about with probability ``p``, to show a
+    rule decides whatever the model says."""
+    def answer(p: float) -> None:
+        monkeypatch.setattr("articles.segmentation.segmenter.headline_probability", lambda ctx: p)
+    return answer
+
+
+def test_an_order_or_a_notice_under_its_name_and_number_heads_an_article(model_says):
+    model_says(0.0)  # the model takes every run for an intertitle
+    text = page(
+        "全国人大常委会举行宪法宣誓仪式",
+        "本报北京5月18日电  （记者张明）全国人大常委会18日在人民大会堂举行宪法宣誓仪式，新任命的国家工作人员进行宪法宣誓。",
+        "宣誓仪式由某某主持，全国人大机关有关负责同志参加了宣誓活动。",
+        "全国人民代表大会常务委员会公告",
+        "［十三届］第十四号",
+        "某省人大常委会决定接受某某辞去第十三届全国人民代表大会代表职务。依照代表法的规定，某某的代表资格终止。",
+        "截至目前，第十三届全国人民代表大会实有代表2957人。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.title for a in arts] == ["全国人大常委会举行宪法宣誓仪式", "［十三届］第十四号"]
+    assert arts[1].kicker == "全国人民代表大会常务委员会公告" and arts[1].paragraphs[0].startswith("某省人大常委会")
+    # a number alone under a line that names no order is left to the model
+    text = text.replace("全国人民代表大会常务委员会公告", "代表资格审查情况")
+    assert len(segment(text, issue_date=DATE).articles) == 1
+
+
+def test_under_a_documents_date_a_post_and_its_holder_open_the_document():
+    text = page(
+        "中国人民政治协商会议第十三届全国委员会第三次会议秘书长、副秘书长名单",
+        "（2020年5月19日政协第十三届全国委员会常务委员会第十次会议通过）",
+        "秘书长：李斌（女）",
+        "副秘书长：潘立刚 张裔炯 蒋作君 朱永新 邓宗良 刘家强 舒启明 李惠东 郭军 王小伟 欧阳泽华 王曙光",
+        "（新华社北京5月19日电）",
+    )
+    art = segment(text, issue_date=DATE).articles[0]
+    assert art.headline.startswith("中国人民政治协商会议") and "秘书长：李斌" not in art.headline
+    assert art.paragraphs[:2] == ["秘书长：李斌（女）", text.split("\n\n")[3]]
+
+
+def test_the_organisers_line_under_a_headline_opens_the_text():
+    text = page(
+        "科技战疫2020中国数字化转型成功案例揭晓",
+        "主办单位：人民日报全国党媒信息公共平台     支持单位：腾讯云",
+        "数字化，新浪潮。以数字化转型为标志的全球科技浪潮蔚为壮观，抗疫中的数字化实践为各行各业提供了借鉴。",
+    )
+    art = segment(text, issue_date=DATE).articles[0]
+    assert art.headline == "科技战疫2020中国数字化转型成功案例揭晓"
+    assert art.paragraphs[0].startswith("主办单位：") and art.paragraphs[1].startswith("数字化，新浪潮")
+
+
+def test_a_column_of_accounts_told_in_the_first_person_is_one_article(model_says):
+    model_says(1.0)  # the model takes every run for a headline
+    text = page(
+        "帮扶跟上，防返贫有保障（决战脱贫攻坚·一线故事）",
+        "要高质量完成脱贫攻坚目标任务，必须解决好后续帮扶问题。我们请几位村民和企业负责人讲一讲他们的故事。",
+        "——编 者",
+        "四川马边县羊店儿村村民吉石罗布讲述：",
+        "搬进新住处 学会新技术",
+        "我今年25岁，去年和妻子在县里的组织下去浙江接受了两次培训，成了扶贫工厂的工人。",
+        "就近就业，让我们易地搬迁贫困户在“搬得出”后“稳得住”。",
+        "（本报记者 张 文整理）",
+        "黑龙江甘南县永利村村民颜世龙讲述：",
+        "脱贫摘帽后 又上防贫保",
+        "去年，我大女儿考上了省城的大学。好在没过几天，帮扶责任人和网格员就上门了。",
+        "（本报记者 张艺开整理）",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert len(arts) == 1 and "脱贫摘帽后 又上防贫保" in arts[0].paragraphs
+    assert arts[0].paragraphs[-1].startswith("去年，我大女儿")
+
+
+def test_deputies_words_written_up_item_by_item_under_one_headline_are_one_article(model_says):
+    model_says(1.0)
+    text = page(
+        "牢记嘱托 服务人民（我和总书记面对面·特别策划）",
+        "一年多来，代表委员深入学习贯彻总书记重要讲话精神，在各自岗位上履职尽责。",
+        "——编  者",
+        "着力保护生态 坚持绿色发展",
+        "“从理论到实践真正理解生态文明、绿色发展的重要性。”",
+        "——陈良代表",
+        "去年上半年，陈良还在兴安盟草原监督管理局工作，今年他带来了关于国有林场改革的建议。",
+        "（本报记者  张  枨）",
+        "推动扶志扶智 确保稳定脱贫",
+        "“让‘我要脱贫’成为贫困户内生的强烈愿望。”",
+        "——范鹏代表",
+        "一年多来，范鹏从省城兰州到偏远山村，走访了许多贫困户。",
+        "（本报记者  王锦涛）",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert len(arts) == 1 and "推动扶志扶智 确保稳定脱贫" in arts[0].paragraphs and "——范鹏代表" in arts[0].paragraphs
+    # a heading over anything but quoted words signed alike still heads an article of its own
+    text = text.replace("“让‘我要脱贫’成为贫困户内生的强烈愿望。”\n\n——范鹏代表\n\n", "")
+    assert len(segment(text, issue_date=DATE).articles) == 2
+
+
+def test_a_reporters_note_closes_the_story_it_was_written_for(model_says):
+    model_says(0.0)  # the model takes every run for an intertitle
+    text = page(
+        "何伟委员——",
+        "身体力行 医疗扶贫（代表委员履职故事）",
+        "毛毛细雨中，全国政协委员何伟正在乡村卫生室里，给村医讲解眼病筛查的要点。",
+        "连任3届全国政协委员的何伟，在10余年里提出了100多份提案，始终聚焦医疗扶贫。",
+        "■记者手记",
+        "用心做好一件事",
+        "作为一名知名眼科医生，何伟二十年如一日，身体力行致力于提高农村眼病防治水平。",
+        "收获扶贫虾",
+        "5月9日，江西省新余市高新区水西镇珍田村的稻虾养殖基地内，村民在收获小龙虾。",
+        "赵春亮摄（影像中国）",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.title for a in arts] == ["身体力行 医疗扶贫（代表委员履职故事）", "收获扶贫虾"]
+    assert arts[0].paragraphs[-2:] == ["用心做好一件事", "作为一名知名眼科医生，何伟二十年如一日，身体力行致力于提高农村眼病防治水平。"]
+    # the note printed under its tagged title stays in the story, whatever the model says of it
+    model_says(1.0)
+    text = text.replace("■记者手记\n\n用心做好一件事", "用心做好一件事（记者手记）")
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.title for a in arts] == ["身体力行 医疗扶贫（代表委员履职故事）", "收获扶贫虾"] and "用心做好一件事（记者手记）" in arts[0].paragraphs
+
+
+def test_deputies_named_without_an_office_are_the_items_of_one_box(model_says):
+    model_says(1.0)
+    text = page(
+        "五月二十五日，第二场代表通道开启，六位代表通过视频方式畅谈——",
+        "使命扛在肩上 人民高于一切（连线·代表通道）",
+        "栗生锐代表",
+        "尽多大责任 有多大成就",
+        "栗生锐代表是一名航空发动机装配工，他说，高超的技艺是练出来的，也是干出来的。",
+        "李君代表",
+        "抖音销农货 卖出好价格",
+        "四川省苍溪县白驿镇岫云村党支部书记李君代表说，互联网让山里的农产品卖出了好价格。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert len(arts) == 1 and arts[0].paragraphs[:2] == ["栗生锐代表", "尽多大责任 有多大成就"]
+    assert "李君代表" in arts[0].paragraphs and "抖音销农货 卖出好价格" in arts[0].paragraphs
+
+
+def test_the_parts_of_a_report_headed_as_its_first_part_are_one_article(model_says):
+    model_says(1.0)
+    text = page(
+        "代表委员履职建言",
+        "落实“六保” 加油干（经济新方位）",
+        "保居民就业——",
+        "精准对接 吸纳更多人才",
+        "“今年我们计划新招收员工3000人。”全国人大代表、某公司董事长说，企业将与高校精准对接。",
+        "保基本民生——",
+        "发展产业 巩固脱贫成果",
+        "5月12日，湖北省武汉市新洲区潘塘街陈玉村的早熟桃迎来丰收，村民们忙着采摘装箱。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert len(arts) == 1 and arts[0].paragraphs[:2] == ["保居民就业——", "精准对接 吸纳更多人才"]
+    assert "保基本民生——" in arts[0].paragraphs
+
+
+def test_the_dispatch_after_a_telegram_printed_whole_goes_on_in_its_article():
+    text = page(
+        "长五B运载火箭首飞成功",
+        "中共中央国务院中央军委致电祝贺",
+        "新华社北京5月5日电  中共中央、国务院、中央军委5日致电，热烈祝贺长征五号B运载火箭首飞成功。贺电全文如下：",
+        "在长征五号B运载火箭首飞成功之际，谨向参加研制、建设和试验的全体同志致以热烈的祝贺和诚挚的问候！",
+        "中共中央  国 务 院  中央军委",
+        "2020年5月5日",
+        "本报北京5月5日电  （记者余建斌）据中国载人航天工程办公室消息：5日18时0分，长征五号B运载火箭首飞成功。",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert len(arts) == 1 and arts[0].paragraphs[-1].startswith("本报北京5月5日电")
+
+
+def test_a_summary_of_speeches_opens_its_text_with_the_first_speakers_item():
+    text = page(
+        "在《反分裂国家法》实施15周年座谈会上的发言摘要",
+        "坚决遏制“台独”分裂图谋 奋力推进新时代对台工作",
+        "中共中央台办、国务院台办主任  刘结一",
+        "《反分裂国家法》是党领导人民推进祖国和平统一的重要法律，实施15年来发挥了重要作用。",
+    )
+    art = segment(text, issue_date=DATE).articles[0]
+    assert art.headline == "在《反分裂国家法》实施15周年座谈会上的发言摘要"
+    assert art.paragraphs[:2] == ["坚决遏制“台独”分裂图谋 奋力推进新时代对台工作", "中共中央台办、国务院台办主任  刘结一"]
+
+
+def test_a_letter_signed_by_a_group_with_its_place_is_signed(model_says):
+    model_says(1.0)
+    text = page(
+        "身边事",
+        "证明取消了 为啥还要开",
+        "我是一名西部计划志愿者，服务于县级民政部门，发现一些已经取消的证明仍有部门要求群众开具。",
+        "宁夏吴忠市 朱女士",
+        "土地流转咋就走了样",
+        "我们是某县某镇某村村民。合同在土地流转过程中走了样，村委会还一直拖欠土地租金。",
+        "河南信阳市商城县鄢岗镇肖寨村部分村民",
+        "防疫也要注意白色污染",
+        "这段时间去超市购物，我发现很多超市的水果蔬菜都用塑料袋和保鲜膜层层包装。",
+        "山东威海市 石志新",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["身边事"]
+    assert "河南信阳市商城县鄢岗镇肖寨村部分村民" in arts[0].paragraphs and "防疫也要注意白色污染" in arts[0].paragraphs
