@@ -114,7 +114,8 @@ def search_articles(*, plan: SearchPlan, sort: str = "relevance", page: int = 1,
     queryset = _queryset(plan, sort)
     if with_facets:
         for name in FACETS:
-            queryset = queryset.facet(name)
+            # one more than shown: a document without a value counts as the value ""
+            queryset = queryset.facet(name, **({} if name == "month" else {"limit": FACET_LIMIT + 1}))
     start = (page - 1) * page_size
     raw = list(queryset[start : start + page_size])
     result.total = queryset.count()

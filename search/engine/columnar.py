@@ -633,10 +633,16 @@ def filter_mask(view: IndexView, filters: Filters) -> np.ndarray | None:
 
 
 def facet_counts(view: IndexView, matches: Matches, names) -> dict[str, list[tuple[str, int]]]:
-    """Counts per value, most first then by value, as haystack lists Whoosh's facets."""
+    """Counts per value, most first then by value, as haystack lists Whoosh's facets.
+
+    ``names`` may be haystack's facets, a dictionary of each field's options: with ``limit``
+    (haystack's option, as its Solr backend reads it), only that many values, the first of the
+    whole order. A common word's result set holds tens of thousands of contributors, and sorting
+    them all for the thirty a page shows was a quarter of the query's time at 150k."""
     counts: dict[str, list[tuple[str, int]]] = {}
     selected = None
     for name in names:
+        limit = names[name].get("limit") if isinstance(names, dict) and names[name] else None
         values, data = view.facet(name)
         if isinstance(data, np.ndarray):
             ordinals = data[matches.docs]
@@ -649,7 +655,11 @@ def facet_counts(view: IndexView, matches: Matches, names) -> dict[str, list[tup
         tally = np.bincount(ordinals[ordinals >= 0], minlength=len(values))
         # most first, then by value: the values are sorted, so by their number
         found = np.flatnonzero(tally)
-        found = found[np.lexsort((found, -tally[found]))]
+        if limit is not None and 0 < limit < len(found):
+            # the values counted at least as often as the limit-th most counted (its ties too)
+            cut = np.partition(tally[found], len(found) - limit)[len(found) - limit]
+            found = found[tally[found] >= cut]
+        found = found[np.lexsort((found, -tally[found]))][:limit]
         counts[name] = list(zip(map(values.__getitem__, found.tolist()), tally[found].tolist()))
     return counts
 

@@ -253,6 +253,11 @@ def test_facet_counts_are_the_counts_of_each_value_most_first_then_by_value():
         for name, expected in (("kind", expected_single), ("contributors", expected_multi)):
             assert counts[name] == sorted(((v, c) for v, c in expected.items() if c), key=lambda p: (-p[1], p[0]))
             assert all(type(c) is int for _, c in counts[name])
+        # with haystack's limit: the head of the same order, ties at the cut decided as in the whole
+        for limit in (1, 3, 7, 30, 500):
+            limited = columnar.facet_counts(view, columnar.Matches(docs, np.ones(size)),
+                                            {"kind": {"limit": limit}, "contributors": {"limit": limit}})
+            assert limited == {name: whole[:limit] for name, whole in counts.items()}
 
 
 def test_phrase_keys_intersect_as_intersect1d_does():
