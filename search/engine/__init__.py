@@ -41,11 +41,13 @@ How a document is written
 How a query runs
     The views' form parses the user's text into a ``SearchPlan``; haystack passes it through to
     ``backend.search``. There ``columnar.IndexView`` (one per searcher, kept open until the
-    index changes) evaluates the plan a posting list at a time with numpy: each term's posting
-    list is inflated and decoded whole in one compiled call (``_columnar.c``, with the Python
-    decoder as its reference and fallback), AND/OR/NOT are passes over flag arrays, a literal
-    checks every other bigram's positions, scores are Whoosh's BM25F, facets are counts over
-    per-document value numbers and the order is one ``lexsort``. Only the page's documents are looked up for their
+    index changes) evaluates the plan a posting list at a time with numpy: each segment's row
+    of a term is found in its dictionary block by a compiled look-up (``_postings.term_extent``)
+    and each term's posting list is inflated and decoded whole in one compiled call
+    (``_columnar.c``; the Python readers are the reference and fallback of both), AND/OR/NOT are
+    passes over flag arrays, a literal checks every other bigram's positions, scores are
+    Whoosh's BM25F, facets are counts over per-document value numbers (only the values a page
+    shows are sorted, when haystack's ``limit`` says how many) and the order is one ``lexsort``. Only the page's documents are looked up for their
     ids. Segment files are read in place from their memory map (``whoosh_buffers``).
 
 What it keeps from Whoosh
