@@ -66,6 +66,26 @@ def test_three_real_days_store_every_article_of_every_page_in_three_issues(three
 
 
 @needs_realpages
+def test_an_articles_neighbours_are_the_articles_printed_before_and_after_it_across_pages(three_real_days, client):
+    from articles.selectors import adjacent_articles
+
+    run("newspapers", "add", "peoples-daily", "人民日报")
+    ingest_paths(paths=[three_real_days])
+    issue = Issue.objects.order_by("date").first()
+    printed = list(Article.objects.filter(issue=issue).select_related("page").order_by("page__number", "position"))
+    assert len({a.page.number for a in printed}) > 1
+    for at, article in enumerate(printed):
+        previous, following = adjacent_articles(article=article)
+        assert (previous and previous.pk) == (printed[at - 1].pk if at else None)
+        assert (following and following.pk) == (printed[at + 1].pk if at + 1 < len(printed) else None)
+    # the last article of a page links to the first of the next one
+    last_of_first_page = max((a for a in printed if a.page.number == printed[0].page.number), key=lambda a: a.position)
+    following = printed[printed.index(last_of_first_page) + 1]
+    html = client.get(last_of_first_page.get_absolute_url()).content.decode()
+    assert f'rel="next" href="{following.get_absolute_url()}"' in html
+
+
+@needs_realpages
 def test_re_ingesting_one_page_touches_only_that_page(three_real_days):
     run("newspapers", "add", "peoples-daily", "人民日报")
     ingest_paths(paths=[three_real_days])
