@@ -1,7 +1,7 @@
 """Reads for the public pages. Each returns a queryset whose SQL cost does not grow with its length."""
 from __future__ import annotations
 
-from django.db.models import Count, Max, Min, Prefetch, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.functions import ExtractYear, Substr
 
 from .models import Article, Contributor, Issue, Newspaper, Page, Section
@@ -141,11 +141,13 @@ def linkable_articles(ids) -> dict[int, Article]:
     """Articles by id with what a link to each needs: its address and its title (an untitled
     item's from the story it continues or its opening words), without bodies: one query, and one
     more when one of them continues a story."""
-    continued = Prefetch("continues", queryset=Article.objects.only("kicker", "headline"))
-    return {a.pk: a for a in Article.objects.filter(pk__in=list(ids)).select_related("issue__newspaper", "page")
-            .only("kicker", "headline", "subheadline", "kind", "position", "continues_id", "issue__date",
-                  "issue__newspaper__slug", "issue__newspaper__name", "page__number")
-            .prefetch_related(continued).annotate(opening=Substr("body", 1, 80)).order_by()}
+    found = list(Article.objects.filter(pk__in=list(ids)).select_related("issue__newspaper", "page")
+                 .only("kicker", "headline", "subheadline", "kind", "position", "continues_id", "issue__date",
+                       "issue__newspaper__slug", "issue__newspaper__name", "page__number")
+                 .annotate(opening=Substr("body", 1, 80)).order_by())
+    if any(a.continues_id for a in found):  # else not even compiled (a prefetch is, with nothing to fetch)
+        prefetch_related_objects(found, Prefetch("continues", queryset=Article.objects.only("kicker", "headline")))
+    return {a.pk: a for a in found}
 
 
 def story_start(*, article: Article) -> Article | None:

@@ -193,6 +193,20 @@ def test_no_listed_item_is_untitled_and_a_continuation_links_to_its_start(client
     assert f"{start.full_headline}（续）" in item and "（无标题）" not in html
 
 
+def test_a_link_to_an_untitled_part_is_named_after_its_story_in_two_queries_and_to_others_in_one():
+    from articles.selectors import linkable_articles
+
+    part = continued_story()
+    others = list(Article.objects.filter(continues__isnull=True).exclude(pk=part.continues_id)
+                  .values_list("pk", flat=True)[:4])
+    with CaptureQueriesContext(connection) as queries:
+        found = linkable_articles(others)
+        assert [title(found[pk]) for pk in others] and len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        found = linkable_articles([part.pk, *others])
+        assert title(found[part.pk]) == f"{part.continues.full_headline}（续）" and len(queries) == 2
+
+
 def test_search_results_name_untitled_items_by_what_they_are(client):
     html = get(client, "/search/?q=%E7%9A%84&sort=oldest")
     assert "（无标题）" not in html
