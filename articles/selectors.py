@@ -76,8 +76,7 @@ def page_of_issue(*, issue: Issue, number: int, with_text: bool = False) -> Page
 
 
 def issue_articles(*, issue: Issue) -> list[Article]:
-    """The issue's articles, page by page, each with the page and story it continues (one query
-    more than a list)."""
+    """The issue's articles, page by page, with what a list shows (``_article_list``)."""
     return list(_article_list()
                 .filter(issue=issue).order_by("page__number", "position"))
 
