@@ -1081,6 +1081,10 @@ class _Segmenter:
             return True
         if len(shorts) == 1 and _REPORTERS_NOTE.search(shorts[0].text):
             return False  # ``他是大伙贴心人（记者手记）``: the note's title, printed with the story it comes from
+        if len(shorts) == 1 and shorts[0].text[-1] in "！!":
+            # ``为世界康宁，为中国奋进！``, ``同志们！``: a line closed by an exclamation mark between
+            # paragraphs is a slogan, an address or an intertitle, never a headline of one line
+            return False
         if (cur.parts and cur.parts == len(shorts) == len(self.pending) and shorts[0].text.endswith(("——", "—"))
                 and not any(ENDS_WITH_TAG.search(u.text) for u in shorts)):
             # ``保基本民生——`` / ``发展产业 巩固脱贫成果``: the next part, headed as the first part was
