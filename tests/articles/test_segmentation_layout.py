@@ -998,3 +998,21 @@ def test_a_letter_signed_by_a_group_with_its_place_is_signed(model_says):
     arts = segment(text, issue_date=DATE).articles
     assert [a.headline for a in arts] == ["身边事"]
     assert "河南信阳市商城县鄢岗镇肖寨村部分村民" in arts[0].paragraphs and "防疫也要注意白色污染" in arts[0].paragraphs
+
+
+def test_a_single_line_closed_by_an_exclamation_between_paragraphs_heads_nothing(model_says):
+    model_says(1.0)  # the model takes every run for a headline
+    text = page(
+        "风雨无阻向前进",
+        "面对这场全球的重大危机、全人类的共同战争，总书记的声音坚定有力：“全人类只有共同努力，才能战而胜之”。",
+        "为世界康宁，为中国奋进！",
+        "总书记谆谆告诫言犹在耳：“当今世界正经历百年未有之大变局，我们要准备经受风高浪急甚至惊涛骇浪的重大考验。”",
+        "同志们！",
+        "让我们更加紧密地团结起来，风雨无阻向前进！",
+    )
+    arts = segment(text, issue_date=DATE).articles
+    assert [a.headline for a in arts] == ["风雨无阻向前进"]
+    assert "为世界康宁，为中国奋进！" in arts[0].paragraphs and "同志们！" in arts[0].paragraphs
+    # two lines, the second closed by an exclamation, are still the model's to decide
+    text = text.replace("为世界康宁，为中国奋进！", "浙江桐乡辅警深夜救火\n\n开“火”车的你，真棒！")
+    assert len(segment(text, issue_date=DATE).articles) == 2
