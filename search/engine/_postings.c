@@ -451,10 +451,10 @@ skip_weight(const unsigned char *data, Py_ssize_t end, Py_ssize_t *pos, int whol
         *pos += 4;
         return *pos <= end ? 0 : -1;
     }
-    while (*pos < end)  /* a whole weight may be a varint beyond 64 bits: only skipped here */
-        if (data[(*pos)++] < 0x80)
-            return 0;
-    return -1;
+    /* a whole weight beyond 63 bits is left to the Python, which packs it as a float32 (or
+     * fails to, as its get does) */
+    uint64_t ignored;
+    return get_varint(data, end, pos, &ignored);
 }
 
 static uint64_t
@@ -533,7 +533,8 @@ term_extent(PyObject *self, PyObject *args)
             || skip_weight(data, row_end, &at, tag & WHOLE_MAX_WEIGHT) < 0
             || get_varint(data, row_end, &at, &first) < 0 || get_varint(data, row_end, &at, &span) < 0
             || get_varint(data, row_end, &at, &offset) < 0 || get_varint(data, row_end, &at, &length) < 0
-            || docfreq > 0xFFFFFFFFu || length > 0x7FFFFFFFu || offset > (uint64_t)INT64_MAX - base)
+            || docfreq > 0xFFFFFFFFu || first > 0xFFFFFFFFu || span > 0xFFFFFFFFu - first
+            || length > 0x7FFFFFFFu || base > (uint64_t)INT64_MAX || offset > (uint64_t)INT64_MAX - base)
             goto done;
         result = Py_BuildValue("iKKK", 0, (unsigned long long)docfreq, (unsigned long long)(base + offset),
                                (unsigned long long)length);

@@ -104,6 +104,31 @@ def test_the_compiled_extent_leaves_what_it_does_not_read_to_the_python():
     assert terms._compiled_extent(huge + b"ab" + packed, b"ab", 600) is NotImplemented  # a length of 2**63
 
 
+def _packed_row(*, weight: bytes = b"\x02", first: int = 9, span: int = 3) -> bytes:
+    """A packed row (terms._pack_info's layout) with whole weights, any numbers in it."""
+    return b"".join((bytes((terms._WHOLE_WEIGHT | terms._WHOLE_MAX_WEIGHT,)), weight, terms._varint(3),
+                     bytes((1, 9)), b"\x02", terms._varint(first), terms._varint(span), terms._varint(100),
+                     terms._varint(40)))
+
+
+@pytest.mark.parametrize("row", [
+    _packed_row(first=1 << 32),  # a first document past Whoosh's 32 bits
+    _packed_row(first=(1 << 32) - 2, span=5),  # a last document past them
+    _packed_row(weight=terms._varint(1 << 200)),  # a whole weight no float32 holds
+], ids=["first", "last", "weight"])
+def test_the_compiled_extent_leaves_a_row_the_python_cannot_read_to_it(row):
+    """A row the Python refuses (its numbers do not fit Whoosh's row) is not read otherwise in C:
+    ``extent`` answers as ``get`` does, with the Python's error."""
+    if terms._compiled_extent is None:
+        pytest.skip("search/engine/_postings.c is not compiled")
+    block = bytes((0, 2, len(row))) + b"ab" + row
+    with pytest.raises((struct.error, OverflowError)):
+        terms._unpack_info(block, 5, len(block), 600)
+    assert terms._compiled_extent(block, b"ab", 600) is NotImplemented
+    fitting = _packed_row()
+    assert terms._compiled_extent(bytes((0, 2, len(fitting))) + b"ab" + fitting, b"ab", 600) == (0, 3, 700, 40)
+
+
 def test_keys_must_increase(tmp_path):
     writer = terms.TermDictionaryWriter(FileStorage(str(tmp_path)).create_file("unsorted"), extras={})
     writer.add(b"b", _ROW.pack(0, 1.0, 1, 1, 1, 1.0, 0, 0, 0, 30))
