@@ -643,6 +643,8 @@ def facet_counts(view: IndexView, matches: Matches, names) -> dict[str, list[tup
     selected = None
     for name in names:
         limit = names[name].get("limit") if isinstance(names, dict) and names[name] else None
+        if limit is not None and limit < 0:  # Solr's facet.limit=-1: every value
+            limit = None
         values, data = view.facet(name)
         if isinstance(data, np.ndarray):
             ordinals = data[matches.docs]

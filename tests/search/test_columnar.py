@@ -258,6 +258,9 @@ def test_facet_counts_are_the_counts_of_each_value_most_first_then_by_value():
             limited = columnar.facet_counts(view, columnar.Matches(docs, np.ones(size)),
                                             {"kind": {"limit": limit}, "contributors": {"limit": limit}})
             assert limited == {name: whole[:limit] for name, whole in counts.items()}
+        # a negative limit is Solr's "no limit", not a cut of the last values
+        assert columnar.facet_counts(view, columnar.Matches(docs, np.ones(size)),
+                                     {"kind": {"limit": -1}, "contributors": {"limit": -1}}) == counts
 
 
 def test_phrase_keys_intersect_as_intersect1d_does():
