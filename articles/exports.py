@@ -2,7 +2,8 @@
 
 Reads only. Articles are read in keyset batches (``pk > last``, in primary-key order), so memory
 stays flat and no batch is skipped or repeated while the archive is large; each batch is one
-query for the articles (with issue, newspaper and section) and one for their credits.
+query for the articles (with issue, newspaper, page and section) and one for their credits
+with their contributors.
 """
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def article_batches(*, batch: int = BATCH) -> Iterator[list[Article]]:
     last = 0
     while True:
-        rows = list(Article.objects.for_reading().filter(pk__gt=last).order_by("pk")[:batch])
+        # a record names no untitled part by its story: the stories are not read
+        rows = list(Article.objects.for_reading(continued=False).filter(pk__gt=last).order_by("pk")[:batch])
         if not rows:
             return
         yield rows

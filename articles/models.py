@@ -158,18 +158,20 @@ class Contributor(NamedEntity):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def for_reading(self, *, body: bool = True) -> ArticleQuerySet:
+    def for_reading(self, *, body: bool = True, continued: bool = True) -> ArticleQuerySet:
         """With the issue, newspaper, section and credits a page or a search document shows, and
         without what none shows: the page's raw text (tens of thousands of characters, which
         would come again on every article row of the join), the segmenter's values and the list
-        of corrected fields; without the body too for a list of headlines."""
+        of corrected fields; without the body too for a list of headlines; without the story a
+        part continues (``continued=False``) for what never names an untitled part."""
         deferred = ["page__raw_text", "segmented", "corrected_fields"] + ([] if body else ["body"])
         # The story a part continues: its headline names an untitled part, its page the link to
         # it. Prefetched, not joined: few articles continue another (no query at all when none of
         # the rows does), and two more tables in the join tripled Postgres's planning of every
         # read of articles (1.2 of 1.5 ms for a page of 20 results at 150,000 articles).
         articles = (self.select_related("issue__newspaper", "page", "section")
-                    .prefetch_related(self.credited(), self.continued()).defer(*deferred))
+                    .prefetch_related(self.credited(), *([self.continued()] if continued else []))
+                    .defer(*deferred))
         # a list without bodies still names an untitled item by its opening words
         return articles if body else articles.annotate(opening=Substr("body", 1, 80))
 

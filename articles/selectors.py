@@ -26,7 +26,9 @@ def issue_list(*, newspaper_slug: str | None = None) -> QuerySet[Issue]:
 def article_detail(*, newspaper_slug: str, date, page: int, position: int) -> Article | None:
     """One article by its citable address, with everything its page shows, the story it continues
     and the parts that continue it (three queries; a fourth when it continues a story)."""
-    parts = Article.objects.select_related("page").defer("page__raw_text").order_by("page__number", "position")
+    # a part's link names its issue and newspaper
+    parts = (Article.objects.select_related("issue__newspaper", "page").defer("page__raw_text")
+             .order_by("page__number", "position"))
     return (
         Article.objects.for_reading()
         .prefetch_related(Prefetch("continuations", queryset=parts))
@@ -151,7 +153,9 @@ def linkable_articles(ids) -> dict[int, Article]:
 
 def story_start(*, article: Article) -> Article | None:
     """The article a continuation carries on, with its parts, for showing the story whole."""
-    parts = Article.objects.select_related("page").defer("page__raw_text").order_by("page__number", "position")
+    # a part's link names its issue and newspaper
+    parts = (Article.objects.select_related("issue__newspaper", "page").defer("page__raw_text")
+             .order_by("page__number", "position"))
     return (Article.objects.for_reading().prefetch_related(Prefetch("continuations", queryset=parts))
             .filter(pk=article.continues_id).order_by("pk").first())
 

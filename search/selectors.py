@@ -188,7 +188,8 @@ class HitNeighbours:
 
 
 def hit_neighbours(*, plan: SearchPlan, sort: str, number: int, article_id: int) -> HitNeighbours:
-    """The hits numbered ``number - 1`` and ``number + 1`` of a search: one index query and one SQL query."""
+    """The hits numbered ``number - 1`` and ``number + 1`` of a search: one index query and one SQL
+    query (two when one of them continues a story)."""
     queryset = _queryset(plan, sort)
     start = max(0, number - 2)
     rows = [int(r.pk) for r in queryset[start : number + 1]]

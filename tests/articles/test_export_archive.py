@@ -55,3 +55,12 @@ def test_csv_to_a_file_with_a_header_and_a_bom(tmp_path):
 def test_unknown_format_is_refused():
     with pytest.raises(Exception):
         call_command("export_archive", "--format", "xml")
+
+
+def test_a_batch_is_two_queries_even_when_it_holds_a_continued_story():
+    start, part = Article.objects.order_by("pk")[:2]
+    Article.objects.filter(pk=part.pk).update(continues=start)
+    with CaptureQueriesContext(connection) as captured:
+        call_command("export_archive", "--format", "jsonl", "--batch", "1000", stdout=io.StringIO())
+    # the articles, their credits with their contributors, then the empty batch that ends the walk
+    assert len(captured) == 3, [q["sql"][:120] for q in captured]

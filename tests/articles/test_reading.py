@@ -207,6 +207,17 @@ def test_a_link_to_an_untitled_part_is_named_after_its_story_in_two_queries_and_
         assert title(found[part.pk]) == f"{part.continues.full_headline}（续）" and len(queries) == 2
 
 
+def test_a_storys_page_links_its_parts_without_a_query_for_each_ones_issue(client):
+    part = continued_story()
+    start = part.continues
+    with CaptureQueriesContext(connection) as queries:
+        html = get(client, start.get_absolute_url())
+    assert f'href="{part.get_absolute_url()}"' in html
+    one_by_one = [q["sql"] for q in queries if q["sql"].startswith(('SELECT "articles_issue"', 'SELECT "articles_newspaper"'))
+                  and '."id" = ' in q["sql"]]
+    assert not one_by_one
+
+
 def test_search_results_name_untitled_items_by_what_they_are(client):
     html = get(client, "/search/?q=%E7%9A%84&sort=oldest")
     assert "（无标题）" not in html
