@@ -1,5 +1,9 @@
 """Template helpers for the reader's pages."""
+from html import escape
+
 from django import template
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_noop
 
@@ -51,3 +55,41 @@ def _facet_item(value: dict, cancel: str) -> str:
                            value["label"], value["url"], cancel, value["label"], value["count"])
     return format_html('<a href="?{}">{}</a> <span class="count">{}</span>', value["url"], value["label"],
                        value["count"])
+
+
+@register.simple_tag
+def article_items(articles, *, show_date: bool = False) -> SafeString:
+    """The ``<li>`` of each listed article (what ``articles/_article_item.html`` renders for one):
+    its 引题, its title linked to it, its 副题, then (with ``show_date``) its date and page, its
+    bylines, its kind and, for a part, a link to the story it continues. Made here rather than by
+    including the template for each: an issue of 35 articles was 35 includes and some 500 nodes,
+    a third of its page's time at 150k. Every value escaped with ``html.escape``."""
+    from search.selectors import kind_label as label
+
+    comma, items = escape(gettext("、")), []
+    for article in articles:
+        number = getattr(article, "number", None)
+        parts = [f'<li value="{escape(str(number))}">' if number else "<li>", "\n  "]
+        if article.kicker:
+            parts.append(f'<span class="kicker" lang="zh-Hans">{escape(article.kicker)}</span>')
+        parts.append(f'\n  <a href="{escape(article.get_absolute_url())}" lang="zh-Hans">'
+                     f"{escape(article_title(article))}</a>\n  ")
+        if article.subheadline:
+            parts.append(f'<span class="sub" lang="zh-Hans">——{escape(article.subheadline)}</span>')
+        parts.append('\n  <span class="meta">')
+        issue = article.issue
+        if show_date:
+            page = escape(gettext("第%(page)s版") % {"page": article.page.number})
+            parts.append(f"{issue.date.isoformat()} {page} · ")
+        credits = article.credits.all()
+        if credits:
+            parts.append(comma.join(escape(credit.contributor.name) for credit in credits) + " · ")
+        parts.append(escape(label(article.kind)))
+        if article.continues_id:
+            start = article.continues
+            url = reverse("articles:article", args=[issue.newspaper.slug, issue.date, start.page.number, start.position])
+            parts.append(f' · <a href="{escape(url)}">'
+                         f'{escape(gettext("上接第 %(page)s 版") % {"page": start.page.number})}</a>')
+        parts.append("</span>\n</li>\n")
+        items.append("".join(parts))
+    return mark_safe("".join(items))  # noqa: S308 (every value escaped above)
