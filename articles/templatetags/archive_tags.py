@@ -59,7 +59,8 @@ def _facet_item(value: dict, cancel: str) -> str:
 
 @register.simple_tag
 def article_items(articles, *, show_date: bool = False) -> SafeString:
-    """The ``<li>`` of each listed article (what ``articles/_article_item.html`` renders for one):
+    """The ``<li>`` of each listed article (what the included ``articles/_article_item.html`` made,
+    kept in ``tests/articles/test_archive_tags.py`` as the reference):
     its 引题, its title linked to it, its 副题, then (with ``show_date``) its date and page, its
     bylines, its kind and, for a part, a link to the story it continues. Made here rather than by
     including the template for each: an issue of 35 articles was 35 includes and some 500 nodes,
