@@ -323,7 +323,7 @@ class IndexView:
         self._lengths: dict[str, np.ndarray] = {}
         self._average_length: dict[str, float] = {}
         self._facets: dict[str, tuple[list[str], object]] = {}
-        self._holders: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._holders: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # facet_holders
 
     def warm(self, *, facets: Iterable[str], columns: Iterable[str]) -> None:
         """Read now what queries share: every scored field's lengths, the facets, the sort columns."""
@@ -370,13 +370,14 @@ class IndexView:
         return self._facets[fieldname]
 
     def facet_holders(self, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
-        """A multi-valued facet's (documents, value numbers): each value's documents in a row, the
-        value's number beside each, so that counting a result set's values is one bincount."""
+        """A multi-valued facet's (documents, ends): each value's documents in a row, value after
+        value, and where each value's row ends, so that a result set's count of each value is
+        one running sum of its documents' flags, read at the ends."""
         if fieldname not in self._holders:
             _, data = self.facet(fieldname)
             docs = np.concatenate(data) if data else np.empty(0, np.int64)
-            numbers = np.repeat(np.arange(len(data), dtype=np.int64), [len(d) for d in data])
-            self._holders[fieldname] = (docs, numbers)
+            ends = np.cumsum([len(d) for d in data], dtype=np.int64)
+            self._holders[fieldname] = (docs, ends)
         return self._holders[fieldname]
 
     # -- reading postings ------------------------------------------------------------------
@@ -647,14 +648,15 @@ def facet_counts(view: IndexView, matches: Matches, names) -> dict[str, list[tup
             limit = None
         values, data = view.facet(name)
         if isinstance(data, np.ndarray):
-            ordinals = data[matches.docs]
-        else:  # each value's documents, as one array of documents and one of their values
+            # -1 (no value) counted in a first bin that is dropped: no pass to leave it out
+            tally = np.bincount(data[matches.docs] + 1, minlength=len(values) + 1)[1:]
+        else:  # each value's documents in a row: the selected ones counted by a running sum
             if selected is None:
                 selected = np.zeros(view.size, bool)
                 selected[matches.docs] = True
-            holders, ordinals = view.facet_holders(name)
-            ordinals = ordinals[selected[holders]]
-        tally = np.bincount(ordinals[ordinals >= 0], minlength=len(values))
+            holders, ends = view.facet_holders(name)
+            running = np.concatenate(([0], np.cumsum(selected[holders], dtype=np.int64)))
+            tally = np.diff(running[ends], prepend=0)
         # most first, then by value: the values are sorted, so by their number
         found = np.flatnonzero(tally)
         if limit is not None and 0 < limit < len(found):
