@@ -4,7 +4,6 @@ from html import escape
 from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_noop
 
 from ..citation import title
@@ -40,21 +39,22 @@ def role_label(credit) -> str:
 
 
 @register.simple_tag
-def facet_items(values: list[dict]) -> str:
+def facet_items(values: list[dict]) -> SafeString:
     """A search facet's values as the items of its list: a link that narrows the search to the
     value, or the chosen value with a link that drops it, and its count. Made here rather than by
     the template engine: at 150k a search page's eighty facet values were a third of its template
-    nodes."""
-    cancel = gettext("取消")
-    return format_html_join("", "<li>{}</li>", ((_facet_item(value, cancel),) for value in values))
-
-
-def _facet_item(value: dict, cancel: str) -> str:
-    if value["selected"]:
-        return format_html('<strong>{}</strong> <a href="?{}" aria-label="{} {}">×</a> <span class="count">{}</span>',
-                           value["label"], value["url"], cancel, value["label"], value["count"])
-    return format_html('<a href="?{}">{}</a> <span class="count">{}</span>', value["url"], value["label"],
-                       value["count"])
+    nodes. Every value escaped with ``html.escape`` (as ``format_html`` would, without its cost
+    for each argument)."""
+    cancel = escape(gettext("取消"))
+    items = []
+    for value in values:
+        label, url, count = escape(str(value["label"])), escape(str(value["url"])), escape(str(value["count"]))
+        if value["selected"]:
+            items.append(f'<li><strong>{label}</strong> <a href="?{url}" aria-label="{cancel} {label}">×</a>'
+                         f' <span class="count">{count}</span></li>')
+        else:
+            items.append(f'<li><a href="?{url}">{label}</a> <span class="count">{count}</span></li>')
+    return mark_safe("".join(items))  # noqa: S308 (every value escaped above)
 
 
 @register.simple_tag
