@@ -255,7 +255,6 @@ def test_boundary_cues_read_chapter_numbers_and_headline_likeness():
 
 
 def test_boundary_cues_read_the_paragraph_above_and_the_place_on_the_page():
-    from articles.segmentation import segmenter as seg
     from articles.segmentation.boundaries import FEATURES, RunContext, features
 
     def cue(name: str, **kw) -> float:
@@ -267,31 +266,31 @@ def test_boundary_cues_read_the_paragraph_above_and_the_place_on_the_page():
     assert cue("log_previous", previous="正" * 120) > cue("log_previous", previous="（完）") > 0.0
     assert cue("position", position=0.75) == 0.75
 
-    seen: list = []
-
-    def decide(ctx, _unit):
-        seen.append(ctx.position)
-        return False
-
     text = page("山区小学迎来新操场", "开学第一天，孩子们在新操场上奔跑，老师们说这是多年的心愿，今天终于实现了。",
                 "操场上的新跑道", "跑道铺好的那天，全村的人都来看，老人们说从来没见过这么好的跑道。")
-    seg._Segmenter(text, DATE, decide=decide).run()
+    seen = [ctx.position for ctx in contexts_the_model_sees(text)]
     assert len(seen) == 1 and 0.0 < seen[0] < 1.0
 
 
-def test_articles_headed_alike_pass_the_headline_shape_to_the_model():
+def contexts_the_model_sees(text: str) -> list:
+    """The context of every decision the segmenter asks the model for on a page (each answered
+    "not a headline")."""
     from articles.segmentation import segmenter as seg
 
     seen: list = []
 
     def decide(ctx, _unit):
-        seen.append(ctx.title_shape)
+        seen.append(ctx)
         return False
 
+    seg._Segmenter(text, DATE, decide=decide).run()
+    return seen
+
+
+def test_articles_headed_alike_pass_the_headline_shape_to_the_model():
     text = page("以品牌责任成就责任品牌", "只有积极承担社会责任的企业才是最有竞争力和生命力的企业，这是本文要说的道理。",
                 "佛山制造以质取胜", "近年来，广东省佛山市积极实施品牌带动战略，做大做强品牌经济，推动经济发展。")
-    seg._Segmenter(text, DATE, decide=decide).run()
-    assert seen == [(1, 11, False)]
+    assert [ctx.title_shape for ctx in contexts_the_model_sees(text)] == [(1, 11, False)]
 
 
 def test_the_headline_words_in_the_text_ahead_are_a_cue():
