@@ -23,15 +23,19 @@ def issue_list(*, newspaper_slug: str | None = None) -> QuerySet[Issue]:
     return issues.only("id", "date", "date_source", "newspaper__name", "newspaper__slug")
 
 
+def _story_parts() -> Prefetch:
+    """The parts that continue a story, in print order, each with what its link names (its issue,
+    newspaper and page)."""
+    return Prefetch("continuations", queryset=Article.objects.select_related("issue__newspaper", "page")
+                    .defer("page__raw_text").order_by("page__number", "position"))
+
+
 def article_detail(*, newspaper_slug: str, date, page: int, position: int) -> Article | None:
     """One article by its citable address, with everything its page shows, the story it continues
     and the parts that continue it (three queries; a fourth when it continues a story)."""
-    # a part's link names its issue and newspaper
-    parts = (Article.objects.select_related("issue__newspaper", "page").defer("page__raw_text")
-             .order_by("page__number", "position"))
     return (
         Article.objects.for_reading()
-        .prefetch_related(Prefetch("continuations", queryset=parts))
+        .prefetch_related(_story_parts())
         .filter(issue__newspaper__slug=newspaper_slug, issue__date=date, page__number=page, position=position)
         # at most one row: not in the default ordering, which joins the issue again to sort it
         .order_by("pk").first()
@@ -153,10 +157,7 @@ def linkable_articles(ids) -> dict[int, Article]:
 
 def story_start(*, article: Article) -> Article | None:
     """The article a continuation carries on, with its parts, for showing the story whole."""
-    # a part's link names its issue and newspaper
-    parts = (Article.objects.select_related("issue__newspaper", "page").defer("page__raw_text")
-             .order_by("page__number", "position"))
-    return (Article.objects.for_reading().prefetch_related(Prefetch("continuations", queryset=parts))
+    return (Article.objects.for_reading().prefetch_related(_story_parts())
             .filter(pk=article.continues_id).order_by("pk").first())
 
 
