@@ -36,20 +36,19 @@ _KEPT_PARAMS = ("q", "date_from", "date_to", "date", "year", "month", "section",
 _FILTER_PARAMS = ("date_from", "date_to", "date", "year", "month", "section", "contributor", "kind", "newspaper")
 
 
-def _kept_params(request) -> dict[str, str]:
-    return {name: request.GET.get(name, "") for name in _KEPT_PARAMS}
-
-
-def _kept(request, *, kept: dict[str, str] | None = None, **changes) -> str:
-    """The current query string with some parameters changed (None drops one); page resets.
-    ``kept`` is ``_kept_params(request)``, read once for a list of links."""
-    params = dict(kept if kept is not None else _kept_params(request))
+def _kept(request, **changes) -> str:
+    """The current query string with some parameters changed (None drops one); page resets. The
+    kept parameters are read from the request once (a results page makes about a hundred links)."""
+    kept = getattr(request, "_kept_params", None)
+    if kept is None:
+        kept = request._kept_params = {name: request.GET.get(name, "") for name in _KEPT_PARAMS}
+    params = dict(kept)
     params.update(changes)
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
 def _facet_lists(request, page) -> list[dict]:
-    lists, kept = [], _kept_params(request)
+    lists = []
     for name, values in page.facets.items():
         if name not in FACET_PARAMS:
             continue
@@ -63,7 +62,7 @@ def _facet_lists(request, page) -> list[dict]:
                 "label": kind_label(value) if name == "kind" else value,
                 "count": count,
                 "selected": selected,
-                "url": _kept(request, kept=kept, **{param: None if selected else value}),
+                "url": _kept(request, **{param: None if selected else value}),
             })
         lists.append({"name": name, "label": FACET_LABELS[name], "values": entries})
     return lists
