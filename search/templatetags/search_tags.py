@@ -1,8 +1,8 @@
 """Template helpers for the search page.
 
-The result list and the chart's bars are made here rather than by the template engine: a page of 20 hits was some
-400 template nodes (a variable, a filter or a tag each), a third of the page's rendering at
-150,000 articles. Every value is escaped here (``html.escape``, which Django's ``escape`` calls
+The result list and the chart's bars are made here rather than by the template engine: a page
+of 20 hits was some 400 template nodes (a variable, a filter or a tag each), a third of the
+page's rendering at 150,000 articles. Every value is escaped here (``html.escape``, which Django's ``escape`` calls
 too); the highlighted headline and the snippets come escaped from ``search.snippets``.
 """
 from html import escape
