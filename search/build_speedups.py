@@ -1,7 +1,8 @@
 """Compile the archive's C accelerators in place: ``python -m search.build_speedups``.
 
-``make install`` runs it (``CC`` chooses the compiler, as for setuptools). Each ``_NAME.c`` under ``search/`` becomes ``_NAME<EXT_SUFFIX>`` beside it with the
-compiler Python was built with, unless the compiled file is newer than its source. The archive
+``make install`` runs it (``CC`` chooses the compiler, as for setuptools). Each ``_NAME.c`` under
+``search/`` becomes ``_NAME<EXT_SUFFIX>`` beside it with the compiler Python was built with,
+unless the compiled file is newer than its source and the ``_*.h`` headers beside it. The archive
 works without them (each has a pure-Python equivalent that the tests hold it to), so a machine
 without a C compiler gets a one-line warning here, not a failed install.
 """
@@ -23,7 +24,9 @@ LIBRARIES = {"_columnar": ["-lz"]}
 def build(source: Path) -> Path | None:
     """Compiles ``source`` next to it; None if the compiled module is up to date already."""
     target = source.with_name(source.stem + sysconfig.get_config_var("EXT_SUFFIX"))
-    if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
+    # the headers beside a source are part of it (_termrows.h is shared by two modules)
+    newest = max(path.stat().st_mtime for path in [source, *source.parent.glob("_*.h")])
+    if target.exists() and target.stat().st_mtime >= newest:
         return None
     compiler = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
     # -O2 without -ffast-math: the word scores must be the same doubles Python computes.

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "_termrows.h"
+
 enum { WEIGHTS_ALL_ONE, WEIGHTS_ONE_VALUE, WEIGHTS_BYTES, WEIGHTS_FLOATS };
 #define BLOCK_INFO_SIZE 15 /* codec._BLOCK_INFO: "<IIfBBB" */
 static const unsigned char MAGIC[4] = {'W', '3', 'B', 'l'}; /* whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC */
@@ -439,8 +441,217 @@ done:
     return result;
 }
 
+/* One segment's share of a gathered term: its blocks, and the postings file they point into
+ * (held until they are decoded). */
+typedef struct {
+    Py_buffer postings;
+    Block *blocks;
+    size_t nblocks, total;
+    int64_t base;
+} Share;
+
+/* A buffer of 8-byte numbers (an array('Q') of the dictionary's block starts or bases): its
+ * `index`-th, or -1 when it has none. */
+static int
+number_at(PyObject *numbers, Py_ssize_t index, uint64_t *value)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(numbers, &view, PyBUF_SIMPLE) < 0) {
+        PyErr_Clear();
+        return -1;
+    }
+    int missing = index < 0 || view.len % 8 || index >= view.len / 8;
+    if (!missing)
+        memcpy(value, (const unsigned char *)view.buf + index * 8, 8);
+    PyBuffer_Release(&view);
+    return missing ? -1 : 0;
+}
+
+/* The row of `key` in one segment's dictionary (`table` as columnar.SegmentView.table makes it):
+ * 1 with *extent filled, 0 if the segment lacks the term, -1 for what the Python is left to read. */
+static int
+segment_extent(PyObject *table, const unsigned char *key, Py_ssize_t key_size, Extent *extent)
+{
+    PyObject *keys = PyTuple_GET_ITEM(table, 1);
+    if (!PyList_Check(keys))
+        return -1;
+    /* bisect_right over the blocks' first keys, as TermDictionaryReader.extent */
+    Py_ssize_t low = 0, high = PyList_GET_SIZE(keys);
+    while (low < high) {
+        Py_ssize_t middle = low + (high - low) / 2;
+        PyObject *first = PyList_GET_ITEM(keys, middle);
+        if (!PyBytes_Check(first))
+            return -1;
+        if (compare_keys(key, key_size, (const unsigned char *)PyBytes_AS_STRING(first), PyBytes_GET_SIZE(first)) < 0)
+            high = middle;
+        else
+            low = middle + 1;
+    }
+    Py_ssize_t number = low - 1;
+    if (number < 0)
+        return 0;
+    uint64_t start, stop, base;
+    if (number_at(PyTuple_GET_ITEM(table, 2), number, &start) < 0
+        || number_at(PyTuple_GET_ITEM(table, 2), number + 1, &stop) < 0
+        || number_at(PyTuple_GET_ITEM(table, 3), number, &base) < 0)
+        return -1;
+    Py_buffer terms;
+    if (PyObject_GetBuffer(PyTuple_GET_ITEM(table, 4), &terms, PyBUF_SIMPLE) < 0) {
+        PyErr_Clear();
+        return -1;
+    }
+    int found = -1;
+    if (start <= stop && stop <= (uint64_t)terms.len)
+        found = find_extent((const unsigned char *)terms.buf + start, (Py_ssize_t)(stop - start), key, key_size,
+                            base, extent);
+    PyBuffer_Release(&terms);
+    return found;
+}
+
+PyDoc_STRVAR(gather_doc,
+"gather(tables, text, positions, narrow) -> (docs, weights, counts, positions), None or NotImplemented\n\n"
+"columnar.IndexView.postings in one call: the term `text` (UTF-8) looked up in every segment's\n"
+"dictionary and its postings decoded, segment after segment, into one set of arrays as `decode`\n"
+"makes them (docs plus each segment's base). `tables` holds one tuple a segment, as\n"
+"SegmentView.table makes them: (field prefix, the blocks' first keys, their starts, their bases,\n"
+"the term file, the postings file, the segment's base). None if no segment holds the term;\n"
+"NotImplemented where a row or its postings are not as the codec writes them (or a row has\n"
+"inlined postings): the Python then reads segment by segment, raising what it raises.");
+
+static PyObject *
+gather(PyObject *self, PyObject *args)
+{
+    PyObject *tables;
+    Py_buffer text;
+    int positions, narrow;
+    if (!PyArg_ParseTuple(args, "O!y*pp", &PyTuple_Type, &tables, &text, &positions, &narrow))
+        return NULL;
+    Py_ssize_t ntables = PyTuple_GET_SIZE(tables), nshares = 0;
+    Share *shares = PyMem_RawCalloc(ntables ? (size_t)ntables : 1, sizeof(Share));
+    PyObject *result = NULL, *docs = NULL, *weights = NULL, *counts = NULL, *found = NULL;
+    Bytes scratch = {0}, all_positions = {0};
+    Out out = {0};
+    unsigned char key[MAX_KEY];
+    size_t total = 0;
+    if (shares == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < ntables; i++) {
+        PyObject *table = PyTuple_GET_ITEM(tables, i);
+        if (!PyTuple_Check(table) || PyTuple_GET_SIZE(table) != 7 || !PyBytes_Check(PyTuple_GET_ITEM(table, 0))) {
+            PyErr_SetString(PyExc_TypeError, "gather: each table is a tuple of seven, its prefix bytes");
+            goto done;
+        }
+        PyObject *prefix = PyTuple_GET_ITEM(table, 0);
+        Py_ssize_t prefix_size = PyBytes_GET_SIZE(prefix), key_size = prefix_size + text.len;
+        long long base = PyLong_AsLongLong(PyTuple_GET_ITEM(table, 6));
+        if (base == -1 && PyErr_Occurred())
+            goto done;
+        if (key_size > MAX_KEY)
+            goto python;
+        memcpy(key, PyBytes_AS_STRING(prefix), (size_t)prefix_size);
+        memcpy(key + prefix_size, text.buf, (size_t)text.len);
+        Extent extent;
+        int held = segment_extent(table, key, key_size, &extent);
+        if (held < 0 || (held && extent.flags))
+            goto python;
+        if (!held)
+            continue;
+        Share *share = &shares[nshares];
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(table, 5), &share->postings, PyBUF_SIMPLE) < 0) {
+            PyErr_Clear();
+            goto python;
+        }
+        nshares++; /* its buffer is released at the end */
+        if (extent.offset < 0 || extent.length < 0 || extent.offset > share->postings.len
+            || extent.length > share->postings.len - extent.offset
+            || find_blocks((const unsigned char *)share->postings.buf + extent.offset, (size_t)extent.length,
+                           (size_t)extent.docfreq, &share->blocks, &share->nblocks, &share->total) < 0)
+            goto python;
+        share->base = base;
+        total += share->total;
+        if (total > (size_t)PY_SSIZE_T_MAX / 8)
+            goto python;
+    }
+    if (!nshares) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    docs = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8));
+    weights = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8));
+    if (docs == NULL || weights == NULL)
+        goto done;
+    if (positions && (counts = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8))) == NULL)
+        goto done;
+    out.docs = (int64_t *)PyByteArray_AS_STRING(docs);
+    out.weights = (double *)PyByteArray_AS_STRING(weights);
+    out.counts = positions ? (int64_t *)PyByteArray_AS_STRING(counts) : NULL;
+    out.positions = &all_positions;
+    z_stream stream = {0};
+    if (inflateInit(&stream) != Z_OK) {
+        PyErr_SetString(PyExc_MemoryError, "zlib: no memory for an inflater");
+        goto done;
+    }
+    int failed = 0;
+    size_t filled = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t s = 0; s < nshares && !failed; s++) {
+        for (size_t b = 0; b < shares[s].nblocks; b++) {
+            const Block *block = &shares[s].blocks[b];
+            const unsigned char *body = block->body;
+            size_t size = block->size;
+            if (block->level) {
+                Py_ssize_t made = inflate_block(&stream, body, size, &scratch, positions, block->count);
+                if (made < 0) {
+                    failed = 1;
+                    break;
+                }
+                body = scratch.data;
+                size = (size_t)made;
+            }
+            if (decode_block(body, size, block->count, filled, shares[s].base, positions, narrow, &out) < 0) {
+                failed = 1;
+                break;
+            }
+            filled += block->count;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    inflateEnd(&stream);
+    if (failed)
+        goto python;
+    if (positions) {
+        found = PyByteArray_FromStringAndSize((const char *)all_positions.data, (Py_ssize_t)all_positions.size);
+        if (found == NULL)
+            goto done;
+    }
+    result = PyTuple_Pack(4, docs, weights, positions ? counts : Py_None, positions ? found : Py_None);
+    goto done;
+python:
+    result = Py_NewRef(Py_NotImplemented);
+done:
+    Py_XDECREF(docs);
+    Py_XDECREF(weights);
+    Py_XDECREF(counts);
+    Py_XDECREF(found);
+    if (shares != NULL) {
+        for (Py_ssize_t s = 0; s < nshares; s++) {
+            PyMem_RawFree(shares[s].blocks);
+            PyBuffer_Release(&shares[s].postings);
+        }
+        PyMem_RawFree(shares);
+    }
+    PyMem_RawFree(scratch.data);
+    PyMem_RawFree(all_positions.data);
+    PyMem_RawFree(out.scratch);
+    PyBuffer_Release(&text);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"decode", decode, METH_VARARGS, decode_doc},
+    {"gather", gather, METH_VARARGS, gather_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -14,10 +14,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_termrows.h"
+
 #define NO_VALUE 0xFFFFFFFFu
 #define MIN_COMPRESSED_BYTES 48 /* codec._MIN_COMPRESSED_BYTES */
 enum { WEIGHTS_ALL_ONE, WEIGHTS_ONE_VALUE, WEIGHTS_BYTES, WEIGHTS_FLOATS };
-enum { WHOLE_WEIGHT = 1, WHOLE_MAX_WEIGHT = 2 }; /* terms._WHOLE_WEIGHT, _WHOLE_MAX_WEIGHT */
 
 /* whoosh.util.numeric._length_byte_cache, set once by set_length_table */
 static int32_t length_table[256];
@@ -397,13 +398,13 @@ term_row(PyObject *self, PyObject *args)
         goto done;
     if (whole == -2)
         goto python;
-    tag |= whole ? WHOLE_WEIGHT : 0;
+    tag |= whole ? ROW_WHOLE_WEIGHT : 0;
     if (put_varint(&info, docfreq) < 0 || put_byte(&info, min_byte) < 0 || put_byte(&info, max_byte) < 0 ||
         (whole = put_weight(&info, max_weight)) == -1)
         goto done;
     if (whole == -2)
         goto python;
-    tag |= whole ? WHOLE_MAX_WEIGHT : 0;
+    tag |= whole ? ROW_WHOLE_MAX_WEIGHT : 0;
     if (put_varint(&info, first) < 0 || put_varint(&info, last - first) < 0 ||
         put_varint(&info, offset) < 0 || put_varint(&info, length) < 0)
         goto done;
@@ -421,53 +422,6 @@ done:
     return result;
 }
 
-/* Reading a dictionary row back: one varint, or -1 if it runs past the end or beyond 63 bits
- * (which the Python then reads). */
-static int
-get_varint(const unsigned char *data, Py_ssize_t end, Py_ssize_t *pos, uint64_t *value)
-{
-    uint64_t result = 0;
-    int shift = 0;
-    while (*pos < end) {
-        unsigned char byte = data[(*pos)++];
-        if (shift > 56 && (byte >> (63 - shift)) != 0)
-            return -1;
-        result |= (uint64_t)(byte & 0x7F) << shift;
-        if (byte < 0x80) {
-            *value = result;
-            return 0;
-        }
-        shift += 7;
-        if (shift > 63)
-            return -1;
-    }
-    return -1;
-}
-
-static int
-skip_weight(const unsigned char *data, Py_ssize_t end, Py_ssize_t *pos, int whole)
-{
-    if (!whole) {
-        *pos += 4;
-        return *pos <= end ? 0 : -1;
-    }
-    /* a whole weight beyond 63 bits is left to the Python, which packs it as a float32 (or
-     * fails to, as its get does) */
-    uint64_t ignored;
-    return get_varint(data, end, pos, &ignored);
-}
-
-static uint64_t
-big_endian(const unsigned char *bytes, int size)
-{
-    uint64_t value = 0;
-    for (int i = 0; i < size; i++)
-        value = (value << 8) | bytes[i];
-    return value;
-}
-
-#define MAX_KEY 1024
-
 PyDoc_STRVAR(term_extent_doc,
 "term_extent(block, key, base) -> (flags, document frequency, postings offset, postings length)\n"
 "\n"
@@ -483,70 +437,16 @@ term_extent(PyObject *self, PyObject *args)
     unsigned long long base;
     if (!PyArg_ParseTuple(args, "y*y*K", &block, &key, &base))
         return NULL;
-    const unsigned char *data = block.buf, *wanted = key.buf;
-    Py_ssize_t end = block.len, wanted_size = key.len, pos = 0, previous_size = 0;
-    unsigned char previous[MAX_KEY];
-    PyObject *result = Py_NotImplemented;
-    if (wanted_size > MAX_KEY)
-        goto done;
-    while (pos < end) {
-        uint64_t shared, rest, size;
-        if (get_varint(data, end, &pos, &shared) < 0 || get_varint(data, end, &pos, &rest) < 0
-            || get_varint(data, end, &pos, &size) < 0)
-            goto done;
-        if (shared > (uint64_t)previous_size || rest > (uint64_t)MAX_KEY || shared + rest > MAX_KEY
-            || rest > (uint64_t)(end - pos) || size > (uint64_t)(end - pos - (Py_ssize_t)rest))
-            goto done;
-        memcpy(previous + shared, data + pos, rest);
-        previous_size = (Py_ssize_t)(shared + rest);
-        pos += (Py_ssize_t)rest;
-        Py_ssize_t common = previous_size < wanted_size ? previous_size : wanted_size;
-        int order = memcmp(previous, wanted, common);
-        if (order == 0)
-            order = previous_size < wanted_size ? -1 : previous_size > wanted_size;
-        if (order > 0) {
-            result = Py_None;
-            goto done;
-        }
-        if (order < 0) {
-            pos += (Py_ssize_t)size;
-            continue;
-        }
-        /* the row: terms._pack_info's numbers, or Whoosh's own 35 bytes after a _RAW tag */
-        Py_ssize_t at = pos, row_end = pos + (Py_ssize_t)size;
-        if (size < 1)
-            goto done;
-        unsigned char tag = data[at++];
-        if (tag == 0x80) {
-            if (size != 36)
-                goto done;
-            const unsigned char *row = data + at;
-            int64_t offset = (int64_t)big_endian(row + 23, 8);
-            int32_t length = (int32_t)big_endian(row + 31, 4);
-            result = Py_BuildValue("iKLi", row[0], (unsigned long long)big_endian(row + 5, 4), (long long)offset,
-                                   length);
-            goto done;
-        }
-        uint64_t docfreq, first, span, offset, length;
-        if (skip_weight(data, row_end, &at, tag & WHOLE_WEIGHT) < 0
-            || get_varint(data, row_end, &at, &docfreq) < 0 || (at += 2) > row_end
-            || skip_weight(data, row_end, &at, tag & WHOLE_MAX_WEIGHT) < 0
-            || get_varint(data, row_end, &at, &first) < 0 || get_varint(data, row_end, &at, &span) < 0
-            || get_varint(data, row_end, &at, &offset) < 0 || get_varint(data, row_end, &at, &length) < 0
-            || docfreq > 0xFFFFFFFFu || first > 0xFFFFFFFFu || span > 0xFFFFFFFFu - first
-            || length > 0x7FFFFFFFu || base > (uint64_t)INT64_MAX || offset > (uint64_t)INT64_MAX - base)
-            goto done;
-        result = Py_BuildValue("iKKK", 0, (unsigned long long)docfreq, (unsigned long long)(base + offset),
-                               (unsigned long long)length);
-        goto done;
-    }
-    result = Py_None;
-done:
+    Extent extent;
+    int found = find_extent(block.buf, block.len, key.buf, key.len, base, &extent);
     PyBuffer_Release(&block);
     PyBuffer_Release(&key);
-    if (result == Py_None || result == Py_NotImplemented)
-        Py_INCREF(result);
-    return result;
+    if (found < 0)
+        Py_RETURN_NOTIMPLEMENTED;
+    if (found == 0)
+        Py_RETURN_NONE;
+    return Py_BuildValue("iKLL", extent.flags, (unsigned long long)extent.docfreq, (long long)extent.offset,
+                         (long long)extent.length);
 }
 
 static PyObject *

@@ -201,6 +201,7 @@ def test_make_speedups_compiles_the_decoder_with_zlib(tmp_path):
 
     source = Path(columnar.__file__).with_name("_columnar.c")
     shutil.copy(source, tmp_path / source.name)
+    shutil.copy(source.with_name("_termrows.h"), tmp_path / "_termrows.h")
     built = build_speedups.build(tmp_path / source.name)
     assert built is not None and built.is_file()
     spec = importlib.util.spec_from_file_location("_columnar", built)

@@ -1,0 +1,113 @@
+"""A term read from every segment in one compiled call (``_columnar.gather``, what
+``columnar.IndexView.postings`` uses) gives the arrays the segments give one by one
+(``SegmentView.postings``, its reference), on an index of many segments of the seeds: every term
+of every field, with and without positions, and the terms no segment holds."""
+from __future__ import annotations
+
+import random
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from haystack import connections
+
+from search.engine import columnar
+
+pytestmark = pytest.mark.django_db
+
+FIELDS_WITH_POSITIONS = ("grams", "headline_grams", "bylines", "section_text")
+FIELDS_WITHOUT = ("text", "headline", "contributors", "section", "year", "kind")
+
+
+@pytest.fixture
+def view(seeded_archive):
+    if getattr(columnar._columnar, "gather", None) is None:
+        pytest.fail("search/engine/_columnar.c is not compiled: run `make install`")
+    call_command("update_index", "--batch-size", "7", stdout=StringIO(), verbosity=0)
+    backend = connections["default"].get_backend()
+    backend.index = backend.index.refresh()
+    _, view = backend._searcher_and_view()
+    assert len(view.segments) >= 5
+    return view
+
+
+def _segment_by_segment(view, fieldname: str, text: str, positions: bool):
+    found = [p for p in (s.postings(fieldname, text, positions=positions) for s in view.segments) if p]
+    if not found:
+        return None
+    return tuple(None if found[0][i] is None else np.concatenate([p[i] for p in found]) for i in range(4))
+
+
+def _same(gathered, reference, label):
+    assert (gathered is None) == (reference is None), label
+    if reference is None:
+        return
+    for ours, theirs in zip(gathered, reference, strict=True):
+        if theirs is None:
+            assert ours is None, label
+        else:
+            assert ours.dtype == theirs.dtype and ours.tolist() == theirs.tolist(), label
+
+
+def _terms(view, fieldname: str) -> list[str]:
+    return sorted({text.decode("utf-8") if isinstance(text, bytes) else text
+                   for segment in view.segments for text in segment.reader.lexicon(fieldname)})
+
+
+def test_every_segment_of_the_index_is_gathered_in_one_call(view):
+    for fieldname in FIELDS_WITH_POSITIONS + FIELDS_WITHOUT:
+        view.postings(fieldname, "太原")
+        assert len(view._tables[fieldname]) == len(view.segments), fieldname
+
+
+@pytest.mark.parametrize("fieldname", FIELDS_WITH_POSITIONS + FIELDS_WITHOUT)
+def test_every_term_gathered_is_what_the_segments_give_one_by_one(view, fieldname):
+    terms = _terms(view, fieldname)
+    assert terms, fieldname
+    rng = random.Random(fieldname)
+    sample = rng.sample(terms, min(400, len(terms)))
+    # terms no segment holds: before the first, after the last, between two, a longer key
+    sample += ["", "\x00", terms[0][:-1] or "!", terms[-1] + "\U0010ffff", terms[len(terms) // 2] + "\x01"]
+    for positions in (False, True) if fieldname in FIELDS_WITH_POSITIONS else (False,):
+        several = 0
+        for text in sample:
+            gathered = view.postings(fieldname, text, positions=positions)
+            narrow = positions and view._narrow[fieldname]
+            assert columnar._columnar.gather(view._tables[fieldname], text.encode("utf-8"), positions,
+                                             narrow) is not NotImplemented, (fieldname, text)
+            reference = _segment_by_segment(view, fieldname, text, positions)
+            _same(gathered, reference, (fieldname, text, positions))
+            several += sum(s.postings(fieldname, text) is not None for s in view.segments) > 1
+        assert several, fieldname  # terms held by more than one segment were compared
+
+
+def test_a_key_longer_than_the_compiled_look_up_reads_is_left_to_the_python(view):
+    text = "太" * 400  # 1,200 bytes of UTF-8: past _termrows.h's MAX_KEY
+    tables = view._tables.get("grams") or tuple(s.table("grams") for s in view.segments)
+    assert columnar._columnar.gather(tables, text.encode("utf-8"), False, False) is NotImplemented
+    assert view.postings("grams", text, positions=True) is None  # the Python: no segment holds it
+
+
+def test_postings_not_as_the_codec_writes_them_are_left_to_the_python(view):
+    tables = tuple(s.table("grams") for s in view.segments)
+    narrow = isinstance(view.searcher.schema["grams"].format, columnar.NarrowPositions)
+    assert columnar._columnar.gather(tables, "太原".encode(), True, narrow) is not NotImplemented
+    # every segment's postings file zeroed: its rows point at bytes no block starts with
+    spoiled = tuple(table[:5] + (bytes(len(table[5])),) + table[6:] for table in tables)
+    assert columnar._columnar.gather(spoiled, "太原".encode(), True, narrow) is NotImplemented
+    # a dictionary's block starts cut short
+    cut = tuple(table[:2] + (table[2][:1],) + table[3:] for table in tables)
+    assert columnar._columnar.gather(cut, "太原".encode(), False, False) is NotImplemented
+
+
+def test_an_index_with_a_segment_the_call_cannot_read_is_read_segment_by_segment(view, monkeypatch):
+    expected = view.postings("grams", "太原", positions=True)
+    view._tables.clear()
+    monkeypatch.setattr(columnar.SegmentView, "table", lambda self, fieldname: None)
+    calls = []
+    original = columnar.SegmentView.postings
+    monkeypatch.setattr(columnar.SegmentView, "postings",
+                        lambda self, *args, **kwargs: calls.append(self) or original(self, *args, **kwargs))
+    _same(view.postings("grams", "太原", positions=True), expected, "one by one")
+    assert len(calls) == len(view.segments)
