@@ -649,7 +649,163 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(bm25_doc,
+"bm25(docs, frequencies, lengths, scale, k1_plus_one, k1, one_minus_b, b, average) -> scores or None\n\n"
+"columnar.IndexView._bm25's formula in one pass: for each document d of `docs` (int64) with\n"
+"frequency f (float64), scale * (f * k1_plus_one) / (f + k1 * (one_minus_b + b * lengths[d] / average)),\n"
+"as float64 bytes, each operation in numpy's order (so the same doubles). None if a document is\n"
+"out of `lengths`' range (numpy's indexing then raises) or the arrays are not as described.");
+
+static PyObject *
+bm25(PyObject *self, PyObject *args)
+{
+    Py_buffer docs, frequencies, lengths;
+    double scale, k1_plus_one, k1, one_minus_b, b, average;
+    if (!PyArg_ParseTuple(args, "y*y*y*dddddd", &docs, &frequencies, &lengths, &scale, &k1_plus_one, &k1,
+                          &one_minus_b, &b, &average))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = docs.len / 8, size = lengths.len / 8;
+    if (docs.len % 8 || lengths.len % 8 || frequencies.len != docs.len) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    const int64_t *doc = docs.buf;
+    const double *frequency = frequencies.buf, *length = lengths.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (doc[i] < 0 || doc[i] >= size) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+    }
+    result = PyByteArray_FromStringAndSize(NULL, count * 8);
+    if (result == NULL)
+        goto done;
+    double *score = (double *)PyByteArray_AS_STRING(result);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        double f = frequency[i];
+        score[i] = scale * (f * k1_plus_one) / (f + k1 * (one_minus_b + b * length[doc[i]] / average));
+    }
+done:
+    PyBuffer_Release(&docs);
+    PyBuffer_Release(&frequencies);
+    PyBuffer_Release(&lengths);
+    return result;
+}
+
+/* One gram's keys ((document << shift) + start, for each occurrence in a candidate document
+ * whose start = position - offset is not negative), into `keys`: their number, or -1 if they
+ * are not strictly increasing (or a document is out of the candidates' range). */
+static Py_ssize_t
+gram_keys(const unsigned char *candidate, Py_ssize_t size, long long offset, const int64_t *docs,
+          const int64_t *counts, Py_ssize_t count, const int64_t *positions, Py_ssize_t npositions, int shift,
+          int64_t *keys)
+{
+    Py_ssize_t made = 0, at = 0;
+    int64_t last = INT64_MIN;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        int64_t doc = docs[i], occurrences = counts[i];
+        if (doc < 0 || doc >= size || occurrences < 0 || occurrences > npositions - at)
+            return -1;
+        if (candidate[doc]) {
+            for (int64_t j = 0; j < occurrences; j++) {
+                int64_t start = positions[at + j] - offset;
+                if (start < 0)
+                    continue;
+                int64_t key = (int64_t)((uint64_t)doc << shift) + start;
+                if (key <= last)
+                    return -1;
+                keys[made++] = last = key;
+            }
+        }
+        at += occurrences;
+    }
+    return made;
+}
+
+PyDoc_STRVAR(phrase_keys_doc,
+"phrase_keys(candidate, lists, shift) -> keys or None\n\n"
+"columnar.IndexView.phrase's loop over its grams in one call: for each (offset, docs, counts,\n"
+"positions) of `lists`, the keys (document << shift) + (position - offset) of its occurrences\n"
+"in `candidate` documents (a bool array), not negative, intersected gram after gram; the\n"
+"numbers in every gram's keys, ascending, as int64 bytes. None where a gram's keys are not\n"
+"strictly increasing (a position past the shift's room) or the arrays are not as described:\n"
+"the Python then intersects them as sets.");
+
+static PyObject *
+phrase_keys(PyObject *self, PyObject *args)
+{
+    Py_buffer candidate;
+    PyObject *lists;
+    int shift;
+    if (!PyArg_ParseTuple(args, "y*O!i", &candidate, &PyTuple_Type, &lists, &shift))
+        return NULL;
+    PyObject *result = NULL;
+    int64_t *kept = NULL, *fresh = NULL;
+    Py_ssize_t nkept = 0;
+    if (shift < 0 || shift > 40) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    for (Py_ssize_t l = 0; l < PyTuple_GET_SIZE(lists); l++) {
+        PyObject *item = PyTuple_GET_ITEM(lists, l);
+        long long offset;
+        Py_buffer docs, counts, positions;
+        if (!PyArg_ParseTuple(item, "Ly*y*y*", &offset, &docs, &counts, &positions))
+            goto done;
+        Py_ssize_t count = docs.len / 8, npositions = positions.len / 8, made = -1;
+        int shaped = !(docs.len % 8 || counts.len != docs.len || positions.len % 8);
+        int64_t *into = shaped ? PyMem_RawMalloc((npositions ? (size_t)npositions : 1) * sizeof(int64_t)) : NULL;
+        if (into != NULL)
+            made = gram_keys(candidate.buf, candidate.len, offset, docs.buf, counts.buf, count, positions.buf,
+                             npositions, shift, into);
+        PyBuffer_Release(&docs);
+        PyBuffer_Release(&counts);
+        PyBuffer_Release(&positions);
+        if (shaped && into == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        if (made < 0) {
+            PyMem_RawFree(into);
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        if (l == 0) {
+            kept = into;
+            nkept = made;
+        } else { /* both ascending: a merge, kept in place */
+            fresh = into;
+            Py_ssize_t a = 0, b = 0, out = 0;
+            while (a < nkept && b < made) {
+                if (kept[a] < fresh[b])
+                    a++;
+                else if (kept[a] > fresh[b])
+                    b++;
+                else {
+                    kept[out++] = kept[a];
+                    a++;
+                    b++;
+                }
+            }
+            nkept = out;
+            PyMem_RawFree(fresh);
+            fresh = NULL;
+        }
+        if (!nkept)
+            break;
+    }
+    result = PyByteArray_FromStringAndSize((const char *)kept, nkept * 8);
+done:
+    PyMem_RawFree(kept);
+    PyMem_RawFree(fresh);
+    PyBuffer_Release(&candidate);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"phrase_keys", phrase_keys, METH_VARARGS, phrase_keys_doc},
+    {"bm25", bm25, METH_VARARGS, bm25_doc},
     {"decode", decode, METH_VARARGS, decode_doc},
     {"gather", gather, METH_VARARGS, gather_doc},
     {NULL, NULL, 0, NULL},

@@ -210,3 +210,77 @@ def test_make_speedups_compiles_the_decoder_with_zlib(tmp_path):
     data = one_block_record(3, zlib.compress(encode_block([5, 9], [1.0, 2.0], [], 0) * 1, 3))
     docs, weights, counts, found = module.decode(data, 2, 0, False, False)
     assert np.frombuffer(docs, np.int64).tolist() == [5, 9] and counts is None and found is None
+
+
+def _numpy_bm25(docs, frequencies, lengths, boost, idf, average):
+    """IndexView._bm25's numpy formula, the compiled bm25's reference."""
+    K1, B = columnar.K1, columnar.B
+    return boost * idf * (frequencies * (K1 + 1)) / (frequencies + K1 * ((1 - B) + B * lengths[docs] / average))
+
+
+def test_bm25_in_one_pass_makes_the_same_doubles_as_numpy():
+    rng = np.random.default_rng(11)
+    for size in (1, 7, 1000, 150_000):
+        lengths = columnar._BYTE_TO_LENGTH[rng.integers(0, 256, size)]
+        count = int(rng.integers(1, size + 1))
+        docs = np.sort(rng.choice(size, count, replace=False)).astype(np.int64)
+        frequencies = rng.integers(1, 300, count).astype(np.float64)
+        boost, idf, average = float(rng.choice([1.0, 2.0, 4.0])), float(rng.random() * 12), float(rng.random() * 900 + 1)
+        ours = np.frombuffer(columnar._columnar.bm25(docs, frequencies, lengths, boost * idf, columnar.K1 + 1,
+                                                     columnar.K1, 1 - columnar.B, columnar.B, average), np.float64)
+        assert ours.tobytes() == _numpy_bm25(docs, frequencies, lengths, boost, idf, average).tobytes(), size
+
+
+def test_bm25_leaves_a_document_out_of_range_to_numpy_which_raises():
+    lengths = np.ones(10, np.float64)
+    for docs in (np.array([3, 10], np.int64), np.array([-1], np.int64)):
+        assert columnar._columnar.bm25(docs, np.ones(len(docs)), lengths, 1.0, 2.2, 1.2, 0.25, 0.75, 1.0) is None
+    assert columnar._columnar.bm25(np.array([1], np.int64), np.ones(2), lengths, 1.0, 2.2, 1.2, 0.25, 0.75, 1.0) is None
+
+
+def _gram_lists(rng, size: int, grams: int, top: int):
+    """Postings of ``grams`` grams as IndexView.postings gives them (docs, weights, counts, positions)."""
+    lists = []
+    for offset in range(0, 2 * grams, 2):
+        docs = np.sort(rng.choice(size, int(rng.integers(1, size + 1)), replace=False)).astype(np.int64)
+        counts = rng.integers(1, 6, len(docs)).astype(np.int64)
+        positions = np.concatenate([np.sort(rng.choice(top, int(c), replace=False)) for c in counts]).astype(np.int64)
+        lists.append((offset, (docs, counts.astype(np.float64), counts, positions)))
+    return lists
+
+
+def _numpy_phrase_keys(candidate, lists, monkeypatch):
+    with monkeypatch.context() as patched:
+        patched.setattr(columnar, "_columnar", None)
+        return columnar.phrase_keys(candidate, lists)
+
+
+def test_phrase_keys_in_one_pass_are_the_numpy_intersection(monkeypatch):
+    rng = np.random.default_rng(5)
+    compared = found = 0
+    for _ in range(400):
+        size = int(rng.integers(1, 60))
+        lists = _gram_lists(rng, size, int(rng.integers(1, 5)), top=int(rng.choice([8, 40, 3000])))
+        candidate = rng.random(size) < rng.choice([0.3, 0.9, 1.0])
+        ours = columnar.phrase_keys(candidate, lists)
+        assert ours.dtype == np.int64
+        assert ours.tolist() == _numpy_phrase_keys(candidate, lists, monkeypatch).tolist()
+        compared += 1
+        found += len(ours) > 0
+    assert compared == 400 and found > 50  # many phrases found something
+
+
+def test_phrase_keys_not_increasing_are_left_to_numpy(monkeypatch):
+    # a position past 2 ** 24 runs into the next document's numbers: the compiled pass declines
+    docs = np.array([0, 1], np.int64)
+    counts = np.array([1, 1], np.int64)
+    positions = np.array([(1 << 24) + 5, 0], np.int64)
+    lists = [(0, (docs, counts.astype(np.float64), counts, positions)), (0, (docs, counts.astype(np.float64),
+                                                                              counts, positions))]
+    candidate = np.ones(2, bool)
+    assert columnar._columnar.phrase_keys(candidate.view(np.uint8), tuple((o, d, c, p) for o, (d, _, c, p) in lists),
+                                          24) is None
+    assert columnar.phrase_keys(candidate, lists).tolist() == _numpy_phrase_keys(candidate, lists, monkeypatch).tolist()
+    # a document beyond the candidates
+    assert columnar._columnar.phrase_keys(np.ones(1, np.uint8), ((0, docs, counts, np.array([3, 4], np.int64)),),
+                                          24) is None
