@@ -41,14 +41,18 @@ How a document is written
 How a query runs
     The views' form parses the user's text into a ``SearchPlan``; haystack passes it through to
     ``backend.search``. There ``columnar.IndexView`` (one per searcher, kept open until the
-    index changes) evaluates the plan a posting list at a time with numpy: each segment's row
-    of a term is found in its dictionary block by a compiled look-up (``_postings.term_extent``)
-    and each term's posting list is inflated and decoded whole in one compiled call
-    (``_columnar.c``; the Python readers are the reference and fallback of both), AND/OR/NOT are
-    passes over flag arrays, a literal checks every other bigram's positions, scores are
-    Whoosh's BM25F, facets are counts over per-document value numbers (only the values a page
-    shows are sorted, when haystack's ``limit`` says how many) and the order is one ``lexsort``. Only the page's documents are looked up for their
-    ids. Segment files are read in place from their memory map (``whoosh_buffers``).
+    index changes) evaluates the plan a posting list at a time: a term is looked up in every
+    segment's dictionary and its postings inflated and decoded, segment after segment, into one
+    set of arrays in one compiled call (``_columnar.gather``, the dictionary's rows read by
+    ``_termrows.h``, which ``_postings.term_extent`` shares), AND/OR/NOT are numpy passes over
+    flag arrays, a literal checks every other bigram's positions (its keys made and intersected
+    in compiled code, ``_columnar.phrase_keys``), scores are Whoosh's BM25F (one compiled pass,
+    ``_columnar.bm25``, the same doubles as numpy's), facets are counts over per-document value
+    numbers (only the values a page shows are sorted, when haystack's ``limit`` says how many)
+    and the order is one ``lexsort``. Each compiled function has its Python as reference and
+    fallback (``SegmentView.postings``, ``phrase_keys``, ``_bm25``). Only the page's documents
+    are looked up for their ids. Segment files are read in place from their memory map
+    (``whoosh_buffers``).
 
 What it keeps from Whoosh
     The files and their lifecycle: the table of contents, segments, columns, stored fields, the

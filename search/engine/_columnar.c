@@ -1,13 +1,17 @@
-/* A term's postings decoded whole, in compiled code (columnar.SegmentView.postings).
+/* A query's posting lists read, scored and intersected in compiled code (columnar.py).
  *
  * A query reads each of its terms' posting lists in every segment: a common word at 150,000
- * articles is a few hundred blocks, and in Python each block cost a zlib call and half a dozen
- * numpy calls (columnar._blocks, _inflated, _decode), then a concatenate. `decode` walks the
- * same bytes (a one-block record or a Whoosh3 list of blocks, every layout codec.encode_block
- * writes) and fills the four arrays the Python makes, as buffers numpy reads in place. The
- * Python stays the reference and the fallback: for anything it does not read as the codec
- * writes it (a torn block, an unknown type code), `decode` returns None and the Python decodes
- * it, raising what it raises. tests/search/test_columnar_compiled.py compares the two.
+ * articles is a few hundred blocks in 32 segments, and in Python each block cost a zlib call and
+ * half a dozen numpy calls (columnar._blocks, _inflated, _decode), each segment a dozen more,
+ * then a concatenate. `decode` walks one term's bytes in one segment (a one-block record or a
+ * Whoosh3 list of blocks, every layout codec.encode_block writes) and fills the four arrays the
+ * Python makes, as buffers numpy reads in place; `gather` finds the term in every segment's
+ * dictionary (_termrows.h) and decodes all of them into one set of arrays. `bm25` scores a list
+ * in one pass and `phrase_keys` makes and intersects a literal's position keys a gram at a time.
+ * The Python stays the reference and the fallback: for anything it does not read as the codec
+ * writes it (a torn block, an unknown type code), a function returns None or NotImplemented and
+ * the Python reads it, raising what it raises. tests/search/test_columnar_compiled.py and
+ * test_columnar_gather.py compare the two.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
