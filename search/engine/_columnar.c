@@ -189,8 +189,10 @@ inflate_block(z_stream *stream, const unsigned char *data, size_t size, Bytes *i
                 return (Py_ssize_t)made;
             break;
         }
-        if (status != Z_OK && !(status == Z_BUF_ERROR && stream->avail_out == 0))
-            return whole ? -1 : (Py_ssize_t)made; /* the head's decoding finds what is missing */
+        if (status != Z_OK && status != Z_BUF_ERROR)
+            return -1; /* corrupt (a bad checksum too): zlib.decompress and the head's decompressobj raise */
+        if (status == Z_BUF_ERROR && stream->avail_out != 0)
+            return whole ? -1 : (Py_ssize_t)made; /* cut short: the head's decoding finds what is missing */
         if (whole) {
             if (stream->avail_out == 0)
                 wanted *= 2;
@@ -699,7 +701,8 @@ done:
 
 /* One gram's keys ((document << shift) + start, for each occurrence in a candidate document
  * whose start = position - offset is not negative), into `keys`: their number, or -1 if they
- * are not strictly increasing (or a document is out of the candidates' range). */
+ * are not strictly increasing (or a document is out of the candidates' range, or the counts do not
+ * add up to the positions). */
 static Py_ssize_t
 gram_keys(const unsigned char *candidate, Py_ssize_t size, long long offset, const int64_t *docs,
           const int64_t *counts, Py_ssize_t count, const int64_t *positions, Py_ssize_t npositions, int shift,
@@ -713,10 +716,11 @@ gram_keys(const unsigned char *candidate, Py_ssize_t size, long long offset, con
             return -1;
         if (candidate[doc]) {
             for (int64_t j = 0; j < occurrences; j++) {
-                int64_t start = positions[at + j] - offset;
+                /* in unsigned arithmetic: numpy's int64s wrap around, C's signed ones may not */
+                int64_t start = (int64_t)((uint64_t)positions[at + j] - (uint64_t)offset);
                 if (start < 0)
                     continue;
-                int64_t key = (int64_t)((uint64_t)doc << shift) + start;
+                int64_t key = (int64_t)(((uint64_t)doc << shift) + (uint64_t)start);
                 if (key <= last)
                     return -1;
                 keys[made++] = last = key;
@@ -724,6 +728,8 @@ gram_keys(const unsigned char *candidate, Py_ssize_t size, long long offset, con
         }
         at += occurrences;
     }
+    if (at != npositions) /* numpy's repeat and the positions then differ in length: it raises */
+        return -1;
     return made;
 }
 
@@ -747,7 +753,7 @@ phrase_keys(PyObject *self, PyObject *args)
     PyObject *result = NULL;
     int64_t *kept = NULL, *fresh = NULL;
     Py_ssize_t nkept = 0;
-    if (shift < 0 || shift > 40) {
+    if (shift < 0 || shift > 40 || !PyTuple_GET_SIZE(lists)) { /* no grams: the Python's None */
         result = Py_NewRef(Py_None);
         goto done;
     }

@@ -413,7 +413,10 @@ class IndexView:
             if tables is None:
                 made = [s.table(fieldname) for s in self.segments]
                 tables = self._tables[fieldname] = tuple(made) if None not in made else ()
-                self._narrow[fieldname] = isinstance(self.searcher.schema[fieldname].format, NarrowPositions)
+                schema = self.searcher.schema
+                # a field the schema lacks holds no terms: the segments' look-ups give None
+                self._narrow[fieldname] = fieldname in schema and isinstance(schema[fieldname].format,
+                                                                             NarrowPositions)
             if tables or not self.segments:
                 made = gather(tables, text.encode("utf-8"), positions, positions and self._narrow[fieldname])
                 if made is None:

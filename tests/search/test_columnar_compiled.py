@@ -284,3 +284,48 @@ def test_phrase_keys_not_increasing_are_left_to_numpy(monkeypatch):
     # a document beyond the candidates
     assert columnar._columnar.phrase_keys(np.ones(1, np.uint8), ((0, docs, counts, np.array([3, 4], np.int64)),),
                                           24) is None
+
+
+def test_a_block_whose_checksum_fails_is_left_to_the_python_which_raises():
+    # a block short enough that reading its head inflates it to the end, where the checksum is:
+    # zlib's decompressobj raises there, so the compiled reading of the head must not answer
+    body = encode_block([3, 9, 40], [1.0, 1.0, 1.0], [], 0)
+    deflated = bytearray(zlib.compress(body, 3))
+    deflated[-1] ^= 0xFF  # the Adler-32 after the data
+    data = one_block_record(3, bytes(deflated))
+    with pytest.raises(zlib.error):
+        columnar._decode_python(data, 3, 0, positions=False, narrow=False)
+    assert columnar._columnar.decode(data, 3, 0, False, False) is None
+    with pytest.raises(zlib.error):
+        columnar.decode_postings(data, 3, 0, positions=False, narrow=False)
+
+
+def test_phrase_keys_whose_counts_do_not_add_up_to_the_positions_are_left_to_numpy(monkeypatch):
+    docs = np.array([0, 1], np.int64)
+    counts = np.array([1, 1], np.int64)
+    candidate = np.ones(2, bool)
+    for positions in (np.array([4, 5, 6], np.int64), np.array([4], np.int64)):
+        lists = [(0, (docs, counts.astype(np.float64), counts, positions))]
+        assert columnar._columnar.phrase_keys(candidate.view(np.uint8), ((0, docs, counts, positions),), 24) is None
+        with pytest.raises((ValueError, IndexError)):
+            _numpy_phrase_keys(candidate, lists, monkeypatch)
+        with pytest.raises((ValueError, IndexError)):
+            columnar.phrase_keys(candidate, lists)
+
+
+def test_phrase_keys_of_no_grams_are_the_numpys():
+    candidate = np.ones(2, bool)
+    assert columnar._columnar.phrase_keys(candidate.view(np.uint8), (), 24) is None
+    assert columnar.phrase_keys(candidate, []) is None  # the numpy loop's answer: no keys were made
+
+
+def test_phrase_keys_wrap_around_as_numpys_int64s_do(monkeypatch):
+    # signed overflow in C is undefined (an -fsanitize=undefined build stops on it); numpy wraps
+    docs, counts = np.array([0, 2], np.int64), np.array([1, 1], np.int64)
+    candidate = np.ones(3, bool)
+    for offset, positions in ((-(1 << 62), [1 << 62, (1 << 62) + 5]), (-(1 << 63), [1, 2]),
+                              ((1 << 63) - 1, [-5, -1])):
+        lists = [(offset, (docs, counts.astype(np.float64), counts, np.array(positions, np.int64)))]
+        made = columnar._columnar.phrase_keys(candidate.view(np.uint8), ((offset, docs, counts, lists[0][1][3]),), 24)
+        expected = _numpy_phrase_keys(candidate, lists, monkeypatch)
+        assert made is None or np.frombuffer(made, np.int64).tolist() == expected.tolist()

@@ -111,3 +111,11 @@ def test_an_index_with_a_segment_the_call_cannot_read_is_read_segment_by_segment
                         lambda self, *args, **kwargs: calls.append(self) or original(self, *args, **kwargs))
     _same(view.postings("grams", "太原", positions=True), expected, "one by one")
     assert len(calls) == len(view.segments)
+
+
+def test_a_field_the_schema_lacks_holds_no_terms_as_segment_by_segment(view):
+    # the segments give None (the field's key prefix is Whoosh's 65535, which no row has): so
+    # must the gathered look-up, which asks the schema how the field's positions are laid out
+    assert _segment_by_segment(view, "no such field", "太原", True) is None
+    for positions in (False, True):
+        assert view.postings("no such field", "太原", positions=positions) is None
