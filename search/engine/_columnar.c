@@ -309,6 +309,15 @@ typedef struct {
     unsigned char level;
 } Block;
 
+/* Whether `count` postings could be in a block of `size` bytes: at least a byte each, and deflate
+ * makes at most 1032 bytes of one. A count beyond (a torn row or block header) is left to the
+ * Python, which raises (numpy's "buffer is smaller"), before the arrays of it are asked for. */
+static int
+plausible(size_t size, size_t count, unsigned char level)
+{
+    return level ? count / 1032 <= size : count < size;
+}
+
 /* columnar._blocks: a one-block record, or Whoosh's list of blocks. 0, or -1 if the bytes are
  * not such a list (or are cut short). */
 static int
@@ -317,6 +326,8 @@ find_blocks(const unsigned char *data, size_t size, size_t count, Block **blocks
     if (size < 1)
         return -1;
     if (data[0] != MAGIC[0]) { /* codec.is_one_block_record */
+        if (!plausible(size - 1, count, data[0]))
+            return -1;
         *blocks = PyMem_RawMalloc(sizeof(Block));
         if (*blocks == NULL)
             return -1;
@@ -343,6 +354,8 @@ find_blocks(const unsigned char *data, size_t size, size_t count, Block **blocks
             goto fail;
         const unsigned char *info = data + offset;
         size_t block_count = uint32_at(info);
+        if (!plausible((size_t)magnitude - BLOCK_INFO_SIZE, block_count, info[12]))
+            goto fail;
         Block *grown = grow(found, &capacity, n + 1, sizeof(Block), 16);
         if (grown == NULL)
             goto fail;

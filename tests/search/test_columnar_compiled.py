@@ -329,3 +329,26 @@ def test_phrase_keys_wrap_around_as_numpys_int64s_do(monkeypatch):
         made = columnar._columnar.phrase_keys(candidate.view(np.uint8), ((offset, docs, counts, lists[0][1][3]),), 24)
         expected = _numpy_phrase_keys(candidate, lists, monkeypatch)
         assert made is None or np.frombuffer(made, np.int64).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("level", [0, 3])
+@pytest.mark.parametrize("where", ["the row", "the block's header"])
+def test_a_count_more_than_the_bytes_hold_is_left_to_the_python_which_raises(level, where):
+    # a torn count (the row's document frequency, or a block's) asked the compiled decoder for
+    # arrays of billions of postings: a MemoryError where the Python raises its ValueError
+    body = encode_block([3, 9, 40], [1.0, 1.0, 1.0], [], 0)
+    if level:
+        body = zlib.compress(body, level)
+    count = (1 << 32) - 1
+    if where == "the row":
+        data = one_block_record(level, body)
+    else:
+        info = _BLOCK_INFO.pack(count, 40, 1.0, level, 0, 255)
+        data = WHOOSH3_HEADER_MAGIC + _INT.pack(-(len(info) + len(body))) + info + body
+    for positions in (False, True):
+        assert columnar._columnar.decode(data, count, 0, positions, positions) is None
+        with pytest.raises(Exception) as raised:
+            columnar._decode_python(data, count, 0, positions=positions, narrow=positions)
+        assert not isinstance(raised.value, MemoryError)
+        with pytest.raises(raised.type):
+            columnar.decode_postings(data, count, 0, positions=positions, narrow=positions)
