@@ -109,8 +109,12 @@ else:
 DATABASES["default"].setdefault("TEST", {})
 
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "whoosh"))
+# A query's long posting lists (a common word's, at 150,000 articles) are decoded on this many
+# threads; 1 keeps each query on one core, for a server whose workers already fill the cores.
+SEARCH_DECODE_THREADS = max(1, int(os.environ.get("SEARCH_DECODE_THREADS", "0")) or min(2, os.cpu_count() or 1))
 HAYSTACK_CONNECTIONS = {
-    "default": {"ENGINE": "search.engine.backend.ArchiveWhooshEngine", "PATH": str(SEARCH_INDEX_DIR)},
+    "default": {"ENGINE": "search.engine.backend.ArchiveWhooshEngine", "PATH": str(SEARCH_INDEX_DIR),
+                "DECODE_THREADS": SEARCH_DECODE_THREADS},
 }
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.QueuedSignalProcessor"
 # Index edits right after each commit (the default). A bulk load may turn it off

@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # Libraries a module links beyond libm: only its own, so that a machine without zlib's headers
 # loses the compiled decoder, not the other modules too.
-LIBRARIES = {"_columnar": ["-lz"]}
+LIBRARIES = {"_columnar": ["-lz", "-pthread"]}
 
 
 def build(source: Path) -> Path | None:

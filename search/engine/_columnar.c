@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include <pthread.h>
 #include <zlib.h>
 
 #include "_termrows.h"
@@ -527,13 +528,67 @@ segment_extent(PyObject *table, const unsigned char *key, Py_ssize_t key_size, E
     return found;
 }
 
+/* At least this many postings in a term's list before `gather` decodes its segments on two
+ * threads: a thread's start and join cost about what decoding a few thousand postings does. */
+#define THREAD_MIN_POSTINGS 16384
+
+/* A run of shares decoded by one thread: rows from `filled` on, its own positions and buffers. */
+typedef struct {
+    const Share *shares;
+    Py_ssize_t first, last;
+    size_t filled;
+    int positions, narrow;
+    Out out;
+    Bytes found, scratch;
+    int failed;
+} Work;
+
+static void *
+decode_shares(void *argument)
+{
+    Work *work = argument;
+    z_stream stream = {0};
+    if (inflateInit(&stream) != Z_OK) {
+        work->failed = 1;
+        return NULL;
+    }
+    size_t filled = work->filled;
+    for (Py_ssize_t s = work->first; s < work->last && !work->failed; s++) {
+        for (size_t b = 0; b < work->shares[s].nblocks; b++) {
+            const Block *block = &work->shares[s].blocks[b];
+            const unsigned char *body = block->body;
+            size_t size = block->size;
+            if (block->level) {
+                Py_ssize_t made = inflate_block(&stream, body, size, &work->scratch, work->positions, block->count);
+                if (made < 0) {
+                    work->failed = 1;
+                    break;
+                }
+                body = work->scratch.data;
+                size = (size_t)made;
+            }
+            if (decode_block(body, size, block->count, filled, work->shares[s].base, work->positions, work->narrow,
+                             &work->out) < 0) {
+                work->failed = 1;
+                break;
+            }
+            filled += block->count;
+        }
+    }
+    inflateEnd(&stream);
+    return NULL;
+}
+
 PyDoc_STRVAR(gather_doc,
-"gather(tables, text, positions, narrow) -> (docs, weights, counts, positions), None or NotImplemented\n\n"
+"gather(tables, text, positions, narrow, threads=1, least=THREAD_MIN_POSTINGS)\n"
+"    -> (docs, weights, counts, positions), None or NotImplemented\n\n"
 "columnar.IndexView.postings in one call: the term `text` (UTF-8) looked up in every segment's\n"
 "dictionary and its postings decoded, segment after segment, into one set of arrays as `decode`\n"
 "makes them (docs plus each segment's base). `tables` holds one tuple a segment, as\n"
 "SegmentView.table makes them: (field prefix, the blocks' first keys, their starts, their bases,\n"
-"the term file, the postings file, the segment's base). None if no segment holds the term;\n"
+"the term file, the postings file, the segment's base). With `threads` above 1, a list of at\n"
+"least `least` postings in two or more segments is decoded half on another thread (the same arrays).\n"
+"None if no segment holds the term;\n"
 "NotImplemented where a row or its postings are not as the codec writes them (or a row has\n"
 "inlined postings): the Python then reads segment by segment, raising what it raises.");
 
@@ -542,14 +597,13 @@ gather(PyObject *self, PyObject *args)
 {
     PyObject *tables;
     Py_buffer text;
-    int positions, narrow;
-    if (!PyArg_ParseTuple(args, "O!y*pp", &PyTuple_Type, &tables, &text, &positions, &narrow))
+    int positions, narrow, threads = 1;
+    Py_ssize_t least = THREAD_MIN_POSTINGS;
+    if (!PyArg_ParseTuple(args, "O!y*pp|in", &PyTuple_Type, &tables, &text, &positions, &narrow, &threads, &least))
         return NULL;
     Py_ssize_t ntables = PyTuple_GET_SIZE(tables), nshares = 0;
     Share *shares = PyMem_RawCalloc(ntables ? (size_t)ntables : 1, sizeof(Share));
     PyObject *result = NULL, *docs = NULL, *weights = NULL, *counts = NULL, *found = NULL;
-    Bytes scratch = {0}, all_positions = {0};
-    Out out = {0};
     unsigned char key[MAX_KEY];
     size_t total = 0;
     if (shares == NULL) {
@@ -603,48 +657,59 @@ gather(PyObject *self, PyObject *args)
         goto done;
     if (positions && (counts = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8))) == NULL)
         goto done;
-    out.docs = (int64_t *)PyByteArray_AS_STRING(docs);
-    out.weights = (double *)PyByteArray_AS_STRING(weights);
-    out.counts = positions ? (int64_t *)PyByteArray_AS_STRING(counts) : NULL;
-    out.positions = &all_positions;
-    z_stream stream = {0};
-    if (inflateInit(&stream) != Z_OK) {
-        PyErr_SetString(PyExc_MemoryError, "zlib: no memory for an inflater");
-        goto done;
+    /* Two halves of the segments (by postings) decoded at once when the list is long enough to
+     * pay for a thread: each half fills its own rows of the arrays and its own positions. */
+    Work halves[2] = {{0}};
+    Py_ssize_t split = nshares;
+    if (threads > 1 && nshares > 1 && total >= (size_t)(least > 0 ? least : 0)) {
+        size_t before = 0;
+        for (split = 0; split < nshares - 1 && (before + shares[split].total) * 2 <= total; split++)
+            before += shares[split].total;
+        if (split == 0)
+            split = 1;
     }
-    int failed = 0;
-    size_t filled = 0;
+    size_t first_half = 0;
+    for (Py_ssize_t s = 0; s < split; s++)
+        first_half += shares[s].total;
+    halves[0] = (Work){.shares = shares, .first = 0, .last = split, .filled = 0, .positions = positions,
+                       .narrow = narrow};
+    halves[1] = (Work){.shares = shares, .first = split, .last = nshares, .filled = first_half,
+                       .positions = positions, .narrow = narrow};
+    for (int h = 0; h < 2; h++) {
+        halves[h].out.docs = (int64_t *)PyByteArray_AS_STRING(docs);
+        halves[h].out.weights = (double *)PyByteArray_AS_STRING(weights);
+        halves[h].out.counts = positions ? (int64_t *)PyByteArray_AS_STRING(counts) : NULL;
+        halves[h].out.positions = &halves[h].found;
+    }
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t s = 0; s < nshares && !failed; s++) {
-        for (size_t b = 0; b < shares[s].nblocks; b++) {
-            const Block *block = &shares[s].blocks[b];
-            const unsigned char *body = block->body;
-            size_t size = block->size;
-            if (block->level) {
-                Py_ssize_t made = inflate_block(&stream, body, size, &scratch, positions, block->count);
-                if (made < 0) {
-                    failed = 1;
-                    break;
-                }
-                body = scratch.data;
-                size = (size_t)made;
-            }
-            if (decode_block(body, size, block->count, filled, shares[s].base, positions, narrow, &out) < 0) {
-                failed = 1;
-                break;
-            }
-            filled += block->count;
+    pthread_t helper;
+    int helped = split < nshares && pthread_create(&helper, NULL, decode_shares, &halves[1]) == 0;
+    decode_shares(&halves[0]);
+    if (helped)
+        pthread_join(helper, NULL);
+    else if (split < nshares)
+        decode_shares(&halves[1]);
+    Py_END_ALLOW_THREADS
+    int failed = halves[0].failed || halves[1].failed;
+    if (!failed && positions) {
+        found = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(halves[0].found.size + halves[1].found.size));
+        if (found != NULL) {
+            char *into = PyByteArray_AS_STRING(found);
+            if (halves[0].found.size)
+                memcpy(into, halves[0].found.data, halves[0].found.size);
+            if (halves[1].found.size)
+                memcpy(into + halves[0].found.size, halves[1].found.data, halves[1].found.size);
         }
     }
-    Py_END_ALLOW_THREADS
-    inflateEnd(&stream);
+    for (int h = 0; h < 2; h++) {
+        PyMem_RawFree(halves[h].found.data);
+        PyMem_RawFree(halves[h].scratch.data);
+        PyMem_RawFree(halves[h].out.scratch);
+    }
     if (failed)
         goto python;
-    if (positions) {
-        found = PyByteArray_FromStringAndSize((const char *)all_positions.data, (Py_ssize_t)all_positions.size);
-        if (found == NULL)
-            goto done;
-    }
+    if (positions && found == NULL)
+        goto done;
     result = PyTuple_Pack(4, docs, weights, positions ? counts : Py_None, positions ? found : Py_None);
     goto done;
 python:
@@ -661,9 +726,6 @@ done:
         }
         PyMem_RawFree(shares);
     }
-    PyMem_RawFree(scratch.data);
-    PyMem_RawFree(all_positions.data);
-    PyMem_RawFree(out.scratch);
     PyBuffer_Release(&text);
     return result;
 }

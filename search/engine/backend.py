@@ -342,6 +342,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     lock_timeout: float | None = None  # None: LOCK_TIMEOUT_SECONDS; a bounded drain sets less
 
+    def __init__(self, connection_alias, **connection_options):
+        super().__init__(connection_alias, **connection_options)
+        # HAYSTACK_CONNECTIONS' DECODE_THREADS (settings.SEARCH_DECODE_THREADS): what a query's
+        # long posting lists are decoded on
+        self.decode_threads = max(1, int(connection_options.get("DECODE_THREADS", 1)))
+
     def setup(self):
         """haystack's setup, except that an index folder this process cannot write is still
         opened for reading: searches go on while the index is read-only (or its disk full), and
@@ -707,7 +713,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self._cached_searcher = self.index.searcher()
             self._cached_version = version
             try:
-                self._cached_view = columnar.IndexView(self._cached_searcher, _SEGMENT_MEMOS.setdefault(self.path, {}))
+                self._cached_view = columnar.IndexView(self._cached_searcher, _SEGMENT_MEMOS.setdefault(self.path, {}),
+                                                       threads=self.decode_threads)
             except columnar.NotColumnar:
                 self._cached_view = None
         return self._cached_searcher, self._cached_view

@@ -311,10 +311,12 @@ class IndexView:
     """Every segment of one version of the index, with the arrays its queries share.
 
     Made when a searcher is opened on a new version of the index, and kept as long as it.
-    ``memos`` maps segment ids to what has been read from them, kept from earlier versions.
+    ``memos`` maps segment ids to what has been read from them, kept from earlier versions;
+    ``threads``: how many a long posting list is decoded on (the backend passes
+    ``SEARCH_DECODE_THREADS``).
     """
 
-    def __init__(self, searcher, memos: dict[str, dict]):
+    def __init__(self, searcher, memos: dict[str, dict], *, threads: int = 1):
         if not all(isinstance(field.format, CompactPositions) for field in searcher.schema
                    if field.format is not None and field.format.supports("positions")):
             raise NotColumnar("positions written in another format")
@@ -341,6 +343,7 @@ class IndexView:
         self._holders: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # facet_holders
         self._tables: dict[str, tuple] = {}  # each segment's SegmentView.table, () if one has none
         self._narrow: dict[str, bool] = {}
+        self.threads = threads
 
     def warm(self, *, facets: Iterable[str], columns: Iterable[str]) -> None:
         """Read now what queries share: every scored field's lengths, the facets, the sort columns."""
@@ -418,7 +421,8 @@ class IndexView:
                 self._narrow[fieldname] = fieldname in schema and isinstance(schema[fieldname].format,
                                                                              NarrowPositions)
             if tables or not self.segments:
-                made = gather(tables, text.encode("utf-8"), positions, positions and self._narrow[fieldname])
+                made = gather(tables, text.encode("utf-8"), positions, positions and self._narrow[fieldname],
+                              self.threads)
                 if made is None:
                     return None
                 if made is not NotImplemented:

@@ -113,6 +113,30 @@ def test_an_index_with_a_segment_the_call_cannot_read_is_read_segment_by_segment
     assert len(calls) == len(view.segments)
 
 
+@pytest.mark.parametrize("fieldname", ("grams", "text", "headline_grams", "contributors"))
+def test_a_list_decoded_on_two_threads_is_the_list_decoded_on_one(view, fieldname):
+    """Lists long enough for a second thread (``least`` lowered so that the seeds' lists are):
+    each half of the segments fills its own rows and positions, joined in segment order."""
+    tables = tuple(s.table(fieldname) for s in view.segments)
+    narrow = isinstance(view.searcher.schema[fieldname].format, columnar.NarrowPositions)
+    terms = _terms(view, fieldname)
+    held_by_several = [t for t in terms if sum(s.postings(fieldname, t) is not None for s in view.segments) > 1]
+    assert held_by_several, fieldname
+    for text in held_by_several[:150] + terms[:20]:
+        for positions in (False, True) if fieldname in FIELDS_WITH_POSITIONS else (False,):
+            one = columnar._columnar.gather(tables, text.encode("utf-8"), positions, positions and narrow, 1)
+            for least in (0, 1, 3):
+                two = columnar._columnar.gather(tables, text.encode("utf-8"), positions, positions and narrow, 2,
+                                                least)
+                assert two == one, (fieldname, text, positions, least)
+
+
+def test_the_view_decodes_on_the_threads_the_settings_name(view, settings):
+    assert settings.SEARCH_DECODE_THREADS >= 1
+    assert settings.HAYSTACK_CONNECTIONS["default"]["DECODE_THREADS"] == settings.SEARCH_DECODE_THREADS
+    assert view.threads == settings.SEARCH_DECODE_THREADS
+
+
 def test_a_field_the_schema_lacks_holds_no_terms_as_segment_by_segment(view):
     # the segments give None (the field's key prefix is Whoosh's 65535, which no row has): so
     # must the gathered look-up, which asks the schema how the field's positions are laid out
