@@ -15,6 +15,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -172,14 +173,14 @@ head_size(const unsigned char *body, size_t have, size_t count)
 static Py_ssize_t
 inflate_block(z_stream *stream, const unsigned char *data, size_t size, Bytes *into, int whole, size_t count)
 {
-    if (inflateReset(stream) != Z_OK)
+    if (size > UINT_MAX || inflateReset(stream) != Z_OK) /* zlib counts in 32 bits: no block is so large */
         return -1;
     stream->next_in = (unsigned char *)data;
     stream->avail_in = (uInt)size;
     size_t made = 0;
     size_t wanted = whole ? (size * 4 > 1024 ? size * 4 : 1024) : 1;
     for (;;) {
-        if (reserve(into, wanted) < 0)
+        if (wanted - made > UINT_MAX || reserve(into, wanted) < 0)
             return -1;
         stream->next_out = into->data + made;
         stream->avail_out = (uInt)(wanted - made);

@@ -602,7 +602,8 @@ def phrase_keys(candidate: np.ndarray, lists: list[tuple[int, tuple]]) -> np.nda
     long as a common bigram's occurrences (a million at 150,000 articles) and intersected them
     by binary search. The numpy below is its reference and fallback."""
     compiled = getattr(_columnar, "phrase_keys", None)
-    if compiled is not None:
+    if compiled is not None and all(a.dtype == np.int64 and a.flags.c_contiguous
+                                    for _, (docs, _, counts, positions) in lists for a in (docs, counts, positions)):
         made = compiled(candidate.view(np.uint8),
                         tuple((offset, docs, counts, positions) for offset, (docs, _, counts, positions) in lists),
                         _POSITION_BITS)

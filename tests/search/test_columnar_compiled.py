@@ -352,3 +352,17 @@ def test_a_count_more_than_the_bytes_hold_is_left_to_the_python_which_raises(lev
         assert not isinstance(raised.value, MemoryError)
         with pytest.raises(raised.type):
             columnar.decode_postings(data, count, 0, positions=positions, narrow=positions)
+
+
+def test_phrase_keys_of_arrays_not_int64_are_made_by_numpy(monkeypatch):
+    rng = np.random.default_rng(9)
+    lists = _gram_lists(rng, 30, 3, top=40)
+    candidate = np.ones(30, bool)
+    expected = columnar.phrase_keys(candidate, lists).tolist()
+    narrowed = [(offset, (docs.astype(np.int32), weights, counts.astype(np.int32), positions.astype(np.int32)))
+                for offset, (docs, weights, counts, positions) in lists]
+    calls = []
+    monkeypatch.setattr(columnar, "_columnar", type("Compiled", (), {"phrase_keys": staticmethod(
+        lambda *args: calls.append(args))}))
+    assert columnar.phrase_keys(candidate, narrowed).tolist() == expected
+    assert not calls  # the compiled pass would have read the int32s as int64s
