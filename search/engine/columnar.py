@@ -468,7 +468,7 @@ class IndexView:
         if found is None:
             return Matches.empty()
         docs, weights = found[0], found[1]
-        return self._live(Matches(docs, self._bm25(fieldname, docs, weights, len(docs), boost)))
+        return Matches(docs, self._bm25(fieldname, docs, weights, len(docs), boost))
 
     def phrase(self, fieldname: str, grams: list[tuple[int, str]], boost: float = 1.0) -> Matches:
         """Documents where each (offset, gram) stands at a common start position + offset."""
@@ -488,7 +488,7 @@ class IndexView:
         if not len(keys):
             return Matches.empty()
         docs, frequencies = np.unique(keys >> _POSITION_BITS, return_counts=True)
-        return self._live(Matches(docs, self._bm25(fieldname, docs, frequencies.astype(np.float64), len(docs), boost)))
+        return Matches(docs, self._bm25(fieldname, docs, frequencies.astype(np.float64), len(docs), boost))
 
     def prefix(self, fieldname: str, prefix: str, boost: float = 1.0) -> Matches:
         """Any term starting with the prefix; every match scores the boost, as Whoosh's Prefix."""
@@ -497,13 +497,17 @@ class IndexView:
         if not docs:
             return Matches.empty()
         unique = np.unique(np.concatenate(docs))
-        return self._live(Matches(unique, np.full(len(unique), boost, np.float64)))
+        return Matches(unique, np.full(len(unique), boost, np.float64))
 
     def every(self) -> Matches:
         docs = np.flatnonzero(self.live).astype(np.int64)
         return Matches(docs, np.ones(len(docs), np.float64))
 
-    def _live(self, matches: Matches) -> Matches:
+    def live_only(self, matches: Matches) -> Matches:
+        """The matches without the documents deleted from their segments. Applied once to a plan's
+        answer, not to each term's list: a deleted document counts, scores and combines only
+        for itself (its term statistics count it, as Whoosh's do), so leaving it out at the end
+        gives the same answer, and a live archive's edits leave deletions in most segments."""
         if self.live_count == self.size:
             return matches
         keep = self.live[matches.docs]
@@ -669,7 +673,7 @@ def evaluate_plan(view: IndexView, plan: SearchPlan) -> Matches:
     if mask is not None:
         keep = mask[positive.docs]
         positive = Matches(positive.docs[keep], positive.scores[keep])
-    return positive
+    return view.live_only(positive)
 
 
 def day_range(filters: Filters) -> tuple[int | None, int | None]:

@@ -117,6 +117,40 @@ def test_a_deleted_document_is_not_found_until_indexed_again(seeded_archive):
     assert set(_pks(_both(plan, facets=())[0])) == set(before)
 
 
+def test_with_deleted_documents_every_query_finds_what_whoosh_finds(seeded_archive, sample_literals):
+    """Deleted documents are left out of a plan's answer once, at its end, not out of each term's
+    list: every shape of query (AND, OR, NOT, phrases, prefixes, fields, filters) then still finds
+    Whoosh's documents with Whoosh's scores and facets."""
+    backend = connections["default"].get_backend()
+    index = connections["default"].get_unified_index().get_index(Article)
+    removed = [Article.objects.get(pk=pk) for pk in _pks(_both(SearchPlan(parse("太原 OR 疫情"), Filters()),
+                                                               facets=())[0])[::3][:8]]
+    assert len(removed) >= 4
+    queries = [(query, filters) for query in QUERIES + sample_literals[:15] for filters in ({}, {"year": 2022})]
+    before = {(query, str(filters)): {int(r.pk): r.score for r in _both(SearchPlan(parse(query), Filters(**filters)),
+                                                                          facets=())[0]["results"]}
+              for query, filters in queries}
+    for article in removed:
+        backend.remove(article)
+    try:
+        _, view = backend._searcher_and_view()
+        assert view.live_count < view.size  # the deletions are in the segments, not merged away
+        for query, filters in queries:
+            ours, whoosh = _both(SearchPlan(parse(query), Filters(**filters)))
+            assert ours["hits"] == whoosh["hits"], query
+            assert set(_pks(ours)) == set(_pks(whoosh)), query
+            assert not {a.pk for a in removed} & set(_pks(ours)), query
+            assert ours["facets"]["fields"] == {name: [(v, c) for v, c in whoosh["facets"]["fields"][name] if v]
+                                                for name in FACETS}, query
+            # a deleted document still counts in the terms' statistics until merged away, so the
+            # others score exactly as before it was deleted
+            kept = before[(query, str(filters))]
+            assert {int(r.pk): r.score for r in ours["results"]} == {
+                pk: score for pk, score in kept.items() if pk not in {a.pk for a in removed}}, query
+    finally:
+        backend.update(index, index.index_queryset().filter(pk__in=[a.pk for a in removed]))
+
+
 def test_answers_are_the_same_over_many_segments(seeded_archive):
     call_command("update_index", "--batch-size", "7", stdout=StringIO(), verbosity=0)
     backend = connections["default"].get_backend()
