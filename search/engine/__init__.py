@@ -44,15 +44,16 @@ How a query runs
     index changes) evaluates the plan a posting list at a time: a term is looked up in every
     segment's dictionary and its postings inflated and decoded, segment after segment, into one
     set of arrays in one compiled call (``_columnar.gather``, the dictionary's rows read by
-    ``_termrows.h``, which ``_postings.term_extent`` shares), AND/OR/NOT are numpy passes over
-    flag arrays, a literal checks every other bigram's positions (its keys made and intersected
-    in compiled code, ``_columnar.phrase_keys``), scores are Whoosh's BM25F (one compiled pass,
+    ``_termrows.h``, which ``_postings.term_extent`` shares; a long list on two threads,
+    ``SEARCH_DECODE_THREADS``), AND/OR/NOT are numpy passes over flag arrays, a literal checks
+    every other bigram's positions (its keys made and intersected in compiled code,
+    ``_columnar.phrase_keys``), scores are Whoosh's BM25F (one compiled pass,
     ``_columnar.bm25``, the same doubles as numpy's), facets are counts over per-document value
     numbers (only the values a page shows are sorted, when haystack's ``limit`` says how many)
-    and the order is one ``lexsort``. Each compiled function has its Python as reference and
-    fallback (``SegmentView.postings``, ``phrase_keys``, ``_bm25``). Only the page's documents
-    are looked up for their ids. Segment files are read in place from their memory map
-    (``whoosh_buffers``).
+    and the order is one ``lexsort``; deleted documents are left out once, from the answer. Each
+    compiled function has its Python as reference and fallback (``SegmentView.postings``,
+    ``phrase_keys``, ``_bm25``). Only the page's documents are looked up for their ids. Segment
+    files are read in place from their memory map (``whoosh_buffers``).
 
 What it keeps from Whoosh
     The files and their lifecycle: the table of contents, segments, columns, stored fields, the
