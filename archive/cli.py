@@ -1,4 +1,5 @@
-"""manage.py's entry point: Django's, with a database that cannot be reached reported in one line.
+"""manage.py's entry point: Django's, with a database that cannot be reached, or a setting from the
+environment that cannot be used, reported in one line.
 
 A refused or failed connection to PostgreSQL otherwise ends any command with an 80–100 line
 traceback from deep inside the database driver. Here it ends with one line naming the database
@@ -13,6 +14,7 @@ import traceback
 from urllib.parse import urlsplit, urlunsplit
 
 EXIT_DATABASE = 2
+EXIT_SETTINGS = 2
 
 _CONNECTION_WORDS = (
     "connect", "connection refused", "could not translate host name", "server closed the connection",
@@ -78,8 +80,16 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
     from django.core.management import execute_from_command_line
 
+    from django.core.exceptions import ImproperlyConfigured
+
     try:
         execute_from_command_line(argv)
+    except ImproperlyConfigured as exc:  # a setting from the environment that cannot be used
+        if wants_traceback(argv):
+            traceback.print_exc()
+        command = argv[1] if len(argv) > 1 else ""
+        sys.stderr.write(f"manage.py {command}: {exc}\n")
+        sys.exit(EXIT_SETTINGS)
     except Exception as exc:
         error = database_unreachable(exc)
         if error is None:

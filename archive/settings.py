@@ -15,6 +15,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ARCHIVE_VAR_DIR", BASE_DIR / "var"))
@@ -25,6 +26,19 @@ def _env_flag(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_number(name: str, default: int | float, kind: type = int) -> int | float:
+    """A number from the environment, ``default`` when unset; a value that is not one stops the
+    process with a message naming the variable (manage.py prints it in one line)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        wanted = "a whole number" if kind is int else "a number"
+        raise ImproperlyConfigured(f"{name}={value!r} is not {wanted}") from None
 
 
 def _local_secret_key() -> str:
@@ -111,7 +125,7 @@ DATABASES["default"].setdefault("TEST", {})
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "whoosh"))
 # A query's long posting lists (a common word's, at 150,000 articles) are decoded on this many
 # threads; 1 keeps each query on one core, for a server whose workers already fill the cores.
-SEARCH_DECODE_THREADS = max(1, int(os.environ.get("SEARCH_DECODE_THREADS", "0")) or min(2, os.cpu_count() or 1))
+SEARCH_DECODE_THREADS = max(1, _env_number("SEARCH_DECODE_THREADS", 0) or min(2, os.cpu_count() or 1))
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "search.engine.backend.ArchiveWhooshEngine", "PATH": str(SEARCH_INDEX_DIR),
                 "DECODE_THREADS": SEARCH_DECODE_THREADS},
@@ -123,14 +137,14 @@ SEARCH_INDEX_ON_COMMIT = os.environ.get("SEARCH_INDEX_ON_COMMIT", "1").lower() n
 # The drain after a commit runs inside the request or command that saved: it indexes at most
 # this many articles within about this many seconds, and leaves the rest queued for
 # `manage.py drain_index [--watch]` or `update_index` (docs/operations.md).
-SEARCH_DRAIN_MAX_ARTICLES = int(os.environ.get("SEARCH_DRAIN_MAX_ARTICLES", "200"))
-SEARCH_DRAIN_SECONDS = float(os.environ.get("SEARCH_DRAIN_SECONDS", "2"))
+SEARCH_DRAIN_MAX_ARTICLES = _env_number("SEARCH_DRAIN_MAX_ARTICLES", 200)
+SEARCH_DRAIN_SECONDS = _env_number("SEARCH_DRAIN_SECONDS", 2.0, float)
 # Only articles are indexed: skip the per-query narrowing by model that haystack adds otherwise.
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 # Caps that keep any one request cheap; the README documents them.
 SEARCH_PAGE_SIZE = 20
 SEARCH_API_MAX_PAGE_SIZE = 1000
-SEARCH_EXPORT_MAX_ROWS = int(os.environ.get("SEARCH_EXPORT_MAX_ROWS", "10000"))
+SEARCH_EXPORT_MAX_ROWS = _env_number("SEARCH_EXPORT_MAX_ROWS", 10000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -165,14 +179,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Issue files larger than this are refused by the ingester (a day's paper is well under 1 MB).
 INGEST_MAX_BYTES = 20 * 1024 * 1024
 # A page that splits into more articles than this is refused by the ingester (not a newspaper page).
-INGEST_MAX_ARTICLES_PER_PAGE = int(os.environ.get("INGEST_MAX_ARTICLES_PER_PAGE", "300"))
+INGEST_MAX_ARTICLES_PER_PAGE = _env_number("INGEST_MAX_ARTICLES_PER_PAGE", 300)
 
 # Admin login throttling (archive/auth.py): after this many failed logins from one address, or
 # for one username, within the window, logins are refused (even with the right password) until
 # the window has passed. Counted in a file cache shared by the server's processes.
-LOGIN_FAILURES_PER_USER = int(os.environ.get("LOGIN_FAILURES_PER_USER", "5"))
-LOGIN_FAILURES_PER_IP = int(os.environ.get("LOGIN_FAILURES_PER_IP", "20"))
-LOGIN_THROTTLE_SECONDS = int(os.environ.get("LOGIN_THROTTLE_SECONDS", "900"))
+LOGIN_FAILURES_PER_USER = _env_number("LOGIN_FAILURES_PER_USER", 5)
+LOGIN_FAILURES_PER_IP = _env_number("LOGIN_FAILURES_PER_IP", 20)
+LOGIN_THROTTLE_SECONDS = _env_number("LOGIN_THROTTLE_SECONDS", 900)
 LOGIN_THROTTLE_PATH = "/admin/login/"
 LOGIN_THROTTLE_CACHE = "throttle"
 # Behind a reverse proxy every request comes from the proxy: name the header (as in request.META)
@@ -201,7 +215,7 @@ if SECURE:
     SECURE_SSL_REDIRECT = _env_flag("DJANGO_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes over plain HTTP on the inside
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_SECONDS = _env_number("DJANGO_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = _env_flag("DJANGO_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True

@@ -66,6 +66,15 @@ def test_a_database_outage_answers_503_pages_and_is_logged():
     assert "not-shown" not in result.stderr
 
 
+@pytest.mark.parametrize("name, value, wanted", [("SEARCH_DECODE_THREADS", "two", "a whole number"),
+                                                   ("SEARCH_DRAIN_SECONDS", "2s", "a number")])
+def test_a_setting_that_is_not_a_number_is_reported_in_one_line_naming_it(name, value, wanted):
+    result = subprocess.run([*MANAGE, "check"], cwd=ROOT, env=child_env(**{name: value}), capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"manage.py check: {name}={value!r} is not {wanted}"]
+
+
 def test_a_command_reports_an_unreachable_database_in_one_line_with_exit_status_2():
     url = _closed_port_url()
     env = child_env(DATABASE_URL=url)
