@@ -125,7 +125,13 @@ DATABASES["default"].setdefault("TEST", {})
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "whoosh"))
 # A query's long posting lists (a common word's, at 150,000 articles) are decoded on this many
 # threads; 1 keeps each query on one core, for a server whose workers already fill the cores.
-SEARCH_DECODE_THREADS = max(1, _env_number("SEARCH_DECODE_THREADS", 0) or min(2, os.cpu_count() or 1))
+_DECODE_THREADS = _env_number("SEARCH_DECODE_THREADS", 0)
+if _DECODE_THREADS not in (0, 1, 2):  # the decoder splits a list in two at most
+    raise ImproperlyConfigured(f"SEARCH_DECODE_THREADS={_DECODE_THREADS} is not 1 or 2 (0 or unset: 2 where "
+                               "this process may use two cores)")
+# the cores this process may run on (a container's or taskset's limit), not the machine's
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+SEARCH_DECODE_THREADS = _DECODE_THREADS or min(2, _CORES)
 HAYSTACK_CONNECTIONS = {
     "default": {"ENGINE": "search.engine.backend.ArchiveWhooshEngine", "PATH": str(SEARCH_INDEX_DIR),
                 "DECODE_THREADS": SEARCH_DECODE_THREADS},

@@ -588,7 +588,8 @@ PyDoc_STRVAR(gather_doc,
 "makes them (docs plus each segment's base). `tables` holds one tuple a segment, as\n"
 "SegmentView.table makes them: (field prefix, the blocks' first keys, their starts, their bases,\n"
 "the term file, the postings file, the segment's base). With `threads` above 1, a list of at\n"
-"least `least` postings in two or more segments is decoded half on another thread (the same arrays).\n"
+"least `least` postings in two or more segments is decoded half on another thread (the same arrays;\n"
+"`least` is there for the tests, which lower it to reach the split with small lists).\n"
 "None if no segment holds the term;\n"
 "NotImplemented where a row or its postings are not as the codec writes them (or a row has\n"
 "inlined postings): the Python then reads segment by segment, raising what it raises.");

@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from haystack import connections
 from haystack.backends import BaseEngine
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
@@ -344,9 +346,13 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
-        # HAYSTACK_CONNECTIONS' DECODE_THREADS (settings.SEARCH_DECODE_THREADS): what a query's
-        # long posting lists are decoded on
-        self.decode_threads = max(1, int(connection_options.get("DECODE_THREADS", 1)))
+        # HAYSTACK_CONNECTIONS' DECODE_THREADS, else settings.SEARCH_DECODE_THREADS: what a
+        # query's long posting lists are decoded on
+        threads = connection_options.get("DECODE_THREADS", getattr(settings, "SEARCH_DECODE_THREADS", 1))
+        if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
+            raise ImproperlyConfigured(f"HAYSTACK_CONNECTIONS[{connection_alias!r}]['DECODE_THREADS'] = {threads!r}: "
+                                       "not a number of threads (1 or more)")
+        self.decode_threads = threads
 
     def setup(self):
         """haystack's setup, except that an index folder this process cannot write is still

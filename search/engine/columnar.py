@@ -341,8 +341,7 @@ class IndexView:
         self._average_length: dict[str, float] = {}
         self._facets: dict[str, tuple[list[str], object]] = {}
         self._holders: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # facet_holders
-        self._tables: dict[str, tuple] = {}  # each segment's SegmentView.table, () if one has none
-        self._narrow: dict[str, bool] = {}
+        self._gatherable: dict[str, tuple[tuple, bool]] = {}  # _gather_tables, by field
         self.threads = threads
 
     def warm(self, *, facets: Iterable[str], columns: Iterable[str]) -> None:
@@ -412,25 +411,20 @@ class IndexView:
         the Python, segment by segment (``SegmentView.postings``, its reference)."""
         gather = getattr(_columnar, "gather", None)
         if gather is not None:
-            tables = self._tables.get(fieldname)
-            if tables is None:
-                made = [s.table(fieldname) for s in self.segments]
-                tables = self._tables[fieldname] = tuple(made) if None not in made else ()
-                schema = self.searcher.schema
-                # a field the schema lacks holds no terms: the segments' look-ups give None
-                self._narrow[fieldname] = fieldname in schema and isinstance(schema[fieldname].format,
-                                                                             NarrowPositions)
+            readable = self._gatherable.get(fieldname)
+            if readable is None:
+                readable = self._gatherable[fieldname] = self._gather_tables(fieldname)
+            tables, narrow = readable
             if tables or not self.segments:
-                made = gather(tables, text.encode("utf-8"), positions, positions and self._narrow[fieldname],
-                              self.threads)
-                if made is None:
+                gathered = gather(tables, text.encode("utf-8"), positions, positions and narrow, self.threads)
+                if gathered is None:
                     return None
-                if made is not NotImplemented:
-                    docs, weights, counts, found = made
+                if gathered is not NotImplemented:
+                    docs, weights, counts, at = gathered
                     if not positions:
                         return np.frombuffer(docs, np.int64), np.frombuffer(weights, np.float64), None, None
                     return (np.frombuffer(docs, np.int64), np.frombuffer(weights, np.float64),
-                            np.frombuffer(counts, np.int64), np.frombuffer(found, np.int64))
+                            np.frombuffer(counts, np.int64), np.frombuffer(at, np.int64))
         found = [p for p in (s.postings(fieldname, text, positions=positions) for s in self.segments) if p]
         if not found:
             return None
@@ -440,6 +434,16 @@ class IndexView:
         if not positions:
             return docs, weights, None, None
         return docs, weights, np.concatenate([p[2] for p in found]), np.concatenate([p[3] for p in found])
+
+    def _gather_tables(self, fieldname: str) -> tuple[tuple, bool]:
+        """Every segment's ``SegmentView.table`` for the field (() if one segment has none: then
+        segment by segment), and whether its positions are laid out narrow; one tuple, so a
+        thread sharing the view never sees the one without the other."""
+        made = [s.table(fieldname) for s in self.segments]
+        schema = self.searcher.schema
+        # a field the schema lacks holds no terms: the segments' look-ups give None
+        narrow = fieldname in schema and isinstance(schema[fieldname].format, NarrowPositions)
+        return (tuple(made) if None not in made else ()), narrow
 
     def term_docs(self, fieldname: str, text: str) -> np.ndarray:
         found = self.postings(fieldname, text)
@@ -471,7 +475,9 @@ class IndexView:
         return Matches(docs, self._bm25(fieldname, docs, weights, len(docs), boost))
 
     def phrase(self, fieldname: str, grams: list[tuple[int, str]], boost: float = 1.0) -> Matches:
-        """Documents where each (offset, gram) stands at a common start position + offset."""
+        """Documents where each (offset, gram) stands at a common start position + offset. Like
+        ``term`` and ``prefix``, deleted documents included: ``live_only`` leaves them out of the
+        plan's answer."""
         lists = []
         for offset, gram in grams:
             found = self.postings(fieldname, gram, positions=True)
@@ -597,7 +603,7 @@ def intersect_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a[b[at] == a]
 
 
-def phrase_keys(candidate: np.ndarray, lists: list[tuple[int, tuple]]) -> np.ndarray:
+def phrase_keys(candidate: np.ndarray, lists: list[tuple[int, tuple]]) -> np.ndarray | None:
     """A document and a start position where each gram stands at start + offset, as one number
     ((document << _POSITION_BITS) + start) per occurrence in a ``candidate`` document, intersected
     gram by gram: the numbers every (offset, postings) of ``lists`` holds.

@@ -66,13 +66,19 @@ def test_a_database_outage_answers_503_pages_and_is_logged():
     assert "not-shown" not in result.stderr
 
 
-@pytest.mark.parametrize("name, value, wanted", [("SEARCH_DECODE_THREADS", "two", "a whole number"),
-                                                   ("SEARCH_DRAIN_SECONDS", "2s", "a number")])
-def test_a_setting_that_is_not_a_number_is_reported_in_one_line_naming_it(name, value, wanted):
+@pytest.mark.parametrize("name, value, said", [
+    ("SEARCH_DECODE_THREADS", "two", "SEARCH_DECODE_THREADS='two' is not a whole number"),
+    ("SEARCH_DRAIN_SECONDS", "2s", "SEARCH_DRAIN_SECONDS='2s' is not a number"),
+    ("SEARCH_DECODE_THREADS", "3000000000", "SEARCH_DECODE_THREADS=3000000000 is not 1 or 2 (0 or unset: 2 where "
+                                            "this process may use two cores)"),
+    ("SEARCH_DECODE_THREADS", "-1", "SEARCH_DECODE_THREADS=-1 is not 1 or 2 (0 or unset: 2 where this process may "
+                                    "use two cores)"),
+])
+def test_a_setting_that_is_not_a_usable_number_is_reported_in_one_line_naming_it(name, value, said):
     result = subprocess.run([*MANAGE, "check"], cwd=ROOT, env=child_env(**{name: value}), capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [f"manage.py check: {name}={value!r} is not {wanted}"]
+    assert result.stderr.strip().splitlines() == [f"manage.py check: {said}"]
 
 
 def test_a_command_reports_an_unreachable_database_in_one_line_with_exit_status_2():

@@ -328,7 +328,7 @@ def test_phrase_keys_wrap_around_as_numpys_int64s_do(monkeypatch):
         lists = [(offset, (docs, counts.astype(np.float64), counts, np.array(positions, np.int64)))]
         made = columnar._columnar.phrase_keys(candidate.view(np.uint8), ((offset, docs, counts, lists[0][1][3]),), 24)
         expected = _numpy_phrase_keys(candidate, lists, monkeypatch)
-        assert made is None or np.frombuffer(made, np.int64).tolist() == expected.tolist()
+        assert made is not None and np.frombuffer(made, np.int64).tolist() == expected.tolist()
 
 
 @pytest.mark.parametrize("level", [0, 3])
