@@ -1,0 +1,145 @@
+"""The engine's compiled reading against its earlier forms, in one process, request by request.
+
+On a machine whose speed moves between runs, two probes of the same code a minute apart can
+differ by more than a change does; here each version answers in turn, so they share whatever
+the machine is doing. The versions are the same code with parts of ``_columnar`` hidden:
+
+- ``decode only``: each segment's postings decoded in C, everything else numpy (the eighth pass);
+- ``+ gather``: a term from every segment in one call;
+- ``+ bm25, phrase_keys``: scores and a phrase's keys in C too, one decoding thread;
+- ``+ two threads``: a long list decoded on two threads (the default on two cores).
+
+Timed: the backend's count, top 20 and the search page's facets, and the API path
+(``search_articles``), for each query; and the article page's related reading for a few articles.
+
+Run it with an archive's environment, as ``scale_bench.py --probe`` is run::
+
+    ARCHIVE_VAR_DIR=DIR/var-150000 SEARCH_INDEX_DIR=DIR/var-150000/whoosh \\
+        .venv/bin/python bench/engine_ab.py --rounds 25 --out bench/results/engine-ab.json
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+
+QUERIES = ['"全面建成小康社会"', "疫情 企业 发展", "发展", "经济", "驰援", "疫情 OR 经济"]
+VERSIONS = ("decode only", "+ gather", "+ bm25, phrase_keys", "+ two threads")
+
+
+def _modules(compiled) -> dict[str, tuple[object, int]]:
+    """Each version: the stand-in for ``columnar._columnar`` and its decoding threads."""
+    def only(*names):
+        return types.SimpleNamespace(**{name: getattr(compiled, name) for name in names})
+
+    return {"decode only": (only("decode"), 1), "+ gather": (only("decode", "gather"), 1),
+            "+ bm25, phrase_keys": (compiled, 1), "+ two threads": (compiled, 2)}
+
+
+def _summary(timings: list[float]) -> dict[str, float]:
+    ordered = sorted(timings)
+    return {"p50_ms": round(statistics.median(ordered), 2),
+            "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 2)}
+
+
+def measure(rounds: int) -> dict:
+    import django
+
+    django.setup()
+    from haystack import connections
+
+    from articles.models import Issue
+    from search import related
+    from search.engine import columnar
+    from search.forms import SearchForm
+    from search.selectors import FACETS, search_articles, warm_up_search
+
+    if columnar._columnar is None or not hasattr(columnar._columnar, "gather"):
+        raise SystemExit("engine_ab: search/engine/_columnar.c is not compiled (make speedups)")
+    warm_up_search()
+    gc.collect()
+    gc.freeze()  # as archive/wsgi.py does in a server process
+    backend = connections["default"].get_backend()
+    _, view = backend._searcher_and_view()
+    compiled = columnar._columnar
+    versions = _modules(compiled)
+
+    def run(version: str, call) -> float:
+        columnar._columnar, view.threads = versions[version]
+        began = time.perf_counter()
+        call()
+        return (time.perf_counter() - began) * 1000
+
+    queries = {}
+    try:
+        for text in QUERIES:
+            form = SearchForm({"q": text})
+            assert form.is_valid(), form.errors
+            plan = form.plan()
+            backend_times = {v: [] for v in VERSIONS}
+            api_times = {v: [] for v in VERSIONS}
+            for _ in range(rounds):
+                for version in VERSIONS:
+                    backend_times[version].append(run(version, lambda: backend.search(
+                        plan, start_offset=0, end_offset=20, facets=list(FACETS))))
+                    api_times[version].append(run(version, lambda: search_articles(plan=plan, page=1, page_size=20)))
+            queries[text] = {v: {"backend": _summary(backend_times[v]), "api": _summary(api_times[v])}
+                             for v in VERSIONS}
+        issues = list(Issue.objects.order_by("date").values_list("pk", flat=True))
+        articles = [Issue.objects.get(pk=issues[len(issues) * k // 6]).articles.order_by("position").first()
+                    for k in range(1, 6)]
+        related_times = {v: [] for v in ("decode only", "+ two threads")}
+        for article in articles:
+            words = related.keywords(related.story_text([article]))
+            for _ in range(max(1, rounds * 3 // 5)):
+                for version in related_times:
+                    related_times[version].append(run(version, lambda: related.related_articles(
+                        words=words, exclude={article.pk})))
+    finally:
+        columnar._columnar, view.threads = compiled, backend.decode_threads
+    return {
+        "benchmark": "engine_ab",
+        "measured": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "archive": {"documents": view.size, "deleted": view.size - view.live_count, "segments": len(view.segments)},
+        "rounds": rounds,
+        "versions": list(VERSIONS),
+        "queries": queries,
+        "related_reading": {"articles": len(articles), **{v: _summary(t) for v, t in related_times.items()}},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=25, help="rounds of each version a query (default 25)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "engine-ab.json")
+    args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    if not os.environ.get("SEARCH_INDEX_DIR"):
+        parser.error("set ARCHIVE_VAR_DIR and SEARCH_INDEX_DIR to an archive (see the docstring)")
+    report = measure(args.rounds)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for text, row in report["queries"].items():
+        print(f"{text:16}", "  ".join(f"{v}: {row[v]['backend']['p50_ms']} / {row[v]['api']['p50_ms']} ms"
+                                      for v in VERSIONS))
+    print("related reading p50:", {v: s["p50_ms"] for v, s in report["related_reading"].items()
+                                   if isinstance(s, dict)})
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
