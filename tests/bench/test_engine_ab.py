@@ -1,0 +1,29 @@
+"""The engine's A/B bench: each version hides what it should of the compiled module, and it
+refuses to run without an archive, in one line."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from bench import engine_ab
+from search.engine import columnar
+
+
+def test_each_version_is_the_pass_it_names():
+    versions = engine_ab._modules(columnar._columnar)
+    assert list(versions) == list(engine_ab.VERSIONS)
+    has = {name: {f for f in ("decode", "gather", "bm25", "phrase_keys") if hasattr(module, f)}
+           for name, (module, _) in versions.items()}
+    assert has["decode only"] == {"decode"}
+    assert has["+ gather"] == {"decode", "gather"}
+    assert has["+ bm25, phrase_keys"] == has["+ two threads"] == {"decode", "gather", "bm25", "phrase_keys"}
+    assert [threads for _, threads in versions.values()] == [1, 1, 1, 2]
+
+
+def test_without_an_archive_it_is_refused_in_one_line():
+    env = {k: v for k, v in os.environ.items() if k != "SEARCH_INDEX_DIR"}
+    done = subprocess.run([sys.executable, "bench/engine_ab.py", "--rounds", "1"], cwd=engine_ab.ROOT, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "set ARCHIVE_VAR_DIR and SEARCH_INDEX_DIR to an archive" in done.stderr and "Traceback" not in done.stderr
