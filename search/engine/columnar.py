@@ -11,8 +11,8 @@ The answers are Whoosh's: the same documents for every query (the tests compare 
 seeded archive), scored with Whoosh's BM25F formula and its statistics. A literal of more than
 one bigram is scored as one term (its occurrences in the document, the documents holding it),
 where Whoosh weighs a phrase its own way: the same documents, in a close but not the same order
-(tests/search/test_columnar.py compares single terms' scores with Whoosh's). Whoosh still writes the
-index, keeps its term dictionary and stored fields, and answers anything that is not a
+(tests/search/test_columnar.py compares single terms' scores with Whoosh's). Whoosh still writes
+the index, keeps its term dictionary and stored fields, and answers anything that is not a
 ``SearchPlan``. A segment written by another codec makes ``IndexView`` refuse, and the backend
 then falls back to Whoosh's own evaluation.
 """
