@@ -377,6 +377,21 @@ fail:
     return -1;
 }
 
+/* The arrays of `total` postings (8 bytes a number) that decode and gather fill: docs and
+ * weights, and the position counts with `positions`. -1 with an exception set when memory runs
+ * out (the caller releases what was made). */
+static int
+allocate_rows(size_t total, int positions, PyObject **docs, PyObject **weights, PyObject **counts)
+{
+    *docs = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8));
+    *weights = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8));
+    if (*docs == NULL || *weights == NULL)
+        return -1;
+    if (positions && (*counts = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8))) == NULL)
+        return -1;
+    return 0;
+}
+
 PyDoc_STRVAR(decode_doc,
 "decode(data, count, base, positions, narrow) -> (docs, weights, counts, positions) or None\n\n"
 "columnar.SegmentView.postings's arrays of one term's postings `data` (a one-block record of\n"
@@ -404,11 +419,7 @@ decode(PyObject *self, PyObject *args)
         result = Py_NewRef(Py_None);
         goto done;
     }
-    docs = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8));
-    weights = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8));
-    if (docs == NULL || weights == NULL)
-        goto done;
-    if (positions && (counts = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8))) == NULL)
+    if (allocate_rows(total, positions, &docs, &weights, &counts) < 0)
         goto done;
     out.docs = (int64_t *)PyByteArray_AS_STRING(docs);
     out.weights = (double *)PyByteArray_AS_STRING(weights);
@@ -653,11 +664,7 @@ gather(PyObject *self, PyObject *args)
         result = Py_NewRef(Py_None);
         goto done;
     }
-    docs = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8));
-    weights = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8));
-    if (docs == NULL || weights == NULL)
-        goto done;
-    if (positions && (counts = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 8))) == NULL)
+    if (allocate_rows(total, positions, &docs, &weights, &counts) < 0)
         goto done;
     /* Two halves of the segments (by postings) decoded at once when the list is long enough to
      * pay for a thread: each half fills its own rows of the arrays and its own positions. */

@@ -181,12 +181,18 @@ def decode_postings(data, count: int, base: int, *, positions: bool, narrow: boo
     if _columnar is not None:
         made = _columnar.decode(data, count, base, positions, narrow)
         if made is not None:
-            docs, weights, counts, found = made
-            if not positions:
-                return np.frombuffer(docs, np.int64), np.frombuffer(weights, np.float64), None, None
-            return (np.frombuffer(docs, np.int64), np.frombuffer(weights, np.float64),
-                    np.frombuffer(counts, np.int64), np.frombuffer(found, np.int64))
+            return compiled_arrays(made)
     return _decode_python(data, count, base, positions=positions, narrow=narrow)
+
+
+def compiled_arrays(made: tuple) -> tuple:
+    """The arrays numpy reads in place from what ``_columnar.decode`` or ``gather`` made: docs
+    (int64), weights (float64), and without positions None for the last two."""
+    docs, weights, counts, found = made
+    if counts is None:
+        return np.frombuffer(docs, np.int64), np.frombuffer(weights, np.float64), None, None
+    return (np.frombuffer(docs, np.int64), np.frombuffer(weights, np.float64),
+            np.frombuffer(counts, np.int64), np.frombuffer(found, np.int64))
 
 
 def _decode_python(data, count: int, base: int, *, positions: bool, narrow: bool):
@@ -423,11 +429,7 @@ class IndexView:
                 if gathered is None:
                     return None
                 if gathered is not NotImplemented:
-                    docs, weights, counts, at = gathered
-                    if not positions:
-                        return np.frombuffer(docs, np.int64), np.frombuffer(weights, np.float64), None, None
-                    return (np.frombuffer(docs, np.int64), np.frombuffer(weights, np.float64),
-                            np.frombuffer(counts, np.int64), np.frombuffer(at, np.int64))
+                    return compiled_arrays(gathered)
         found = [p for p in (s.postings(fieldname, text, positions=positions) for s in self.segments) if p]
         if not found:
             return None
