@@ -78,9 +78,8 @@ def wants_traceback(argv: list[str]) -> bool:
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
-    from django.core.management import execute_from_command_line
-
     from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
 
     try:
         execute_from_command_line(argv)
