@@ -483,18 +483,18 @@ typedef struct {
 } Share;
 
 /* A buffer of 8-byte numbers (an array('Q') of the dictionary's block starts or bases): its
- * `index`-th, or -1 when it has none. */
+ * `count` numbers from the `index`-th, or -1 when it has not so many. */
 static int
-number_at(PyObject *numbers, Py_ssize_t index, uint64_t *value)
+numbers_at(PyObject *numbers, Py_ssize_t index, Py_ssize_t count, uint64_t *values)
 {
     Py_buffer view;
     if (PyObject_GetBuffer(numbers, &view, PyBUF_SIMPLE) < 0) {
         PyErr_Clear();
         return -1;
     }
-    int missing = index < 0 || view.len % 8 || index >= view.len / 8;
+    int missing = index < 0 || view.len % 8 || index + count > view.len / 8;
     if (!missing)
-        memcpy(value, (const unsigned char *)view.buf + index * 8, 8);
+        memcpy(values, (const unsigned char *)view.buf + index * 8, (size_t)count * 8);
     PyBuffer_Release(&view);
     return missing ? -1 : 0;
 }
@@ -522,11 +522,11 @@ segment_extent(PyObject *table, const unsigned char *key, Py_ssize_t key_size, E
     Py_ssize_t number = low - 1;
     if (number < 0)
         return 0;
-    uint64_t start, stop, base;
-    if (number_at(PyTuple_GET_ITEM(table, 2), number, &start) < 0
-        || number_at(PyTuple_GET_ITEM(table, 2), number + 1, &stop) < 0
-        || number_at(PyTuple_GET_ITEM(table, 3), number, &base) < 0)
+    uint64_t bounds[2], base; /* the block's start and the next one's */
+    if (numbers_at(PyTuple_GET_ITEM(table, 2), number, 2, bounds) < 0
+        || numbers_at(PyTuple_GET_ITEM(table, 3), number, 1, &base) < 0)
         return -1;
+    uint64_t start = bounds[0], stop = bounds[1];
     Py_buffer terms;
     if (PyObject_GetBuffer(PyTuple_GET_ITEM(table, 4), &terms, PyBUF_SIMPLE) < 0) {
         PyErr_Clear();
