@@ -46,8 +46,9 @@ from haystack.models import SearchResult
 from haystack.utils import get_identifier
 from whoosh import query as wq
 from whoosh import sorting
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, KEYWORD, NUMERIC, STORED, Schema
 from whoosh.fields import ID as WHOOSH_ID
-from whoosh.fields import KEYWORD, NUMERIC, STORED, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import _DEF_INDEX_NAME, TOC, EmptyIndexError, LockError
 from whoosh.qparser import FuzzyTermPlugin, QueryParser
@@ -66,6 +67,8 @@ from .columnar import (
     HEADLINE_GRAMS,
     HEADLINE_WORDS,
     MULTI_VALUED_FACETS,
+    NO_PK,
+    PK_COLUMN,
     SECTION_GRAMS,
     WORD_BOOST,
     WORDS,
@@ -75,6 +78,7 @@ from .pool import ArchiveSegmentWriter, TermPool
 from .whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 
 log = logging.getLogger(__name__)
+_HAYSTACK_LOG = logging.getLogger("haystack")
 
 LOCK_TIMEOUT_SECONDS = 10.0
 # A stored digest of everything the document was made from (every prepared field): the check
@@ -317,7 +321,25 @@ def _rewrite_toc_with_moved_names(storage, indexname: str) -> None:
 
 
 def _layout(schema) -> dict[str, tuple[str, str]]:
-    return {name: (type(field).__name__, type(field.format).__name__) for name, field in schema.items()}
+    """What must match for an index to be read as this version writes it. The primary-key column
+    is left out: an index written before it is read as it is, its documents' ids coming from
+    their stored fields until they are written again."""
+    return {name: (type(field).__name__, type(field.format).__name__) for name, field in schema.items()
+            if name != PK_COLUMN}
+
+
+def _column_pk(identifier) -> int | None:
+    """A document identifier the primary-key column can hold (digits within int64), else None."""
+    if isinstance(identifier, str) and identifier.isascii() and identifier.isdigit() and len(identifier) <= 18:
+        return int(identifier)
+    return None
+
+
+class ArchiveSearchResult(SearchResult):
+    """haystack's result, without asking ``logging`` for its logger once per result."""
+
+    def _get_log(self):
+        return _HAYSTACK_LOG
 
 
 def _pid_alive(pid: int) -> bool:
@@ -400,6 +422,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             DJANGO_CT: WHOOSH_ID(stored=True),
             DJANGO_ID: WHOOSH_ID(stored=True),
             DIGEST: STORED(),
+            PK_COLUMN: COLUMN(NumericColumn("q", default=NO_PK)),
         }
         for field in fields.values():
             name = field.index_fieldname
@@ -430,6 +453,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         for obj in objects:
             document = self.prepare_document(index, obj)
             document[DIGEST] = document_digest(document)
+            pk = _column_pk(document.get(DJANGO_ID))  # after the digest: it repeats DJANGO_ID
+            if pk is not None:
+                document[PK_COLUMN] = pk
             yield document
 
     def prepare_document(self, index, obj) -> dict:
@@ -661,11 +687,17 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         page = ordered[start_offset:end_offset]
         scores = matches.scores[np.searchsorted(matches.docs, page)]
         results = []
-        for docnum, score in zip(page.tolist(), scores.tolist(), strict=True):
-            segment, local = columnar.locate(view, docnum)
-            stored = segment.reader.stored_fields(local)
-            app_label, model_name = stored[DJANGO_CT].split(".")
-            results.append(SearchResult(app_label, model_name, stored[DJANGO_ID], score, updated=stored.get("updated")))
+        labels, label_of = view.facet(DJANGO_CT)
+        for docnum, pk, label, score in zip(page.tolist(), view.primary_keys()[page].tolist(),
+                                            label_of[page].tolist(), scores.tolist(), strict=True):
+            if pk == NO_PK or label < 0:  # written before the column: its stored fields say
+                segment, local = columnar.locate(view, docnum)
+                stored = segment.reader.stored_fields(local)
+                content_type, identifier = stored[DJANGO_CT], stored[DJANGO_ID]
+            else:
+                content_type, identifier = labels[label], str(pk)
+            app_label, model_name = content_type.split(".")
+            results.append(ArchiveSearchResult(app_label, model_name, identifier, score))
         answer = {"results": results, "hits": len(matches.docs), "spelling_suggestion": None}
         if facets:
             answer["facets"] = {"fields": columnar.facet_counts(view, matches, facets), "dates": {}, "queries": {}}
@@ -734,7 +766,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self.setup()
         _, view = self._searcher_and_view()
         if view is not None:
-            view.warm(facets=facets, columns=columns)
+            view.warm(facets=[*facets, DJANGO_CT], columns=columns)  # DJANGO_CT: each result's model
 
     def clear(self, models=None, commit=True):
         self._cached_searcher, self._cached_view, self._cached_version = None, None, None

@@ -64,6 +64,11 @@ WORDS, GRAMS = "text", "grams"
 HEADLINE_WORDS, HEADLINE_GRAMS = "headline", "headline_grams"
 BYLINE_GRAMS, SECTION_GRAMS = "bylines", "section_text"
 MULTI_VALUED_FACETS = {"contributors"}
+# Each document's primary key as a number, in a column of its own (the backend writes it; it is
+# neither indexed nor stored): a page of results reads its ids from an array rather than
+# unpickling every hit's stored fields, which cost more than a rare word's whole evaluation.
+PK_COLUMN = "django_pk"
+NO_PK = -1  # the column's value for a document written without it (an older segment)
 
 # Ranking: a term found in the headline counts most, then as jieba words, then as a bare literal.
 HEADLINE_BOOST = 4.0
@@ -281,6 +286,12 @@ class SegmentView:
             self.memo[key] = _pad(values, self.count, column._default)
         return self.memo[key]
 
+    def primary_keys(self) -> np.ndarray:
+        """Each document's primary key; ``NO_PK`` throughout a segment written before the column."""
+        if not self.reader.has_column(PK_COLUMN):
+            return np.full(self.count, NO_PK, np.int64)
+        return self.numeric_column(PK_COLUMN)
+
     def field_lengths(self, fieldname: str) -> np.ndarray:
         key = ("lengths", fieldname)
         if key not in self.memo:
@@ -351,6 +362,7 @@ class IndexView:
         self._facets: dict[str, tuple[list[str], object]] = {}
         self._holders: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # facet_holders
         self._gatherable: dict[str, tuple[tuple, bool]] = {}  # _gather_tables, by field
+        self._primary_keys: np.ndarray | None = None
         self.threads = threads
 
     def warm(self, *, facets: Iterable[str], columns: Iterable[str]) -> None:
@@ -363,6 +375,7 @@ class IndexView:
                 self.facet_holders(fieldname)
         for fieldname in columns:
             self.column(fieldname)
+        self.primary_keys()
 
     def _concat(self, per_segment, dtype) -> np.ndarray:
         parts = [per_segment(s) for s in self.segments]
@@ -372,6 +385,12 @@ class IndexView:
         if fieldname not in self._columns:
             self._columns[fieldname] = self._concat(lambda s: s.numeric_column(fieldname), np.int64)
         return self._columns[fieldname]
+
+    def primary_keys(self) -> np.ndarray:
+        """Every document's primary key (``NO_PK`` for one written without the column)."""
+        if self._primary_keys is None:
+            self._primary_keys = self._concat(SegmentView.primary_keys, np.int64)
+        return self._primary_keys
 
     def lengths(self, fieldname: str) -> np.ndarray:
         if fieldname not in self._lengths:
