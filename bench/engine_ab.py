@@ -7,7 +7,12 @@ the machine is doing. The versions are the same code with parts of ``_columnar``
 - ``decode only``: each segment's postings decoded in C, everything else numpy (the eighth pass);
 - ``+ gather``: a term from every segment in one call;
 - ``+ bm25, phrase_keys``: scores and a phrase's keys in C too, one decoding thread;
-- ``+ two threads``: a long list decoded on two threads (the default on two cores).
+- ``+ two threads``: a long list decoded on two threads (the default on two cores; the ninth pass);
+- ``+ id column, folder check``: each result's id read from the primary-key column rather than
+  from its stored fields, and the index's version read again only when its folder changed (the
+  tenth pass). The earlier versions are run with both hidden: the ids from stored fields, the
+  folder listed every query, as their code did. The archive must have been indexed by the tenth
+  pass's code, or every version reads stored fields.
 
 Timed: the backend's count, top 20 and the search page's facets, and the API path
 (``search_articles``), for each query; and the article page's related reading for a few articles.
@@ -36,7 +41,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
 
 QUERIES = ['"全面建成小康社会"', "疫情 企业 发展", "发展", "经济", "驰援", "疫情 OR 经济"]
-VERSIONS = ("decode only", "+ gather", "+ bm25, phrase_keys", "+ two threads")
+VERSIONS = ("decode only", "+ gather", "+ bm25, phrase_keys", "+ two threads", "+ id column, folder check")
+TENTH_PASS = "+ id column, folder check"
 
 
 def _modules(compiled) -> dict[str, tuple[object, int]]:
@@ -45,7 +51,7 @@ def _modules(compiled) -> dict[str, tuple[object, int]]:
         return types.SimpleNamespace(**{name: getattr(compiled, name) for name in names})
 
     return {"decode only": (only("decode"), 1), "+ gather": (only("decode", "gather"), 1),
-            "+ bm25, phrase_keys": (compiled, 1), "+ two threads": (compiled, 2)}
+            "+ bm25, phrase_keys": (compiled, 1), "+ two threads": (compiled, 2), TENTH_PASS: (compiled, 2)}
 
 
 def _summary(timings: list[float]) -> dict[str, float]:
@@ -56,6 +62,7 @@ def _summary(timings: list[float]) -> dict[str, float]:
 
 def measure(rounds: int) -> dict:
     import django
+    import numpy as np
 
     django.setup()
     from haystack import connections
@@ -75,9 +82,18 @@ def measure(rounds: int) -> dict:
     _, view = backend._searcher_and_view()
     compiled = columnar._columnar
     versions = _modules(compiled)
+    no_keys = np.full(view.size, columnar.NO_PK, np.int64)
+    if (view.primary_keys() == columnar.NO_PK).all():
+        raise SystemExit("engine_ab: the index has no primary-key column: rebuild it with this code first")
 
     def run(version: str, call) -> float:
         columnar._columnar, view.threads = versions[version]
+        if version == TENTH_PASS:
+            view.__dict__.pop("primary_keys", None)
+            backend.__dict__.pop("_version", None)
+        else:  # as before the tenth pass: ids from stored fields, the folder listed every query
+            view.primary_keys = lambda: no_keys
+            backend._version = backend._read_version
         began = time.perf_counter()
         call()
         return (time.perf_counter() - began) * 1000
@@ -100,7 +116,7 @@ def measure(rounds: int) -> dict:
         issues = list(Issue.objects.order_by("date").values_list("pk", flat=True))
         articles = [Issue.objects.get(pk=issues[len(issues) * k // 6]).articles.order_by("position").first()
                     for k in range(1, 6)]
-        related_times = {v: [] for v in ("decode only", "+ two threads")}
+        related_times = {v: [] for v in ("decode only", "+ two threads", TENTH_PASS)}
         for article in articles:
             words = related.keywords(related.story_text([article]))
             for _ in range(max(1, rounds * 3 // 5)):
@@ -109,6 +125,8 @@ def measure(rounds: int) -> dict:
                         words=words, exclude={article.pk})))
     finally:
         columnar._columnar, view.threads = compiled, backend.decode_threads
+        view.__dict__.pop("primary_keys", None)
+        backend.__dict__.pop("_version", None)
     return {
         "benchmark": "engine_ab",
         "measured": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
