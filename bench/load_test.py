@@ -253,7 +253,8 @@ def main() -> int:
             if [hit.article.pk for hit in page.hits] != [pk]:
                 unfound.append(pk)
             # and by the server's workers, whose searchers were opened before the edits: each
-            # must notice the index has changed (asked four times, so both workers answer)
+            # must notice the index has changed (asked four times, which most often reaches both
+            # workers; nothing makes gunicorn's workers take turns)
             query = urllib.parse.urlencode({"q": f'headline:"{marker}"', "page_size": 5})
             for _ in range(4):
                 with urllib.request.urlopen(f"{base}/api/search?{query}", timeout=30) as response:

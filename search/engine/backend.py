@@ -93,9 +93,6 @@ BULK_BATCH = 200
 # Segments of BULK_SEGMENT_DOCS or more, as a full build writes them, are left alone.
 MERGE_FACTOR = 10
 BULK_SEGMENT_DOCS = 5000
-# How old a folder's write time must be before an unchanged time is taken to mean an unchanged
-# folder: well past the coarse clock's tick (1-10 ms) that file systems stamp it with.
-_FOLDER_SETTLED_NS = 50_000_000
 
 # What queries read from each segment's files (columns, field lengths, facets), by index folder
 # and segment id, for the whole process. haystack gives every thread a backend of its own, and a
@@ -332,8 +329,10 @@ def _layout(schema) -> dict[str, tuple[str, str]]:
 
 
 def _column_pk(identifier) -> int | None:
-    """A document identifier the primary-key column can hold (digits within int64), else None."""
-    if isinstance(identifier, str) and identifier.isascii() and identifier.isdigit() and len(identifier) <= 18:
+    """A document identifier the primary-key column can hold and give back as it was written (ASCII
+    digits without a leading zero, at most 18 of them: within int64), else None."""
+    if (isinstance(identifier, str) and identifier.isascii() and identifier.isdigit() and len(identifier) <= 18
+            and str(int(identifier)) == identifier):
         return int(identifier)
     return None
 
@@ -453,10 +452,14 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return _open_writer(self.index, lock=True, timeout=self.lock_timeout)
 
     def documents(self, index, objects: Iterable) -> Iterable[dict]:
+        if not self.setup_complete:
+            self.setup()
+        # an index of an older layout is written with its own schema until rebuilt: without the column
+        with_key = PK_COLUMN in self.index.schema
         for obj in objects:
             document = self.prepare_document(index, obj)
             document[DIGEST] = document_digest(document)
-            pk = _column_pk(document.get(DJANGO_ID))  # after the digest: it repeats DJANGO_ID
+            pk = _column_pk(document.get(DJANGO_ID)) if with_key else None  # after the digest: it repeats the id
             if pk is not None:
                 document[PK_COLUMN] = pk
             yield document
@@ -634,7 +637,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             except Exception:
                 pass
         self._cached_searcher, self._cached_view, self._cached_version = None, None, None
-        self._folder_seen = None
+        self._seen_version = None
         self.setup_complete = False
 
     def writable(self) -> tuple[bool, str]:
@@ -730,38 +733,40 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     _cached_searcher = None
     _cached_view = None
     _cached_version = None
-    _folder_seen = None  # (the folder's inode and write time, whether that time had settled, the version)
+    _seen_version = None  # what _version read last
 
     def _version(self) -> tuple[int, int, int]:
-        """The index's version, read again only when its folder has changed: every commit adds a
-        table of contents to the folder (and a rebuild swaps the folder), so an unchanged folder
-        holds the version last read. Listing the folder to find the latest generation cost 40 µs
-        a query at 150,000 articles, more than a rare word's postings.
+        """The index's version, read again only when it may have changed. Whoosh numbers its
+        tables of contents one after another (a commit, under the write lock, writes the next),
+        so while the version's own table of contents is the same file (inode and write time) and
+        the next one is absent, the index is the version last read: two ``stat`` calls, where
+        listing the folder to find the latest generation cost 40 µs a query at 150,000 articles,
+        more than a rare word's postings. A rebuild swapped in, or an index cleared and begun
+        again, no longer holds that file. No file's time is compared with the clock, so a file
+        system's coarse timestamps (whole seconds on some) cannot hide a commit."""
+        seen = self._seen_version
+        if seen is not None:
+            generation, inode, written = seen
+            try:
+                info = os.stat(self._toc_path(generation))
+                unchanged = (info.st_ino, info.st_mtime_ns) == (inode, written)
+            except OSError:
+                unchanged = False
+            if unchanged and not os.path.exists(self._toc_path(generation + 1)):
+                return seen
+        self._seen_version = self._read_version()
+        return self._seen_version
 
-        A folder's write time comes from a coarse clock, so a change within the same tick as the
-        last one could leave it as it was: the folder is trusted only once its time was at least
-        ``_FOLDER_SETTLED_NS`` old when looked at, after which any change gives a later time."""
-        looked = time.time_ns()
-        try:
-            folder = os.stat(self.path)
-            key = (folder.st_ino, folder.st_mtime_ns)
-        except OSError:
-            key = None
-        seen = self._folder_seen
-        if key is not None and seen is not None and seen[0] == key and seen[1]:
-            return seen[2]
-        version = self._read_version()
-        self._folder_seen = (key, key is not None and looked - key[1] > _FOLDER_SETTLED_NS, version)
-        return version
+    def _toc_path(self, generation: int) -> str:
+        return os.path.join(self.path, f"_{self.index.indexname}_{generation}.toc")
 
     def _read_version(self) -> tuple[int, int, int]:
         """The index's generation and its table of contents' inode and write time: a rebuild in
         another process restarts the generations (and swaps the folder), so the number alone
         can repeat."""
         generation = self.index.latest_generation()
-        toc = os.path.join(self.path, f"_{self.index.indexname}_{generation}.toc")
         try:
-            info = os.stat(toc)
+            info = os.stat(self._toc_path(generation))
         except FileNotFoundError:
             return generation, 0, 0
         return generation, info.st_ino, info.st_mtime_ns
@@ -797,7 +802,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def clear(self, models=None, commit=True):
         self._cached_searcher, self._cached_view, self._cached_version = None, None, None
-        self._folder_seen = None
+        self._seen_version = None
         super().clear(models=models, commit=commit)
 
     def indexed_ids(self) -> dict[str, str]:

@@ -287,8 +287,9 @@ class SegmentView:
         return self.memo[key]
 
     def primary_keys(self) -> np.ndarray:
-        """Each document's primary key; ``NO_PK`` throughout a segment written before the column."""
-        if not self.reader.has_column(PK_COLUMN):
+        """Each document's primary key; ``NO_PK`` throughout a segment written before the column
+        (or read with an older layout's schema, which has no such field)."""
+        if PK_COLUMN not in self.reader.schema or not self.reader.has_column(PK_COLUMN):
             return np.full(self.count, NO_PK, np.int64)
         return self.numeric_column(PK_COLUMN)
 
