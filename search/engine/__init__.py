@@ -13,8 +13,9 @@ What it stores
     matches, always whole terms) and as character 1–2-grams with positions (``grams``,
     ``headline_grams``, ``bylines``, ``section_text``: literal matches, never missed). Dates, positions and facet values are
     sortable columns, and so is each document's primary key (``django_pk``: a result's id without
-    reading its stored fields); the only stored fields are the ids and a digest of the prepared
-    document (``check_index`` compares it). No text is stored: snippets are cut from the database.
+    reading its stored fields); the only stored fields are the ids, a digest of the prepared
+    document (``check_index`` compares it) and the article's ``updated`` stamp. No text is stored:
+    snippets are cut from the database.
     Postings are packed blocks of arrays (``codec``: document deltas, weights as bytes, a block's
     positions in one array of the narrowest type, their counts being the weights; numbers wider
     than a byte a byte plane at a time; deflated per 1,024; a term of one block, nearly every
@@ -55,8 +56,9 @@ How a query runs
     compiled function has its Python as reference and fallback (``SegmentView.postings``,
     ``phrase_keys``, ``_bm25``). Only the page's documents are named: their ids from the
     primary-key column, their model from the ``django_ct`` postings (stored fields only for a
-    segment written before the column). The searcher is reopened when the index folder has
-    changed (``backend._version``). Segment
+    segment written before the column). The searcher is reopened when a commit or a rebuild has
+    changed the index (``backend._version``: the version's table of contents the same file, the
+    next one absent). Segment
     files are read in place from their memory map (``whoosh_buffers``).
 
 What it keeps from Whoosh
