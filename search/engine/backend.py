@@ -232,7 +232,7 @@ def _index_run(task: tuple[int, str, str, list[int], str]) -> tuple[int, object,
     writer = _open_writer(backend.index.refresh(), lock=False)
     count = 0
     for document in backend.documents(index, objects.iterator(chunk_size=500)):
-        writer.add_document(**document)
+        writer.add_document(**_fitted(document, writer.schema))
         count += 1
     return number, writer._finalize_segment(), count
 
@@ -335,6 +335,14 @@ def _column_pk(identifier) -> int | None:
             and str(int(identifier)) == identifier):
         return int(identifier)
     return None
+
+
+def _fitted(document: dict, schema) -> dict:
+    """The document as a writer of this schema takes it: an index of an older layout, written with
+    its own schema until it is rebuilt, has no primary-key column."""
+    if PK_COLUMN in document and PK_COLUMN not in schema:
+        return {name: value for name, value in document.items() if name != PK_COLUMN}
+    return document
 
 
 class ArchiveSearchResult(SearchResult):
@@ -446,20 +454,28 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return content_field_name, Schema(**schema_fields)
 
     def _writer(self) -> SegmentWriter:
-        if not self.setup_complete:
+        """A writer holding the index's lock, with the schema of the index as it is on disk: an
+        index of an older layout may have been rebuilt by another process since this one opened
+        it, and a writer of the old schema would write it back into the new index's table of
+        contents."""
+        if not self.setup_complete or self.layout_outdated:
             self.setup()
         self.index = self.index.refresh()
-        return _open_writer(self.index, lock=True, timeout=self.lock_timeout)
+        writer = _open_writer(self.index, lock=True, timeout=self.lock_timeout)
+        if self.layout_outdated or _layout(writer.schema) != _layout(self.schema):
+            on_disk = TOC.read(self.storage, self.index.indexname).schema  # under the lock: as it stays
+            if _layout(on_disk) != _layout(writer.schema):
+                _abandon(writer)
+                self.reset()
+                raise LockError("the search index was rebuilt in another layout while this process wrote to it; "
+                                "the write stays queued and is retried")
+        return writer
 
     def documents(self, index, objects: Iterable) -> Iterable[dict]:
-        if not self.setup_complete:
-            self.setup()
-        # an index of an older layout is written with its own schema until rebuilt: without the column
-        with_key = PK_COLUMN in self.index.schema
         for obj in objects:
             document = self.prepare_document(index, obj)
             document[DIGEST] = document_digest(document)
-            pk = _column_pk(document.get(DJANGO_ID)) if with_key else None  # after the digest: it repeats the id
+            pk = _column_pk(document.get(DJANGO_ID))  # after the digest, which covers the id already
             if pk is not None:
                 document[PK_COLUMN] = pk
             yield document
@@ -488,7 +504,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             # version; one searcher for the whole batch is what makes bulk indexing affordable.
             self._delete(writer, [doc[ID] for doc in documents] + removed)
             for doc in documents:
-                writer.add_document(**doc)
+                writer.add_document(**_fitted(doc, writer.schema))
         except BaseException:
             _abandon(writer)
             raise
@@ -638,6 +654,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 pass
         self._cached_searcher, self._cached_view, self._cached_version = None, None, None
         self._seen_version = None
+        self._let_go_of_toc()
         self.setup_complete = False
 
     def writable(self) -> tuple[bool, str]:
@@ -734,22 +751,23 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     _cached_view = None
     _cached_version = None
     _seen_version = None  # what _version read last
+    _held_toc = None  # that version's table of contents, open (_read_version)
 
     def _version(self) -> tuple[int, int, int]:
         """The index's version, read again only when it may have changed. Whoosh numbers its
         tables of contents one after another (a commit, under the write lock, writes the next),
-        so while the version's own table of contents is the same file (inode and write time) and
+        so while the path of the version's own table of contents still names the same file and
         the next one is absent, the index is the version last read: two ``stat`` calls, where
         listing the folder to find the latest generation cost 40 µs a query at 150,000 articles,
         more than a rare word's postings. A rebuild swapped in, or an index cleared and begun
-        again, no longer holds that file. No file's time is compared with the clock, so a file
-        system's coarse timestamps (whole seconds on some) cannot hide a commit."""
+        again, no longer holds that file. No file's time is compared, so a file system's coarse
+        timestamps (whole seconds on some) cannot hide a commit."""
         seen = self._seen_version
         if seen is not None:
-            generation, inode, written = seen
+            generation, device, inode = seen
             try:
                 info = os.stat(self._toc_path(generation))
-                unchanged = (info.st_ino, info.st_mtime_ns) == (inode, written)
+                unchanged = (info.st_dev, info.st_ino) == (device, inode)
             except OSError:
                 unchanged = False
             if unchanged and not os.path.exists(self._toc_path(generation + 1)):
@@ -761,15 +779,24 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return os.path.join(self.path, f"_{self.index.indexname}_{generation}.toc")
 
     def _read_version(self) -> tuple[int, int, int]:
-        """The index's generation and its table of contents' inode and write time: a rebuild in
-        another process restarts the generations (and swaps the folder), so the number alone
-        can repeat."""
+        """The index's generation and its table of contents' identity (device and inode). The
+        file is held open until the next version is read, so that no other file can be given its
+        inode number meanwhile: an index cleared and begun again reaches the same generation, and
+        a file system may hand a freed inode out again at once (ext4 does)."""
+        self._let_go_of_toc()
         generation = self.index.latest_generation()
         try:
-            info = os.stat(self._toc_path(generation))
-        except FileNotFoundError:
+            held = open(self._toc_path(generation), "rb")
+        except OSError:
             return generation, 0, 0
-        return generation, info.st_ino, info.st_mtime_ns
+        self._held_toc = held
+        info = os.fstat(held.fileno())
+        return generation, info.st_dev, info.st_ino
+
+    def _let_go_of_toc(self) -> None:
+        held, self._held_toc = self._held_toc, None
+        if held is not None:
+            held.close()
 
     def _searcher_and_view(self):
         """A searcher kept open between queries (opening the index's files costs more than many a
@@ -779,14 +806,21 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         if self._cached_searcher is None or version != self._cached_version:
             if self._cached_searcher is not None:
                 self._cached_searcher.close()
+            self._cached_searcher, self._cached_view, self._cached_version = None, None, None
+            if self.layout_outdated:  # opened with the old index's own schema: the new one may be rebuilt
+                self.setup()
             self.index = self.index.refresh()
-            self._cached_searcher = self.index.searcher()
-            self._cached_version = version
+            searcher = self.index.searcher()
             try:
-                self._cached_view = columnar.IndexView(self._cached_searcher, _SEGMENT_MEMOS.setdefault(self.path, {}),
-                                                       threads=self.decode_threads)
+                view = columnar.IndexView(searcher, _SEGMENT_MEMOS.setdefault(self.path, {}),
+                                          threads=self.decode_threads)
             except columnar.NotColumnar:
-                self._cached_view = None
+                view = None
+            except BaseException:
+                searcher.close()
+                raise
+            # all three together: a view that failed to open must not leave the last one in place
+            self._cached_searcher, self._cached_view, self._cached_version = searcher, view, version
         return self._cached_searcher, self._cached_view
 
     def _searcher(self):
@@ -803,6 +837,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     def clear(self, models=None, commit=True):
         self._cached_searcher, self._cached_view, self._cached_version = None, None, None
         self._seen_version = None
+        self._let_go_of_toc()
         super().clear(models=models, commit=commit)
 
     def indexed_ids(self) -> dict[str, str]:

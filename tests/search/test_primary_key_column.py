@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from haystack import connections
 from haystack.constants import DJANGO_CT, DJANGO_ID
 from whoosh import index as whoosh_index
+from whoosh.index import TOC
 from whoosh.reading import SegmentReader
 
 from articles.models import Article
@@ -175,6 +176,43 @@ def test_an_outdated_index_without_the_column_is_searched_and_written_until_rebu
     backend.update(connections["default"].get_unified_index().get_index(Article), [kyoto])  # its own schema
     assert _answer("headline:晋祠") == [("articles.article", str(kyoto.pk))]
     backend.warm_up(facets=["kind"], columns=["day"])
+
+
+def test_a_process_on_an_outdated_index_follows_a_rebuild_by_another_and_does_not_undo_it(archive):
+    stale = _outdated_index_without_the_column()  # this process opened the index before the rebuild
+    assert _answer("京都大学")
+    index = connections["default"].get_unified_index().get_index(Article)
+    other = search_backend.ArchiveWhooshBackend("default", **connections["default"].options)
+    other.rebuild_beside(index, pks=list(Article.objects.values_list("pk", flat=True)), workers=1)
+    for query in QUERIES:  # read with the rebuilt index's schema, not the one it opened with
+        assert _answer(query) == _stored_answer(query), query
+    assert not stale.layout_outdated
+    kyoto = Article.objects.get(headline="日本京都大学代表团来访我市")
+    kyoto.headline = "京都大学客人参观晋祠"
+    kyoto.save()
+    stale.update(index, [kyoto])  # an admin save in that process
+    assert PK_COLUMN in TOC.read(stale.storage, "MAIN").schema  # the rebuilt layout kept
+    restarted = search_backend.ArchiveWhooshBackend("default", **connections["default"].options)
+    restarted.setup()
+    assert not restarted.layout_outdated
+    found = restarted.search(SearchPlan(parse("headline:晋祠")), start_offset=0, end_offset=10)["results"]
+    assert [int(r.pk) for r in found] == [kyoto.pk]
+
+
+def test_a_write_of_an_outdated_process_after_a_rebuild_it_has_not_searched_since(archive):
+    stale = _outdated_index_without_the_column()
+    index = connections["default"].get_unified_index().get_index(Article)
+    other = search_backend.ArchiveWhooshBackend("default", **connections["default"].options)
+    other.rebuild_beside(index, pks=list(Article.objects.values_list("pk", flat=True)), workers=1)
+    kyoto = Article.objects.get(headline="日本京都大学代表团来访我市")
+    kyoto.headline = "京都大学客人参观晋祠"
+    kyoto.save()
+    stale.update(index, [kyoto])  # no search first
+    assert PK_COLUMN in TOC.read(stale.storage, "MAIN").schema
+    restarted = search_backend.ArchiveWhooshBackend("default", **connections["default"].options)
+    restarted.setup()
+    assert not restarted.layout_outdated
+    assert _answer("headline:晋祠") == [("articles.article", str(kyoto.pk))]
 
 
 @pytest.mark.parametrize("identifier, expected", [
