@@ -76,6 +76,26 @@ def clear_search_index() -> None:
     connections["default"].get_backend().clear()
 
 
+def reopen_index_written_with(schema, documents, *, codec):
+    """The search index written anew with this schema and codec, as an older version of the
+    archive wrote it, and opened by a backend of its own, as a restarted process would open it."""
+    from haystack import connections
+    from whoosh import index as whoosh_index
+
+    from search.engine import backend as search_backend
+
+    path = connections["default"].get_backend().path
+    clear_search_index()
+    writer = whoosh_index.create_in(path, schema, indexname="MAIN").writer(codec=codec)
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit()
+    reopened = search_backend.ArchiveWhooshBackend("default", **connections["default"].options)
+    connections["default"]._backend = reopened
+    reopened.setup()
+    return reopened
+
+
 @pytest.fixture(scope="module")
 def seeded_archive(django_db_setup, django_db_blocker):
     """The five seed issues, and an issue of search edge cases (tests/fixtures/search_cases.txt),

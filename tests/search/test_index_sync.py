@@ -20,22 +20,13 @@ from search.query import SearchPlan, parse
 from search.selectors import search_articles
 from search.services import check_index
 from tests.articles.test_admin import change_form_data
-from tests.conftest import FIXTURES, SEEDS, clear_search_index
+from tests.conftest import FIXTURES, SEEDS, clear_search_index, reopen_index_written_with
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def ids(query: str) -> set[int]:
     return {h.article.pk for h in search_articles(plan=SearchPlan(parse(query)), page_size=100).hits}
-
-
-@pytest.fixture
-def cases():
-    clear_search_index()
-    report = ingest_paths(paths=[FIXTURES / "search_cases.txt"], date=dt.date(2024, 1, 2))
-    assert not report.failed
-    yield
-    clear_search_index()
 
 
 def test_an_ingested_issue_is_searchable_at_once(cases):
@@ -214,7 +205,6 @@ def test_the_merge_policy_leaves_bulk_segments_and_drops_emptied_ones():
 
 @pytest.mark.parametrize("written_by", ["whoosh", "wide positions"])
 def test_an_index_of_an_older_layout_is_read_as_it_was_written_and_rebuilt_by_fix(cases, written_by):
-    from whoosh import index as whoosh_index
     from whoosh.codec.whoosh3 import W3Codec
     from whoosh.formats import Positions
 
@@ -230,17 +220,8 @@ def test_an_index_of_an_older_layout_is_read_as_it_was_written_and_rebuilt_by_fi
             field.format = Positions(field_boost=field.format.field_boost)
         elif isinstance(field.format, NarrowPositions):  # our blocks, with 32-bit positions and their lengths
             field.format = CompactPositions(field_boost=field.format.field_boost)
-    codec = W3Codec() if written_by == "whoosh" else ArchiveCodec()
-    clear_search_index()
-    old = whoosh_index.create_in(backend.path, schema, indexname="MAIN")
-    writer = old.writer(codec=codec)
-    for document in documents:
-        writer.add_document(**document)
-    writer.commit()
-
-    reopened = search_backend.ArchiveWhooshBackend("default", **connections["default"].options)
-    connections["default"]._backend = reopened  # what a restarted process would open
-    reopened.setup()
+    reopened = reopen_index_written_with(schema, documents,
+                                         codec=W3Codec() if written_by == "whoosh" else ArchiveCodec())
     assert reopened.layout_outdated
     # Whoosh's own blocks are answered by Whoosh; our wide blocks still by the columnar reader
     assert (reopened._searcher_and_view()[1] is None) == (written_by == "whoosh")

@@ -1,7 +1,6 @@
 """A search reads the index's version again only when the index may have changed, and then it does."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
 
@@ -9,21 +8,10 @@ import pytest
 from haystack import connections
 
 from articles.models import Article
-from articles.services import ingest_paths
 from search.engine import backend as search_backend
 from search.query import SearchPlan, parse
-from tests.conftest import FIXTURES, clear_search_index
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def cases():
-    clear_search_index()
-    report = ingest_paths(paths=[FIXTURES / "search_cases.txt"], date=dt.date(2024, 1, 2))
-    assert not report.failed
-    yield
-    clear_search_index()
 
 
 def _pks(backend, query: str) -> set[int]:

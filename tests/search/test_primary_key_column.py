@@ -20,7 +20,7 @@ from search.engine.columnar import NO_PK, PK_COLUMN
 from search.query import SearchPlan, parse
 from search.services import check_index
 from tests.articles.test_admin import change_form_data
-from tests.conftest import FIXTURES, SEEDS, clear_search_index
+from tests.conftest import FIXTURES, SEEDS, clear_search_index, reopen_index_written_with
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,16 +92,7 @@ def test_an_index_written_before_the_column_is_read_as_it_is_and_takes_the_colum
     assert all(isinstance(doc[PK_COLUMN], int) for doc in documents)
     _, schema = backend.build_schema(connections["default"].get_unified_index().all_searchfields())
     schema.remove(PK_COLUMN)  # the schema as the archive wrote it before
-    clear_search_index()
-    old = whoosh_index.create_in(backend.path, schema, indexname="MAIN")
-    writer = old.writer(codec=ArchiveCodec())
-    for document in _without_column(documents):
-        writer.add_document(**document)
-    writer.commit()
-
-    reopened = search_backend.ArchiveWhooshBackend("default", **connections["default"].options)
-    connections["default"]._backend = reopened  # what a restarted process would open
-    reopened.setup()
+    reopened = reopen_index_written_with(schema, _without_column(documents), codec=ArchiveCodec())
     assert not reopened.layout_outdated  # no rebuild needed for the column alone
     view = reopened._searcher_and_view()[1]
     assert view is not None and (view.primary_keys() == NO_PK).all()
@@ -154,15 +145,7 @@ def _outdated_index_without_the_column() -> search_backend.ArchiveWhooshBackend:
     for field in schema:
         if isinstance(field.format, NarrowPositions):
             field.format = CompactPositions(field_boost=field.format.field_boost)
-    clear_search_index()
-    old = whoosh_index.create_in(backend.path, schema, indexname="MAIN")
-    writer = old.writer(codec=ArchiveCodec())
-    for document in documents:
-        writer.add_document(**document)
-    writer.commit()
-    reopened = search_backend.ArchiveWhooshBackend("default", **connections["default"].options)
-    connections["default"]._backend = reopened  # what a restarted process would open
-    reopened.setup()
+    reopened = reopen_index_written_with(schema, documents, codec=ArchiveCodec())
     assert reopened.layout_outdated and reopened._searcher_and_view()[1] is not None
     return reopened
 
