@@ -462,7 +462,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self.setup()
         self.index = self.index.refresh()
         writer = _open_writer(self.index, lock=True, timeout=self.lock_timeout)
-        if self.layout_outdated or _layout(writer.schema) != _layout(self.schema):
+        if self.layout_outdated:  # else the writer's schema is this version's own
             on_disk = TOC.read(self.storage, self.index.indexname).schema  # under the lock: as it stays
             if _layout(on_disk) != _layout(writer.schema):
                 _abandon(writer)
@@ -647,6 +647,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def reset(self) -> None:
         """Forget the open index and searcher: the next use opens what the folder holds now."""
+        self._forget_searcher()
+        self.setup_complete = False
+
+    def _forget_searcher(self) -> None:
+        """Close the searcher kept between queries and forget the version it was opened on."""
         if self._cached_searcher is not None:
             try:
                 self._cached_searcher.close()
@@ -655,7 +660,6 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self._cached_searcher, self._cached_view, self._cached_version = None, None, None
         self._seen_version = None
         self._let_go_of_toc()
-        self.setup_complete = False
 
     def writable(self) -> tuple[bool, str]:
         """Can a write reach the index now? A probe file is written, flushed and removed (which
@@ -835,9 +839,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             view.warm(facets=[*facets, DJANGO_CT], columns=columns)  # DJANGO_CT: each result's model
 
     def clear(self, models=None, commit=True):
-        self._cached_searcher, self._cached_view, self._cached_version = None, None, None
-        self._seen_version = None
-        self._let_go_of_toc()
+        self._forget_searcher()
         super().clear(models=models, commit=commit)
 
     def indexed_ids(self) -> dict[str, str]:
