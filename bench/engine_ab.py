@@ -13,7 +13,11 @@ the machine is doing. The versions are the same code with parts of ``_columnar``
   changed (the tenth pass). The earlier versions are run with both hidden: the ids from stored
   fields, the folder listed every query, as their code did (all versions make haystack's result
   objects without its logger look-up, which the tenth pass added). The archive must have been
-  indexed by the tenth pass's code, or every version reads stored fields.
+  indexed by the tenth pass's code, or every version reads stored fields;
+- ``+ compiled combining``: each document's BM25 length term made once a version of the index,
+  and a query's lists combined (union, intersection, the headline's optional boost) and its page
+  taken from the top (a heap) in C (the eleventh pass). The earlier versions run without these
+  four functions, though their numpy scoring also reads the length terms made once.
 
 Timed: the backend's count, top 20 and the search page's facets, and the API path
 (``search_articles``), for each query; and the article page's related reading for a few articles.
@@ -42,8 +46,12 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
 
 QUERIES = ['"全面建成小康社会"', "疫情 企业 发展", "发展", "经济", "驰援", "疫情 OR 经济"]
-VERSIONS = ("decode only", "+ gather", "+ bm25, phrase_keys", "+ two threads", "+ id column, version check")
+VERSIONS = ("decode only", "+ gather", "+ bm25, phrase_keys", "+ two threads", "+ id column, version check",
+            "+ compiled combining")
 TENTH_PASS = "+ id column, version check"
+ELEVENTH_PASS = "+ compiled combining"
+# what the tenth pass's module held; the eleventh added bm25_normed, combine, and_maybe and top
+TENTH_PASS_FUNCTIONS = ("decode", "gather", "bm25", "phrase_keys")
 
 
 def _modules(compiled) -> dict[str, tuple[object, int]]:
@@ -51,8 +59,10 @@ def _modules(compiled) -> dict[str, tuple[object, int]]:
     def only(*names):
         return types.SimpleNamespace(**{name: getattr(compiled, name) for name in names})
 
+    tenth = only(*TENTH_PASS_FUNCTIONS)
     return {"decode only": (only("decode"), 1), "+ gather": (only("decode", "gather"), 1),
-            "+ bm25, phrase_keys": (compiled, 1), "+ two threads": (compiled, 2), TENTH_PASS: (compiled, 2)}
+            "+ bm25, phrase_keys": (tenth, 1), "+ two threads": (tenth, 2), TENTH_PASS: (tenth, 2),
+            ELEVENTH_PASS: (compiled, 2)}
 
 
 def _summary(timings: list[float]) -> dict[str, float]:
@@ -89,7 +99,7 @@ def measure(rounds: int) -> dict:
 
     def run(version: str, call) -> float:
         columnar._columnar, view.threads = versions[version]
-        if version == TENTH_PASS:
+        if version in (TENTH_PASS, ELEVENTH_PASS):
             view.__dict__.pop("primary_keys", None)
             backend.__dict__.pop("_version", None)
         else:  # as before the tenth pass: ids from stored fields, the folder listed every query
@@ -117,7 +127,7 @@ def measure(rounds: int) -> dict:
         issues = list(Issue.objects.order_by("date").values_list("pk", flat=True))
         articles = [Issue.objects.get(pk=issues[len(issues) * k // 6]).articles.order_by("position").first()
                     for k in range(1, 6)]
-        related_times = {v: [] for v in ("decode only", "+ two threads", TENTH_PASS)}
+        related_times = {v: [] for v in ("decode only", "+ two threads", TENTH_PASS, ELEVENTH_PASS)}
         for article in articles:
             words = related.keywords(related.story_text([article]))
             for _ in range(max(1, rounds * 3 // 5)):

@@ -168,15 +168,27 @@ head_size(const unsigned char *body, size_t have, size_t count)
     return flag_end + weights;
 }
 
+/* Whether a zlib stream's two-byte header is one zlib itself accepts (deflate, a window of at
+ * most 32 KB, no preset dictionary, the check bits right). */
+static int
+zlib_header(const unsigned char *data, size_t size)
+{
+    return size >= 2 && (data[0] & 0x0f) == Z_DEFLATED && (data[0] >> 4) <= 7 && !(data[1] & 0x20) &&
+           ((unsigned)data[0] << 8 | data[1]) % 31 == 0;
+}
+
 /* Inflates `data` into `into`: whole (`whole`), or only the block's head, as columnar._inflated
- * does. Returns the bytes made, or -1 where zlib.decompress would fail (or memory runs out). */
+ * does. Returns the bytes made, or -1 where zlib.decompress would fail (or memory runs out).
+ * `stream` is a raw inflater (no header, no checksum): the header is checked here, and the
+ * Adler-32 checksum of the output only when the stream ends, as zlib's would be; a head read
+ * without the rest (most queries) then skips a running checksum that was a tenth of its time. */
 static Py_ssize_t
 inflate_block(z_stream *stream, const unsigned char *data, size_t size, Bytes *into, int whole, size_t count)
 {
-    if (size > UINT_MAX || inflateReset(stream) != Z_OK) /* zlib counts in 32 bits: no block is so large */
-        return -1;
-    stream->next_in = (unsigned char *)data;
-    stream->avail_in = (uInt)size;
+    if (size > UINT_MAX || !zlib_header(data, size) || inflateReset(stream) != Z_OK)
+        return -1; /* zlib counts in 32 bits: no block is so large */
+    stream->next_in = (unsigned char *)data + 2;
+    stream->avail_in = (uInt)(size - 2);
     size_t made = 0;
     size_t wanted = whole ? (size * 4 > 1024 ? size * 4 : 1024) : 1;
     for (;;) {
@@ -187,12 +199,17 @@ inflate_block(z_stream *stream, const unsigned char *data, size_t size, Bytes *i
         int status = inflate(stream, Z_NO_FLUSH);
         made = wanted - stream->avail_out;
         if (status == Z_STREAM_END) {
-            if (whole)
-                return (Py_ssize_t)made;
-            break;
+            /* the checksum after the deflated data, big-endian, over everything inflated */
+            const unsigned char *t = stream->next_in;
+            if (stream->avail_in < 4) /* zlib would wait for the rest: the head's decompressobj answers */
+                return whole ? -1 : (Py_ssize_t)made;
+            if (adler32(adler32(0L, Z_NULL, 0), into->data, (uInt)made) !=
+                                            ((uLong)t[0] << 24 | (uLong)t[1] << 16 | (uLong)t[2] << 8 | t[3]))
+                return -1; /* zlib.decompress raises (a torn stream, or a bad checksum) */
+            return (Py_ssize_t)made;
         }
         if (status != Z_OK && status != Z_BUF_ERROR)
-            return -1; /* corrupt (a bad checksum too): zlib.decompress and the head's decompressobj raise */
+            return -1; /* corrupt: zlib.decompress and the head's decompressobj raise */
         if (status == Z_BUF_ERROR && stream->avail_out != 0)
             return whole ? -1 : (Py_ssize_t)made; /* cut short: the head's decoding finds what is missing */
         if (whole) {
@@ -426,7 +443,7 @@ decode(PyObject *self, PyObject *args)
     out.counts = positions ? (int64_t *)PyByteArray_AS_STRING(counts) : NULL;
     out.positions = &all_positions;
     z_stream stream = {0};
-    if (inflateInit(&stream) != Z_OK) {
+    if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) {
         PyErr_SetString(PyExc_MemoryError, "zlib: no memory for an inflater");
         goto done;
     }
@@ -560,7 +577,7 @@ decode_shares(void *argument)
 {
     Work *work = argument;
     z_stream stream = {0};
-    if (inflateInit(&stream) != Z_OK) {
+    if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) {
         work->failed = 1;
         return NULL;
     }
@@ -897,7 +914,431 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(bm25_normed_doc,
+"bm25_normed(docs, frequencies, norms, scale, k1_plus_one) -> scores or None\n\n"
+"bm25 with each document's length term made once per index version: for each document d of\n"
+"`docs` (int64) with frequency f (float64), scale * (f * k1_plus_one) / (f + norms[d]), where\n"
+"norms[d] is k1 * (one_minus_b + b * lengths[d] / average) as numpy made it (so the same doubles\n"
+"as bm25, with one division a document instead of two). None if a document is out of `norms`'\n"
+"range or the arrays are not as described.");
+
+static PyObject *
+bm25_normed(PyObject *self, PyObject *args)
+{
+    Py_buffer docs, frequencies, norms;
+    double scale, k1_plus_one;
+    if (!PyArg_ParseTuple(args, "y*y*y*dd", &docs, &frequencies, &norms, &scale, &k1_plus_one))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = docs.len / 8, size = norms.len / 8;
+    if (docs.len % 8 || norms.len % 8 || frequencies.len != docs.len) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    const int64_t *doc = docs.buf;
+    const double *frequency = frequencies.buf, *norm = norms.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (doc[i] < 0 || doc[i] >= size) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+    }
+    result = PyByteArray_FromStringAndSize(NULL, count * 8);
+    if (result == NULL)
+        goto done;
+    double *score = (double *)PyByteArray_AS_STRING(result);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        double f = frequency[i];
+        score[i] = scale * (f * k1_plus_one) / (f + norm[doc[i]]);
+    }
+done:
+    PyBuffer_Release(&docs);
+    PyBuffer_Release(&frequencies);
+    PyBuffer_Release(&norms);
+    return result;
+}
+
+/* ---- combining matches: columnar.union, intersection, and_maybe and order's head ----
+ *
+ * numpy combines a query's lists over arrays as long as the index (a flag and a score per
+ * document, scattered into, then scanned); at 10,000 articles that was a third of a common
+ * word's time. Here two sorted lists are merged, and many long ones (the related reading's
+ * keywords) accumulated over such arrays in one pass each. Every document's score is summed in
+ * the order of the parts, from 0.0, as numpy's `scores[docs] += part.scores` does, so the
+ * doubles are the same. */
+
+typedef struct {
+    Py_buffer docs_view, scores_view;
+    const int64_t *docs;
+    const double *scores;
+    Py_ssize_t count;
+} Part;
+
+/* 1 if the part's documents are strictly increasing and within [0, size) and its scores as
+ * many (what a Matches holds), else 0: the Python then combines it as numpy does (and raises
+ * where numpy raises). */
+static int
+shaped_part(const Part *part, int64_t size)
+{
+    if (part->docs_view.len % 8 || part->scores_view.len != part->docs_view.len)
+        return 0;
+    int64_t last = -1;
+    for (Py_ssize_t i = 0; i < part->count; i++) {
+        if (part->docs[i] <= last || part->docs[i] >= size)
+            return 0;
+        last = part->docs[i];
+    }
+    return 1;
+}
+
+static void
+release_parts(Part *parts, Py_ssize_t made)
+{
+    for (Py_ssize_t p = 0; p < made; p++) {
+        PyBuffer_Release(&parts[p].docs_view);
+        PyBuffer_Release(&parts[p].scores_view);
+    }
+    PyMem_Free(parts);
+}
+
+/* The parts of a tuple of (docs, scores) pairs, their buffers held; NULL with an exception set
+ * if the tuple is not of pairs of buffers. */
+static Part *
+parts_from(PyObject *tuple, Py_ssize_t *made)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(tuple);
+    Part *parts = PyMem_Calloc(n ? n : 1, sizeof(Part));
+    *made = 0;
+    if (parts == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (Py_ssize_t p = 0; p < n; p++) {
+        Part *part = &parts[p];
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(tuple, p), "y*y*", &part->docs_view, &part->scores_view)) {
+            release_parts(parts, *made);
+            return NULL;
+        }
+        part->docs = part->docs_view.buf;
+        part->scores = part->scores_view.buf;
+        part->count = part->docs_view.len / 8;
+        (*made)++;
+    }
+    return parts;
+}
+
+/* (docs, scores) bytearrays of `count` documents, or NULL with an exception set. */
+static PyObject *
+matches_of(const int64_t *docs, const double *scores, Py_ssize_t count)
+{
+    PyObject *d = PyByteArray_FromStringAndSize((const char *)docs, count * 8);
+    PyObject *s = d ? PyByteArray_FromStringAndSize((const char *)scores, count * 8) : NULL;
+    PyObject *pair = s ? PyTuple_Pack(2, d, s) : NULL;
+    Py_XDECREF(d);
+    Py_XDECREF(s);
+    return pair;
+}
+
+/* The first index at or after `from` in docs[0, count) whose document is >= `doc`: doubling
+ * steps, then a binary search (the shorter list's documents looked up in the longer). */
+static Py_ssize_t
+seek(const int64_t *docs, Py_ssize_t count, Py_ssize_t from, int64_t doc)
+{
+    Py_ssize_t step = 1, low = from, high = from;
+    while (high < count && docs[high] < doc) {
+        low = high + 1;
+        high += step;
+        step *= 2;
+    }
+    if (high > count)
+        high = count;
+    while (low < high) {
+        Py_ssize_t middle = low + (high - low) / 2;
+        if (docs[middle] < doc)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
+}
+
+enum { UNION, INTERSECTION };
+
+PyDoc_STRVAR(combine_doc,
+"combine(size, parts, intersect) -> (docs, scores) or None\n\n"
+"columnar.union (intersect false) or columnar.intersection (true) of two or more parts, each\n"
+"(docs, scores): int64 documents strictly increasing within [0, size), float64 scores as many.\n"
+"The documents in any (all) of the parts, ascending, each scored the sum of its parts' scores\n"
+"from 0.0 in the parts' order, as int64 and float64 bytes. None if a part is not as described.");
+
+static PyObject *
+combine(PyObject *self, PyObject *args)
+{
+    long long size;
+    PyObject *tuple;
+    int intersect;
+    if (!PyArg_ParseTuple(args, "LO!p", &size, &PyTuple_Type, &tuple, &intersect))
+        return NULL;
+    Py_ssize_t n, total = 0;
+    Part *parts = parts_from(tuple, &n);
+    if (parts == NULL)
+        return NULL;
+    PyObject *result = NULL;
+    int64_t *docs = NULL, *spare_docs = NULL;
+    double *scores = NULL, *spare_scores = NULL, *dense = NULL;
+    unsigned char *present = NULL;
+    if (n < 2 || size < 0) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    for (Py_ssize_t p = 0; p < n; p++) {
+        if (!shaped_part(&parts[p], size)) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        total += parts[p].count;
+    }
+    /* a union of many long parts (the related reading's keywords): accumulated over arrays as
+     * long as the index, as numpy does, but in one pass a part and one scan; else merged two at
+     * a time (the result of the ones before, then the next part), an intersection always (what
+     * it keeps only shrinks, and the shorter list is looked up in the longer) */
+    int dense_pass = !intersect && n > 2 && total > size / 8;
+    Py_ssize_t room = intersect ? parts[0].count : total;
+    docs = PyMem_Malloc((room ? room : 1) * sizeof(int64_t));
+    scores = PyMem_Malloc((room ? room : 1) * sizeof(double));
+    if (docs == NULL || scores == NULL)
+        goto no_memory;
+    Py_ssize_t count = 0;
+    if (dense_pass) {
+        dense = PyMem_Calloc(size ? size : 1, sizeof(double));
+        present = PyMem_Calloc(size ? size : 1, 1);
+        if (dense == NULL || present == NULL)
+            goto no_memory;
+        for (Py_ssize_t p = 0; p < n; p++) {
+            const Part *part = &parts[p];
+            for (Py_ssize_t i = 0; i < part->count; i++) {
+                dense[part->docs[i]] += part->scores[i];
+                present[part->docs[i]] = 1;
+            }
+        }
+        for (int64_t d = 0; d < size; d++) {
+            if (present[d]) {
+                docs[count] = d;
+                scores[count++] = dense[d];
+            }
+        }
+    } else {
+        spare_docs = PyMem_Malloc((room ? room : 1) * sizeof(int64_t));
+        spare_scores = PyMem_Malloc((room ? room : 1) * sizeof(double));
+        if (spare_docs == NULL || spare_scores == NULL)
+            goto no_memory;
+        count = parts[0].count;
+        for (Py_ssize_t i = 0; i < count; i++) {
+            docs[i] = parts[0].docs[i];
+            scores[i] = 0.0 + parts[0].scores[i];
+        }
+        for (Py_ssize_t p = 1; p < n; p++) {
+            const Part *part = &parts[p];
+            Py_ssize_t a = 0, b = 0, out = 0;
+            if (intersect) {
+                while (a < count && b < part->count) {
+                    if (docs[a] < part->docs[b])
+                        a = seek(docs, count, a, part->docs[b]);
+                    else if (docs[a] > part->docs[b])
+                        b = seek(part->docs, part->count, b, docs[a]);
+                    else {
+                        spare_docs[out] = docs[a];
+                        spare_scores[out++] = scores[a++] + part->scores[b++];
+                    }
+                }
+            } else {
+                while (a < count || b < part->count) {
+                    if (b == part->count || (a < count && docs[a] < part->docs[b])) {
+                        spare_docs[out] = docs[a];
+                        spare_scores[out++] = scores[a++];
+                    } else if (a == count || docs[a] > part->docs[b]) {
+                        spare_docs[out] = part->docs[b];
+                        spare_scores[out++] = 0.0 + part->scores[b++];
+                    } else {
+                        spare_docs[out] = docs[a];
+                        spare_scores[out++] = scores[a++] + part->scores[b++];
+                    }
+                }
+            }
+            int64_t *swap_docs = docs;
+            double *swap_scores = scores;
+            docs = spare_docs;
+            scores = spare_scores;
+            spare_docs = swap_docs;
+            spare_scores = swap_scores;
+            count = out;
+            if (intersect && !count)
+                break;
+        }
+    }
+    result = matches_of(docs, scores, count);
+    goto done;
+no_memory:
+    PyErr_NoMemory();
+done:
+    PyMem_Free(docs);
+    PyMem_Free(scores);
+    PyMem_Free(spare_docs);
+    PyMem_Free(spare_scores);
+    PyMem_Free(dense);
+    PyMem_Free(present);
+    release_parts(parts, n);
+    return result;
+}
+
+PyDoc_STRVAR(and_maybe_doc,
+"and_maybe(size, required, optional) -> scores or None\n\n"
+"columnar.and_maybe's scores: each of the required (docs, scores)'s documents keeps its score\n"
+"plus the optional part's score for it, or plus 0.0 (the required documents stay as they are),\n"
+"as float64 bytes. None if a part is not as columnar.combine's parts are.");
+
+static PyObject *
+and_maybe(PyObject *self, PyObject *args)
+{
+    long long size;
+    PyObject *required, *optional;
+    if (!PyArg_ParseTuple(args, "LOO", &size, &required, &optional))
+        return NULL;
+    PyObject *pair = PyTuple_Pack(2, required, optional);
+    if (pair == NULL)
+        return NULL;
+    Py_ssize_t n;
+    Part *parts = parts_from(pair, &n);
+    Py_DECREF(pair);
+    if (parts == NULL)
+        return NULL;
+    PyObject *result = NULL;
+    if (!shaped_part(&parts[0], size) || !shaped_part(&parts[1], size)) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    const Part *r = &parts[0], *o = &parts[1];
+    result = PyByteArray_FromStringAndSize(NULL, r->count * 8);
+    if (result == NULL)
+        goto done;
+    double *scores = (double *)PyByteArray_AS_STRING(result);
+    Py_ssize_t b = 0;
+    for (Py_ssize_t a = 0; a < r->count; a++) {
+        if (b < o->count && o->docs[b] < r->docs[a])
+            b = seek(o->docs, o->count, b, r->docs[a]);
+        double extra = 0.0;
+        if (b < o->count && o->docs[b] == r->docs[a])
+            extra = o->scores[b];
+        scores[a] = r->scores[a] + extra;
+    }
+done:
+    release_parts(parts, n);
+    return result;
+}
+
+/* `a` ranks below `b`: a lower score, or the same score and a later document (columnar.order:
+ * by score, then by document). */
+static inline int
+ranks_below(const int64_t *docs, const double *scores, Py_ssize_t a, Py_ssize_t b)
+{
+    return scores[a] < scores[b] || (scores[a] == scores[b] && docs[a] > docs[b]);
+}
+
+static void
+sift_down(Py_ssize_t *heap, Py_ssize_t filled, Py_ssize_t at, const int64_t *docs, const double *scores)
+{
+    for (;;) {
+        Py_ssize_t lowest = at, left = 2 * at + 1, right = left + 1;
+        if (left < filled && ranks_below(docs, scores, heap[left], heap[lowest]))
+            lowest = left;
+        if (right < filled && ranks_below(docs, scores, heap[right], heap[lowest]))
+            lowest = right;
+        if (lowest == at)
+            return;
+        Py_ssize_t swap = heap[at];
+        heap[at] = heap[lowest];
+        heap[lowest] = swap;
+        at = lowest;
+    }
+}
+
+PyDoc_STRVAR(top_doc,
+"top(docs, scores, limit) -> docs or None\n\n"
+"columnar.order's head by score: the first `limit` documents of `docs` (int64) ordered by\n"
+"their `scores` (float64), highest first, then by document, as int64 bytes; a heap of `limit`\n"
+"instead of a partition and a sort. None if a score is NaN (numpy's sort places those its own\n"
+"way), the arrays differ in length or `limit` is not positive.");
+
+static PyObject *
+top(PyObject *self, PyObject *args)
+{
+    Py_buffer docs_view, scores_view;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "y*y*n", &docs_view, &scores_view, &limit))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t *heap = NULL;
+    Py_ssize_t count = docs_view.len / 8;
+    const int64_t *docs = docs_view.buf;
+    const double *scores = scores_view.buf;
+    if (docs_view.len % 8 || scores_view.len != docs_view.len || limit <= 0) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (isnan(scores[i])) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+    }
+    if (limit > count)
+        limit = count;
+    heap = PyMem_Malloc((limit ? limit : 1) * sizeof(Py_ssize_t));
+    if (heap == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* the lowest-ranked of those kept at the root */
+    Py_ssize_t filled = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (filled < limit) {
+            Py_ssize_t at = filled++;
+            heap[at] = i;
+            while (at > 0) {
+                Py_ssize_t parent = (at - 1) / 2;
+                if (!ranks_below(docs, scores, heap[at], heap[parent]))
+                    break;
+                Py_ssize_t swap = heap[at];
+                heap[at] = heap[parent];
+                heap[parent] = swap;
+                at = parent;
+            }
+        } else if (ranks_below(docs, scores, heap[0], i)) {
+            heap[0] = i;
+            sift_down(heap, filled, 0, docs, scores);
+        }
+    }
+    result = PyByteArray_FromStringAndSize(NULL, filled * 8);
+    if (result == NULL)
+        goto done;
+    int64_t *ordered = (int64_t *)PyByteArray_AS_STRING(result);
+    for (Py_ssize_t end = filled; end > 0; end--) { /* the lowest-ranked last */
+        ordered[end - 1] = docs[heap[0]];
+        heap[0] = heap[end - 1];
+        sift_down(heap, end - 1, 0, docs, scores);
+    }
+done:
+    PyMem_Free(heap);
+    PyBuffer_Release(&docs_view);
+    PyBuffer_Release(&scores_view);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"top", top, METH_VARARGS, top_doc},
+    {"and_maybe", and_maybe, METH_VARARGS, and_maybe_doc},
+    {"combine", combine, METH_VARARGS, combine_doc},
+    {"bm25_normed", bm25_normed, METH_VARARGS, bm25_normed_doc},
     {"phrase_keys", phrase_keys, METH_VARARGS, phrase_keys_doc},
     {"bm25", bm25, METH_VARARGS, bm25_doc},
     {"decode", decode, METH_VARARGS, decode_doc},

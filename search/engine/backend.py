@@ -44,6 +44,7 @@ from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQu
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
+from haystack.utils import log as haystack_log
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.columns import NumericColumn
@@ -78,7 +79,8 @@ from .pool import ArchiveSegmentWriter, TermPool
 from .whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 
 log = logging.getLogger(__name__)
-_HAYSTACK_LOG = logging.getLogger("haystack")
+# haystack's facade over its logger (it honours HAYSTACK_LOGGING), made once rather than once a result
+_HAYSTACK_LOG = haystack_log.getLogger("haystack")
 
 LOCK_TIMEOUT_SECONDS = 10.0
 # A stored digest of everything the document was made from (every prepared field): the check
@@ -346,7 +348,18 @@ def _fitted(document: dict, schema) -> dict:
 
 
 class ArchiveSearchResult(SearchResult):
-    """haystack's result, without asking ``logging`` for its logger once per result."""
+    """haystack's result, without asking ``logging`` for its logger once per result, and made
+    with its attributes in one update (haystack's ``__init__`` cost more than a rare word's
+    postings for a page of 20)."""
+
+    def __init__(self, app_label, model_name, pk, score, **kwargs):
+        if kwargs:  # extra fields, distances: haystack's own way
+            super().__init__(app_label, model_name, pk, score, **kwargs)
+            return
+        self.__dict__.update({
+            "app_label": app_label, "model_name": model_name, "pk": pk, "score": score, "_object": None,
+            "_model": None, "_verbose_name": None, "_additional_fields": [], "_point_of_origin": None,
+            "_distance": None, "stored_fields": None, "log": _HAYSTACK_LOG})
 
     def _get_log(self):
         return _HAYSTACK_LOG
@@ -658,7 +671,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             except Exception:
                 pass
         self._cached_searcher, self._cached_view, self._cached_version = None, None, None
-        self._seen_version = None
+        self._seen_version = self._seen_paths = None
         self._let_go_of_toc()
 
     def writable(self) -> tuple[bool, str]:
@@ -755,6 +768,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     _cached_view = None
     _cached_version = None
     _seen_version = None  # what _version read last
+    _seen_paths = None  # (generation, its table of contents' path, the next one's)
     _held_toc = None  # that version's table of contents, open (_read_version)
 
     def _version(self) -> tuple[int, int, int]:
@@ -766,15 +780,17 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         more than a rare word's postings. A rebuild swapped in, or an index cleared and begun
         again, no longer holds that file. No file's time is compared, so a file system's coarse
         timestamps (whole seconds on some) cannot hide a commit."""
-        seen = self._seen_version
+        seen, paths = self._seen_version, self._seen_paths
         if seen is not None:
             generation, device, inode = seen
+            if paths is None or paths[0] != generation:
+                paths = self._seen_paths = (generation, self._toc_path(generation), self._toc_path(generation + 1))
             try:
-                info = os.stat(self._toc_path(generation))
+                info = os.stat(paths[1])
                 unchanged = (info.st_dev, info.st_ino) == (device, inode)
             except OSError:
                 unchanged = False
-            if unchanged and not os.path.exists(self._toc_path(generation + 1)):
+            if unchanged and not os.path.exists(paths[2]):
                 return seen
         self._seen_version = self._read_version()
         return self._seen_version

@@ -360,6 +360,7 @@ class IndexView:
         self._columns: dict[str, np.ndarray] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._average_length: dict[str, float] = {}
+        self._norms: dict[str, np.ndarray] = {}  # length_norms, by field
         self._facets: dict[str, tuple[list[str], object]] = {}
         self._holders: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # facet_holders
         self._gatherable: dict[str, tuple[tuple, bool]] = {}  # _gather_tables, by field
@@ -369,7 +370,7 @@ class IndexView:
     def warm(self, *, facets: Iterable[str], columns: Iterable[str]) -> None:
         """Read now what queries share: every scored field's lengths, the facets, the sort columns."""
         for fieldname in self.searcher.schema.scorable_names():
-            self.lengths(fieldname)
+            self.length_norms(fieldname)
         for fieldname in facets:
             self.facet(fieldname)
             if fieldname in MULTI_VALUED_FACETS:
@@ -479,18 +480,31 @@ class IndexView:
     def _bm25(self, fieldname: str, docs: np.ndarray, frequencies: np.ndarray, document_frequency: int,
               boost: float) -> np.ndarray:
         idf = math.log(self.size / (document_frequency + 1)) + 1
-        lengths = self.lengths(fieldname)
-        average = self._average_length[fieldname]
-        compiled = getattr(_columnar, "bm25", None)
-        if compiled is not None and docs.dtype == np.int64 and frequencies.dtype == np.float64:
-            # one pass instead of numpy's seven over a common word's 100,000 matches (and as many
+        norms = self.length_norms(fieldname)
+        if docs.dtype == np.int64 and frequencies.dtype == np.float64:
+            # one pass instead of numpy's four over a common word's 100,000 matches (and as many
             # temporary arrays); the same operations in the same order, so the same doubles
-            scores = compiled(np.ascontiguousarray(docs), np.ascontiguousarray(frequencies), lengths,
-                              boost * idf, K1 + 1, K1, 1 - B, B, average)
+            scores = None
+            if hasattr(_columnar, "bm25_normed"):
+                scores = _columnar.bm25_normed(np.ascontiguousarray(docs), np.ascontiguousarray(frequencies), norms,
+                                               boost * idf, K1 + 1)
+            elif hasattr(_columnar, "bm25"):  # a module built before bm25_normed (bench/engine_ab.py)
+                scores = _columnar.bm25(np.ascontiguousarray(docs), np.ascontiguousarray(frequencies),
+                                        self.lengths(fieldname), boost * idf, K1 + 1, K1, 1 - B, B,
+                                        self._average_length[fieldname])
             if scores is not None:
                 return np.frombuffer(scores, np.float64)
-        lengths = lengths[docs]
-        return boost * idf * (frequencies * (K1 + 1)) / (frequencies + K1 * ((1 - B) + B * lengths / average))
+        return boost * idf * (frequencies * (K1 + 1)) / (frequencies + norms[docs])
+
+    def length_norms(self, fieldname: str) -> np.ndarray:
+        """BM25's length term of every document, ``K1 * ((1 - B) + B * length / average)``: the
+        same for every term of a field, so made once a version of the index rather than once a
+        term (a division a document: the compiled scoring then divides once, not twice)."""
+        norms = self._norms.get(fieldname)
+        if norms is None:
+            lengths = self.lengths(fieldname)
+            norms = self._norms[fieldname] = K1 * ((1 - B) + B * lengths / self._average_length[fieldname])
+        return norms
 
     def term(self, fieldname: str, text: str, boost: float = 1.0) -> Matches:
         found = self.postings(fieldname, text)
@@ -546,8 +560,28 @@ class IndexView:
 
 
 # -- combining ------------------------------------------------------------------------------
-# Over arrays as long as the index: a pass over 150,000 flags costs less than sorting the
-# tens of thousands of matches a common word has.
+# Compiled where _columnar is built (two sorted lists merged; many long ones accumulated over
+# arrays as long as the index), numpy's below being the reference and the fallback: over arrays
+# as long as the index, since a pass over 150,000 flags costs less than sorting the tens of
+# thousands of matches a common word has. Both sum a document's scores from 0.0 in the parts'
+# order, so they make the same doubles.
+
+
+def _compiled_matches(made) -> Matches:
+    docs, scores = made
+    return Matches(np.frombuffer(docs, np.int64), np.frombuffer(scores, np.float64))
+
+
+def _as_part(matches: Matches) -> tuple[np.ndarray, np.ndarray]:
+    return np.ascontiguousarray(matches.docs, np.int64), np.ascontiguousarray(matches.scores, np.float64)
+
+
+def _combined(view: IndexView, parts: list[Matches], *, intersect: bool) -> Matches | None:
+    compiled = getattr(_columnar, "combine", None)
+    if compiled is None:
+        return None
+    made = compiled(view.size, tuple(_as_part(p) for p in parts), intersect)
+    return None if made is None else _compiled_matches(made)
 
 
 def union(view: IndexView, parts: list[Matches]) -> Matches:
@@ -556,6 +590,9 @@ def union(view: IndexView, parts: list[Matches]) -> Matches:
         return Matches.empty()
     if len(parts) == 1:
         return parts[0]
+    combined = _combined(view, parts, intersect=False)
+    if combined is not None:
+        return combined
     present, scores = np.zeros(view.size, bool), np.zeros(view.size, np.float64)
     for part in parts:
         present[part.docs] = True
@@ -569,6 +606,9 @@ def intersection(view: IndexView, parts: list[Matches]) -> Matches:
         return parts[0]
     if any(not len(p.docs) for p in parts):
         return Matches.empty()
+    combined = _combined(view, parts, intersect=True)
+    if combined is not None:
+        return combined
     hits, scores = np.zeros(view.size, np.int32), np.zeros(view.size, np.float64)
     for part in parts:
         hits[part.docs] += 1
@@ -580,6 +620,11 @@ def intersection(view: IndexView, parts: list[Matches]) -> Matches:
 def and_maybe(view: IndexView, required: Matches, optional: Matches) -> Matches:
     if not len(optional.docs) or not len(required.docs):
         return required
+    compiled = getattr(_columnar, "and_maybe", None)
+    if compiled is not None:
+        scores = compiled(view.size, _as_part(required), _as_part(optional))
+        if scores is not None:
+            return Matches(required.docs, np.frombuffer(scores, np.float64))
     extra = np.zeros(view.size, np.float64)
     extra[optional.docs] = optional.scores
     return Matches(required.docs, required.scores + extra[required.docs])
@@ -787,6 +832,13 @@ def order(view: IndexView, matches: Matches, sort_by: list[str] | None, limit: i
     exactly the full order's head), not all of a common word's tens of thousands."""
     if not sort_by:
         docs, scores = matches.docs, matches.scores
+        compiled = getattr(_columnar, "top", None)
+        if compiled is not None and limit is not None and limit > 0:
+            # a heap of the page's documents: at 10,000 articles the partition and sort cost as
+            # much as scoring a common word
+            head = compiled(np.ascontiguousarray(docs, np.int64), np.ascontiguousarray(scores, np.float64), limit)
+            if head is not None:
+                return np.frombuffer(head, np.int64)
         if limit is not None and 0 < limit < len(docs):
             cut = np.partition(scores, len(scores) - limit)[len(scores) - limit]
             head = scores >= cut

@@ -13,13 +13,15 @@ from search.engine import columnar
 def test_each_version_is_the_pass_it_names():
     versions = engine_ab._modules(columnar._columnar)
     assert list(versions) == list(engine_ab.VERSIONS)
-    has = {name: {f for f in ("decode", "gather", "bm25", "phrase_keys") if hasattr(module, f)}
+    eleventh = ("bm25_normed", "combine", "and_maybe", "top")
+    has = {name: {f for f in ("decode", "gather", "bm25", "phrase_keys", *eleventh) if hasattr(module, f)}
            for name, (module, _) in versions.items()}
     assert has["decode only"] == {"decode"}
     assert has["+ gather"] == {"decode", "gather"}
     assert (has["+ bm25, phrase_keys"] == has["+ two threads"] == has[engine_ab.TENTH_PASS]
             == {"decode", "gather", "bm25", "phrase_keys"})
-    assert [threads for _, threads in versions.values()] == [1, 1, 1, 2, 2]
+    assert has[engine_ab.ELEVENTH_PASS] == {"decode", "gather", "bm25", "phrase_keys", *eleventh}
+    assert [threads for _, threads in versions.values()] == [1, 1, 1, 2, 2, 2]
 
 
 def test_without_an_archive_it_is_refused_in_one_line():

@@ -6,6 +6,7 @@ arrays of blocks written before them), the four weight flags, with and without p
 and compact positions."""
 import random
 import struct
+import types
 import zlib
 from array import array
 
@@ -300,6 +301,48 @@ def test_a_block_whose_checksum_fails_is_left_to_the_python_which_raises():
         columnar.decode_postings(data, 3, 0, positions=False, narrow=False)
 
 
+@pytest.mark.parametrize("positions", [False, True])
+@pytest.mark.parametrize("spoil", ["checksum", "check bits", "preset dictionary", "method"])
+def test_a_block_zlib_would_refuse_is_left_to_the_python_which_raises(spoil, positions):
+    # the compiled reader inflates without zlib's header and checksum handling (a head read
+    # alone skips the running checksum), so it checks both itself, as zlib would
+    # without positions, a block of none: its head is all of it, so both readers reach the end
+    body = (encode_block([3, 9, 40], [1.0, 2.0, 1.0], [b"\x01\x00\x00\x00"] * 3, None) if positions
+            else encode_block([3, 9, 40], [1.0, 1.0, 1.0], [], 0))
+    deflated = bytearray(zlib.compress(body, 3))
+    if spoil == "checksum":
+        deflated[-2] ^= 0x10
+    elif spoil == "check bits":
+        deflated[1] ^= 0x01
+    elif spoil == "preset dictionary":
+        deflated[1] |= 0x20
+        deflated[1] = (deflated[1] & 0xE0) | (31 - ((deflated[0] << 8) | (deflated[1] & 0xE0)) % 31) % 31
+    elif spoil == "method":
+        deflated[0] = (deflated[0] & 0xF0) | 0x07
+        deflated[1] = (deflated[1] & 0xE0) | (31 - ((deflated[0] << 8) | (deflated[1] & 0xE0)) % 31) % 31
+    data = one_block_record(3, bytes(deflated))
+    with pytest.raises(zlib.error):
+        columnar._decode_python(data, 3, 0, positions=positions, narrow=False)
+    assert columnar._columnar.decode(data, 3, 0, positions, False) is None
+    # and the block unspoilt is read alike by both
+    whole = one_block_record(3, zlib.compress(body, 3))
+    ours = columnar._columnar.decode(whole, 3, 0, positions, False)
+    reference = columnar._decode_python(whole, 3, 0, positions=positions, narrow=False)
+    assert np.frombuffer(ours[0], np.int64).tolist() == reference[0].tolist() == [3, 9, 40]
+
+
+def test_a_block_without_the_end_of_its_checksum_is_read_as_zlib_reads_it():
+    # zlib.decompress refuses a stream cut within its checksum; a head read (decompressobj) does not
+    # reach the checksum's end and answers: so does the compiled reading
+    body = encode_block([3, 9, 40], [1.0, 1.0, 1.0], [], 0)
+    data = one_block_record(3, zlib.compress(body, 3)[:-2])
+    with pytest.raises(zlib.error):
+        columnar._decode_python(data, 3, 0, positions=True, narrow=False)
+    assert columnar._columnar.decode(data, 3, 0, True, False) is None
+    assert columnar._decode_python(data, 3, 0, positions=False, narrow=False)[0].tolist() == [3, 9, 40]
+    assert np.frombuffer(columnar._columnar.decode(data, 3, 0, False, False)[0], np.int64).tolist() == [3, 9, 40]
+
+
 def test_phrase_keys_whose_counts_do_not_add_up_to_the_positions_are_left_to_numpy(monkeypatch):
     docs = np.array([0, 1], np.int64)
     counts = np.array([1, 1], np.int64)
@@ -366,3 +409,126 @@ def test_phrase_keys_of_arrays_not_int64_are_made_by_numpy(monkeypatch):
         lambda *args: calls.append(args))}))
     assert columnar.phrase_keys(candidate, narrowed).tolist() == expected
     assert not calls  # the compiled pass would have read the int32s as int64s
+
+
+# -- combining: the compiled union, intersection, optional boost and page head against numpy's -----
+
+_COMBINING = ("combine", "and_maybe", "top", "bm25_normed")
+
+
+@pytest.fixture
+def numpy_only(monkeypatch):
+    """A way to run columnar's combining as numpy does it (the compiled module less its combining)."""
+    compiled = columnar._columnar
+
+    def run(function, *args):
+        monkeypatch.setattr(columnar, "_columnar", types.SimpleNamespace(
+            **{name: getattr(compiled, name) for name in dir(compiled)
+               if not name.startswith("_") and name not in _COMBINING}))
+        try:
+            return function(*args)
+        finally:
+            monkeypatch.setattr(columnar, "_columnar", compiled)
+    return run
+
+
+def _random_matches(rng, size: int, density: float) -> columnar.Matches:
+    count = int(rng.binomial(size, density)) if size else 0
+    docs = np.sort(rng.choice(size, count, replace=False)).astype(np.int64)
+    # few distinct scores, so that sums and ties are exercised; some with many decimals
+    scores = rng.choice([0.5, 1.0, 2.25, 3.0, 0.1, 1 / 3, 7.0], count) * rng.choice([1.0, 1.0000001], count)
+    return columnar.Matches(docs, scores)
+
+
+class _View:
+    def __init__(self, size: int):
+        self.size = size
+
+
+def _same_matches(ours: columnar.Matches, reference: columnar.Matches) -> bool:
+    return (ours.docs.astype(np.int64).tobytes() == reference.docs.astype(np.int64).tobytes()
+            and ours.scores.tobytes() == reference.scores.tobytes())
+
+
+def test_union_and_intersection_make_numpys_documents_and_doubles(numpy_only):
+    rng = np.random.default_rng(5)
+    shapes = 0
+    for size in (1, 2, 50, 1000, 20_000):
+        view = _View(size)
+        # two parts (merged), many sparse parts (merged a part at a time), many dense parts (accumulated)
+        for parts_count in (2, 3, 5, 17):
+            for density in (0.001, 0.05, 0.4, 0.95):
+                parts = [_random_matches(rng, size, density * rng.random()) for _ in range(parts_count)]
+                for combine in (columnar.union, columnar.intersection):
+                    ours = combine(view, parts)
+                    reference = numpy_only(combine, view, parts)
+                    assert _same_matches(ours, reference), (combine.__name__, size, parts_count, density)
+                    shapes += 1
+    assert shapes == 5 * 4 * 4 * 2
+    # the compiled call answered (None would have left it to numpy)
+    parts = [_random_matches(rng, 100, 0.5) for _ in range(3)]
+    assert columnar._columnar.combine(100, tuple(columnar._as_part(p) for p in parts), False) is not None
+
+
+def test_combining_leaves_lists_that_are_not_matches_to_numpy():
+    combine = columnar._columnar.combine
+    good = (np.array([1, 4], np.int64), np.array([1.0, 2.0]))
+    for bad in ((np.array([4, 1], np.int64), np.array([1.0, 2.0])),  # not ascending
+                (np.array([1, 1], np.int64), np.array([1.0, 2.0])),  # a document twice
+                (np.array([1, 10], np.int64), np.array([1.0, 2.0])),  # past the index
+                (np.array([-1, 1], np.int64), np.array([1.0, 2.0])),
+                (np.array([1, 4], np.int64), np.array([1.0])),  # scores not as many
+                (np.array([1, 4], np.int32), np.array([1.0, 2.0]))):  # not int64
+        for intersect in (False, True):
+            assert combine(10, (good, bad), intersect) is None
+            assert combine(10, (bad, good, good), intersect) is None
+        assert columnar._columnar.and_maybe(10, good, bad) is None
+        assert columnar._columnar.and_maybe(10, bad, good) is None
+    assert combine(10, (good,), False) is None  # one part is the part itself: the Python's
+
+
+def test_the_headlines_optional_boost_makes_numpys_doubles(numpy_only):
+    rng = np.random.default_rng(8)
+    for size in (3, 500, 30_000):
+        view = _View(size)
+        for required_density, optional_density in ((0.5, 0.01), (0.01, 0.5), (0.3, 0.3), (0.9, 0.9)):
+            required = _random_matches(rng, size, required_density)
+            optional = _random_matches(rng, size, optional_density)
+            ours = columnar.and_maybe(view, required, optional)
+            assert _same_matches(ours, numpy_only(columnar.and_maybe, view, required, optional)), (size, required_density)
+
+
+def test_the_page_head_is_numpys_order_ties_and_all(numpy_only):
+    rng = np.random.default_rng(13)
+    view = _View(0)
+    for count in (1, 2, 19, 20, 21, 500, 10_000):
+        docs = np.sort(rng.choice(4 * count, count, replace=False)).astype(np.int64)
+        for scores in (rng.random(count), rng.choice([1.0, 2.0, 0.0, -0.0], count), np.ones(count)):
+            matches = columnar.Matches(docs, scores)
+            for limit in (1, 5, 20, count, count + 7, 1000):
+                ours = columnar.order(view, matches, None, limit=limit)
+                reference = numpy_only(columnar.order, view, matches, None, limit)
+                assert ours.astype(np.int64).tolist() == reference.tolist(), (count, limit)
+    top = columnar._columnar.top
+    assert np.frombuffer(top(np.array([3, 1], np.int64), np.array([1.0, 2.0]), 5), np.int64).tolist() == [1, 3]
+    # NaN, lengths that differ, no room: left to numpy
+    assert top(np.array([1, 2], np.int64), np.array([1.0, np.nan]), 1) is None
+    assert top(np.array([1, 2], np.int64), np.array([1.0]), 1) is None
+    assert top(np.array([1, 2], np.int64), np.array([1.0, 2.0]), 0) is None
+
+
+def test_bm25_with_the_length_terms_made_once_makes_the_same_doubles_as_numpy():
+    rng = np.random.default_rng(17)
+    K1, B = columnar.K1, columnar.B
+    for size in (1, 7, 1000, 150_000):
+        lengths = columnar._BYTE_TO_LENGTH[rng.integers(0, 256, size)]
+        average = float(rng.random() * 900 + 1)
+        norms = K1 * ((1 - B) + B * lengths / average)  # IndexView.length_norms
+        count = int(rng.integers(1, size + 1))
+        docs = np.sort(rng.choice(size, count, replace=False)).astype(np.int64)
+        frequencies = rng.integers(1, 300, count).astype(np.float64)
+        boost, idf = float(rng.choice([1.0, 2.0, 4.0])), float(rng.random() * 12)
+        ours = np.frombuffer(columnar._columnar.bm25_normed(docs, frequencies, norms, boost * idf, K1 + 1), np.float64)
+        # the formula as it was before the length terms were made once
+        assert ours.tobytes() == _numpy_bm25(docs, frequencies, lengths, boost, idf, average).tobytes(), size
+    assert columnar._columnar.bm25_normed(np.array([7], np.int64), np.ones(1), np.ones(7), 1.0, 2.2) is None

@@ -256,3 +256,17 @@ def test_merging_segments_written_before_and_after_the_column_keeps_each_documen
     assert _named_as_stored(reopened) == 5
     for query in QUERIES:
         assert _answer(query) == _stored_answer(query), query
+
+
+def test_a_result_is_made_with_haystacks_attributes():
+    from haystack.models import SearchResult
+
+    from search.engine.backend import ArchiveSearchResult
+
+    ours, theirs = ArchiveSearchResult("articles", "article", "7", 1.5), SearchResult("articles", "article", "7", 1.5)
+    assert {**ours.__dict__, "log": None} == {**theirs.__dict__, "log": None}
+    assert type(ours.log) is type(theirs.log) and ours.log.real_logger is theirs.log.real_logger
+    assert ours.model_name == "article" and ours.pk == "7" and ours.score == 1.5
+    # extra fields take haystack's own path
+    extra = ArchiveSearchResult("articles", "article", "7", 1.5, headline="标题")
+    assert extra.headline == "标题" and extra._additional_fields == ["headline"]
