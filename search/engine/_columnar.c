@@ -183,7 +183,8 @@ zlib_header(const unsigned char *data, size_t size)
  * Adler-32 checksum of the output only when the stream ends, as zlib's would be; a head read
  * without the rest (most queries) then skips a running checksum that was a tenth of its time. */
 static Py_ssize_t
-inflate_block(z_stream *stream, const unsigned char *data, size_t size, Bytes *into, int whole, size_t count)
+inflate_stream(z_stream *stream, const unsigned char *data, size_t size, Bytes *into, size_t at, int whole,
+               size_t count)
 {
     if (size > UINT_MAX || !zlib_header(data, size) || inflateReset(stream) != Z_OK)
         return -1; /* zlib counts in 32 bits: no block is so large */
@@ -192,9 +193,9 @@ inflate_block(z_stream *stream, const unsigned char *data, size_t size, Bytes *i
     size_t made = 0;
     size_t wanted = whole ? (size * 4 > 1024 ? size * 4 : 1024) : 1;
     for (;;) {
-        if (wanted - made > UINT_MAX || reserve(into, wanted) < 0)
+        if (wanted - made > UINT_MAX || at > SIZE_MAX - wanted || reserve(into, at + wanted) < 0)
             return -1;
-        stream->next_out = into->data + made;
+        stream->next_out = into->data + at + made;
         stream->avail_out = (uInt)(wanted - made);
         int status = inflate(stream, Z_NO_FLUSH);
         made = wanted - stream->avail_out;
@@ -203,7 +204,7 @@ inflate_block(z_stream *stream, const unsigned char *data, size_t size, Bytes *i
             const unsigned char *t = stream->next_in;
             if (stream->avail_in < 4) /* zlib would wait for the rest: the head's decompressobj answers */
                 return whole ? -1 : (Py_ssize_t)made;
-            if (adler32(adler32(0L, Z_NULL, 0), into->data, (uInt)made) !=
+            if (adler32(adler32(0L, Z_NULL, 0), into->data + at, (uInt)made) !=
                                             ((uLong)t[0] << 24 | (uLong)t[1] << 16 | (uLong)t[2] << 8 | t[3]))
                 return -1; /* zlib.decompress raises (a torn stream, or a bad checksum) */
             return (Py_ssize_t)made;
@@ -221,12 +222,35 @@ inflate_block(z_stream *stream, const unsigned char *data, size_t size, Bytes *i
         }
         if (made < wanted) /* the stream gave what it had */
             break;
-        size_t next = head_size(into->data, made, count);
+        size_t next = head_size(into->data + at, made, count);
         if (next == (size_t)-1 || next <= made)
             break;
         wanted = next;
     }
     return (Py_ssize_t)made;
+}
+
+#define SPLIT 0x10 /* codec.SPLIT: a level byte whose block's head and rest are deflated apart */
+
+/* A block's bytes as codec.deflate_block wrote them at `level` (not 0), inflated into `into`:
+ * whole, or only the head (the start of one stream, or a split block's own head stream). The
+ * bytes made, or -1 where codec.inflate_block (or columnar._inflated) raises. */
+static Py_ssize_t
+inflate_block(z_stream *stream, const unsigned char *data, size_t size, unsigned char level, Bytes *into,
+              int whole, size_t count)
+{
+    if (!(level & SPLIT))
+        return inflate_stream(stream, data, size, into, 0, whole, count);
+    if (size < 4)
+        return -1;
+    size_t first = uint32_at(data);
+    if (first > size - 4)
+        return -1; /* zlib.decompress of a cut head raises */
+    Py_ssize_t head = inflate_stream(stream, data + 4, first, into, 0, 1, count);
+    if (head < 0 || !whole)
+        return head;
+    Py_ssize_t rest = inflate_stream(stream, data + 4 + first, size - 4 - first, into, (size_t)head, 1, count);
+    return rest < 0 ? -1 : head + rest;
 }
 
 /* columnar._decode: one block of `count` postings, appended at `done`. */
@@ -453,7 +477,8 @@ decode(PyObject *self, PyObject *args)
         const unsigned char *body = blocks[b].body;
         size_t size = blocks[b].size;
         if (blocks[b].level) {
-            Py_ssize_t made = inflate_block(&stream, body, size, &scratch, positions, blocks[b].count);
+            Py_ssize_t made = inflate_block(&stream, body, size, blocks[b].level, &scratch, positions,
+                                            blocks[b].count);
             if (made < 0) {
                 failed = 1;
                 break;
@@ -588,7 +613,8 @@ decode_shares(void *argument)
             const unsigned char *body = block->body;
             size_t size = block->size;
             if (block->level) {
-                Py_ssize_t made = inflate_block(&stream, body, size, &work->scratch, work->positions, block->count);
+                Py_ssize_t made = inflate_block(&stream, body, size, block->level, &work->scratch, work->positions,
+                                                block->count);
                 if (made < 0) {
                     work->failed = 1;
                     break;

@@ -193,8 +193,8 @@ PyDoc_STRVAR(one_block_term_doc,
 "codec.CompactFieldWriter._add_one_block_term's record of a term whose postings fit one block,\n"
 "and its row's length bytes and highest weight: docnums, value_lengths and field_lengths\n"
 "(None: every length 0) are arrays of 'I', weights of 'f'; fixed is the format's fixed value\n"
-"size (-1: none); compress is zlib.compress. None for a block it does not write (the caller's\n"
-"Python does).");
+"size (-1: none); compress(data, count, level) makes the deflated record (codec.deflated_record).\n"
+"None for a block it does not write (the caller's Python does).");
 
 static PyObject *
 one_block_term(PyObject *self, PyObject *args)
@@ -275,26 +275,16 @@ one_block_term(PyObject *self, PyObject *args)
     max_byte = length_to_byte(longest);
     PyObject *record;
     Py_ssize_t data_size = out.size - 1;
-    if (data_size >= MIN_COMPRESSED_BYTES && level) {
+    if (data_size >= MIN_COMPRESSED_BYTES && level) { /* codec.deflated_record: one stream, or two */
         PyObject *data = PyBytes_FromStringAndSize((const char *)out.data + 1, data_size);
         if (data == NULL)
             goto done;
-        PyObject *deflated = PyObject_CallFunction(compress, "Oi", data, level);
+        record = PyObject_CallFunction(compress, "Oni", data, count, level);
         Py_DECREF(data);
-        if (deflated == NULL)
-            goto done;
-        char *bytes;
-        Py_ssize_t size;
-        if (PyBytes_AsStringAndSize(deflated, &bytes, &size) < 0) {
-            Py_DECREF(deflated);
-            goto done;
+        if (record != NULL && !PyBytes_Check(record)) {
+            Py_SETREF(record, NULL);
+            PyErr_SetString(PyExc_TypeError, "one_block_term: the deflated record must be bytes");
         }
-        record = PyBytes_FromStringAndSize(NULL, size + 1);
-        if (record != NULL) {
-            PyBytes_AS_STRING(record)[0] = (char)level;
-            memcpy(PyBytes_AS_STRING(record) + 1, bytes, size);
-        }
-        Py_DECREF(deflated);
     } else {
         out.data[0] = 0;
         record = PyBytes_FromStringAndSize((const char *)out.data, out.size);

@@ -37,10 +37,13 @@ from .codec import (
     _WEIGHTS_ALL_ONE,
     _WEIGHTS_BYTES,
     _WEIGHTS_ONE_VALUE,
+    SPLIT,
     ArchiveCodec,
     CompactPositions,
     NarrowPositions,
+    inflate_block,
     is_one_block_record,
+    split_head,
 )
 from ..query import Filters, SearchPlan, Term
 from .whoosh_buffers import LazyBufferFile
@@ -118,6 +121,8 @@ def _blocks(data, *, count: int, positions: bool = True):
 def _inflated(body, count: int, level: int, positions: bool) -> bytes:
     if not level:
         return bytes(body)
+    if level & SPLIT:  # the head deflated apart (codec.deflate_block): all of it, or it alone
+        return inflate_block(body, level) if positions else zlib.decompress(split_head(body)[0])
     return zlib.decompress(body) if positions else _inflate_head(body, count)
 
 

@@ -182,6 +182,92 @@ def test_an_index_written_with_packed_blocks_answers_like_whooshs_own(tmp_path):
     assert size(ours) < 0.65 * size(stock)
 
 
+def _terms_as_stored(reader):
+    """(field, term, its postings' bytes, its document count) of every term of a segment."""
+    from search.engine.codec import _EXTENT, _FIELD_ID, _TERM_INFO
+
+    terms = reader._terms
+    for key, info in terms._tindex.items():
+        offset, length = _EXTENT.unpack_from(info, _TERM_INFO.size)
+        yield (terms._fieldunmap[_FIELD_ID.unpack_from(key)[0]], bytes(key[_FIELD_ID.size:]),
+               terms._postfile.get(offset, length), _TERM_INFO.unpack_from(info)[2])
+
+
+def _first_level(data) -> int:
+    from search.engine.codec import _BLOCK_INFO, is_one_block_record
+
+    return data[0] if is_one_block_record(data) else _BLOCK_INFO.unpack_from(data, 8)[3]
+
+
+def test_blocks_whose_head_is_deflated_apart_are_read_alike_by_whoosh_numpy_and_c(tmp_path, monkeypatch):
+    import numpy as np
+
+    from search.engine import codec, columnar
+
+    # every block with positions split, even the short ones of sixty paragraphs
+    monkeypatch.setattr(codec, "_MIN_SPLIT_BYTES", 0)
+    texts = _paragraphs()
+    ours = _build(tmp_path / "ours", ArchiveCodec(), texts * 3)
+    stock = _build(tmp_path / "stock", W3Codec(), texts * 3)
+    queries = [wq.Term("grams", "太原"), wq.Phrase("grams", ["疫情", "情防", "防控"]), wq.Prefix("grams", "市"),
+               wq.Phrase("words", ["高质量", "发展"])]
+    assert _answers(ours, queries) == _answers(stock, queries)
+
+    def read_alike(ix) -> int:
+        split = 0
+        with ix.searcher() as searcher:
+            for reader, _ in searcher.reader().leaf_readers():
+                for fieldname, text, data, count in _terms_as_stored(reader):
+                    split += bool(_first_level(data) & codec.SPLIT)
+                    fmt = ix.schema[fieldname].format
+                    narrow, has_positions = isinstance(fmt, NarrowPositions), fmt.supports("positions")
+                    matcher = reader.postings(fieldname, text)
+                    ids, values = [], []
+                    while matcher.is_active():
+                        ids.append(matcher.id())
+                        values.append(matcher.value_as("positions") if has_positions else None)
+                        matcher.next()
+                    for positions in {False, has_positions}:
+                        python = columnar._decode_python(data, count, 0, positions=positions,
+                                                         narrow=narrow and positions)
+                        compiled = columnar._columnar.decode(data, count, 0, positions, narrow and positions)
+                        assert compiled is not None
+                        assert np.frombuffer(compiled[0], np.int64).tolist() == python[0].tolist() == ids
+                        assert np.frombuffer(compiled[1], np.float64).tobytes() == python[1].tobytes()
+                        if positions:
+                            assert np.frombuffer(compiled[3], np.int64).tolist() == python[3].tolist() == [
+                                p for found in values for p in found]
+        return split
+
+    assert read_alike(ours) >= 10
+    # merging reads every block and writes them again, split
+    ours.writer(codec=ArchiveCodec()).commit(optimize=True)
+    stock.writer(codec=W3Codec()).commit(optimize=True)
+    assert _answers(ours, queries) == _answers(stock, queries)
+    assert read_alike(ours) >= 100
+
+
+def test_a_block_is_deflated_whole_below_a_kilobyte_and_its_head_apart_above():
+    import zlib
+
+    from search.engine import codec
+
+    fmt = CompactPositions()
+    for postings, split in ((10, False), (300, True)):
+        ids = array("I", range(3, 3 + postings * 9, 9))
+        data = encode_block(ids, array("f", [2.0] * postings), [fmt.encode([i, i + 40]) for i in range(postings)], None)
+        level, body = codec.deflate_block(data, postings, 3)
+        assert bool(level & codec.SPLIT) == split and level & ~codec.SPLIT == 3
+        assert codec.inflate_block(body, level) == data
+        if split:
+            head, start = codec.split_head(body)
+            assert zlib.decompress(head) == data[:codec.head_length(data, postings)]
+            assert len(head) < len(body) // 2  # a read without positions inflates the short stream alone
+    # a block without values (a word field's) has nothing to split off
+    assert codec.deflate_block(encode_block(array("I", range(0, 3000, 3)), [1.0] * 1000, [], 0), 1000, 3)[0] == 3
+    assert codec.deflate_block(b"x" * 40, 1, 3) == (0, b"x" * 40)
+
+
 def _pooled_index(path: Path, pool, texts: list[str]):
     from whoosh.writing import SegmentWriter
 

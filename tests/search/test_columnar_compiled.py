@@ -68,7 +68,16 @@ def _term(rng: random.Random, *, positions: bool, narrow: bool, blocks: int):
         data = encode_block(ids, weights, values, fixed, narrow=narrow)
         level = rng.choice([0, 1, 3, 9]) if len(data) >= _MIN_COMPRESSED_BYTES else 0
         if level:
-            data = zlib.compress(data, level)
+            # one stream (as blocks were written before), as the codec writes it now (a long
+            # block's head deflated apart), or every block with values split
+            how = rng.choice(["one stream", "as written", "split"])
+            if how == "one stream":
+                data = zlib.compress(data, level)
+            else:
+                with pytest.MonkeyPatch.context() as patch:
+                    if how == "split":
+                        patch.setattr(codec, "_MIN_SPLIT_BYTES", 0)
+                    level, data = codec.deflate_block(data, count, level)
         encoded.append((count, ids[-1], max(weights), level, data))
         postings.append((ids, weights, kept))
     if blocks == 1 and rng.random() < 0.7:
@@ -150,6 +159,29 @@ def test_every_layout_was_drawn():
     assert flags == {0, 1, 2, 3}
 
 
+def _levels(data) -> list[int]:
+    """Each block's level byte, of a term's postings bytes."""
+    if codec.is_one_block_record(data):
+        return [data[0]]
+    levels, offset = [], 4
+    while True:
+        (length,) = _INT.unpack_from(data, offset)
+        levels.append(_BLOCK_INFO.unpack_from(data, offset + 4)[3])
+        offset += 4 + abs(length)
+        if length < 0:
+            return levels
+
+
+def test_the_random_terms_hold_blocks_deflated_whole_and_split():
+    kinds = set()
+    for positions, narrow in ((True, True), (True, False), (False, False)):
+        rng = random.Random(f"{positions} {narrow} False")
+        for _ in range(120):
+            data, _, _ = _term(rng, positions=positions, narrow=narrow, blocks=rng.choice([1, 1, 1, 2, 3, 5]))
+            kinds.update("split" if level & codec.SPLIT else "whole" if level else "raw" for level in _levels(data))
+    assert kinds == {"split", "whole", "raw"}
+
+
 def test_the_arrays_are_writable_as_the_pythons_are():
     rng = random.Random(3)
     data, count, _ = _term(rng, positions=True, narrow=True, blocks=3)
@@ -157,13 +189,23 @@ def test_the_arrays_are_writable_as_the_pythons_are():
         array_ += 1
 
 
-@pytest.mark.parametrize("cut", ["torn", "bad code", "not a list", "truncated list"])
+@pytest.mark.parametrize("cut", ["torn", "bad code", "not a list", "truncated list", "torn split head",
+                                 "torn split rest", "split head past the end"])
 def test_bytes_the_codec_did_not_write_are_left_to_the_python_which_raises(cut):
     rng = random.Random(cut)
     ids, weights, values, fixed, _ = _block(rng, 0, 300, positions=True, narrow=True)
     body = encode_block(ids, weights, values, fixed, narrow=True)
+    level, split = codec.deflate_block(body, 300, 3)
+    assert level == 3 | codec.SPLIT
+    head_end = 4 + int.from_bytes(split[:4], "little")
     if cut == "torn":
         data = one_block_record(3, zlib.compress(body, 3)[:-20])
+    elif cut == "torn split head":
+        data = one_block_record(level, (head_end - 7).to_bytes(4, "little") + split[4:head_end - 3] + split[head_end:])
+    elif cut == "torn split rest":
+        data = one_block_record(level, split[:-20])
+    elif cut == "split head past the end":
+        data = one_block_record(level, (len(split) + 1).to_bytes(4, "little") + split[4:])
     elif cut == "bad code":
         data = one_block_record(0, b"X" + body[1:])
     elif cut == "not a list":
@@ -172,7 +214,7 @@ def test_bytes_the_codec_did_not_write_are_left_to_the_python_which_raises(cut):
         info = _BLOCK_INFO.pack(300, ids[-1], 1.0, 0, 0, 255)
         data = WHOOSH3_HEADER_MAGIC + _INT.pack(-(len(info) + len(body))) + info + body[:-10]
     for positions in (True, False):
-        if cut in ("torn", "truncated list") and not positions:
+        if cut in ("torn", "truncated list", "torn split rest") and not positions:
             # the block's head is whole, and Python reads the documents: so does decode_postings
             # (compiled, or for a list longer than its bytes, by the Python)
             _same(columnar.decode_postings(data, 300, 0, positions=False, narrow=False),
