@@ -105,10 +105,14 @@ read_numbers(const unsigned char *body, size_t size, size_t *end, size_t count, 
         for (size_t i = 0; i < count; i++)
             out[i] = (uint32_t)p[2 * i] | (uint32_t)p[2 * i + 1] << 8;
         break;
-    case 'I':
+    case 'I': /* as a split block's head is made (unpack_head): a copy on a little-endian machine */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(out, p, count * 4);
+#else
         for (size_t i = 0; i < count; i++)
             out[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 | (uint32_t)p[4 * i + 2] << 16 |
                      (uint32_t)p[4 * i + 3] << 24;
+#endif
         break;
     case 'h': /* byte planes: every number's low byte, then every high byte */
         for (size_t i = 0; i < count; i++)
@@ -230,11 +234,114 @@ inflate_stream(z_stream *stream, const unsigned char *data, size_t size, Bytes *
     return (Py_ssize_t)made;
 }
 
-#define SPLIT 0x10 /* codec.SPLIT: a level byte whose block's head and rest are deflated apart */
+#define SPLIT 0x10 /* codec.SPLIT: a level byte whose block's head is bit-packed, its rest deflated */
+#define FRAME 32     /* codec._FRAME */
 
-/* A block's bytes as codec.deflate_block wrote them at `level` (not 0), inflated into `into`:
- * whole, or only the head (the start of one stream, or a split block's own head stream). The
- * bytes made, or -1 where codec.inflate_block (or columnar._inflated) raises. */
+/* Writes `value` as `stride` (4 or 1) little-endian bytes; 0 if it does not fit. */
+static inline int
+put_number(unsigned char *into, uint32_t value, int stride)
+{
+    if (stride == 1) {
+        into[0] = (unsigned char)value;
+        return value <= 255;
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(into, &value, 4);
+#else
+    into[0] = (unsigned char)value;
+    into[1] = (unsigned char)(value >> 8);
+    into[2] = (unsigned char)(value >> 16);
+    into[3] = (unsigned char)(value >> 24);
+#endif
+    return 1;
+}
+
+/* codec.unpack_bits: `count` numbers bit-packed a frame of 32 at a time from p[*at] on, each
+ * written as `stride` bytes (4 or 1), little-endian, at `out`; *at moves past them. -1 if the
+ * bytes are cut short, a frame is wider than 32 bits, or (stride 1) a number is above 255.
+ * A number's bits are read with one 8-byte load where 8 bytes are there to read (all but the
+ * end of the buffer), else a byte at a time. */
+static int
+unpack_bits(const unsigned char *p, size_t size, size_t *at, size_t count, unsigned char *out, int stride)
+{
+    size_t pos = *at;
+    for (size_t done = 0; done < count; done += FRAME) {
+        if (pos >= size)
+            return -1;
+        unsigned width = p[pos++];
+        if (width > 32 || 4 * (size_t)width > size - pos)
+            return -1;
+        const unsigned char *frame = p + pos;
+        size_t frame_bytes = 4 * (size_t)width, n = count - done < FRAME ? count - done : FRAME;
+        unsigned char *into = out + done * (size_t)stride;
+        uint64_t mask = width == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << width) - 1;
+        int fits = 1;
+        if (width == 0) {
+            for (size_t j = 0; j < n; j++)
+                put_number(into + j * (size_t)stride, 0, stride);
+        } else if (size - pos >= frame_bytes + 8) { /* every load within the buffer */
+            for (size_t j = 0, bit = 0; j < n; j++, bit += width) {
+                uint64_t word;
+                memcpy(&word, frame + (bit >> 3), 8);
+#if !(defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+                word = __builtin_bswap64(word);
+#endif
+                fits &= put_number(into + j * (size_t)stride, (uint32_t)((word >> (bit & 7)) & mask), stride);
+            }
+        } else {
+            for (size_t j = 0, bit = 0; j < n; j++, bit += width) {
+                size_t byte = bit >> 3;
+                uint64_t word = 0;
+                for (size_t k = 0; k < 5 && byte + k < frame_bytes; k++)
+                    word |= (uint64_t)frame[byte + k] << (8 * k);
+                fits &= put_number(into + j * (size_t)stride, (uint32_t)((word >> (bit & 7)) & mask), stride);
+            }
+        }
+        if (!fits)
+            return -1;
+        pos += frame_bytes;
+    }
+    *at = pos;
+    return 0;
+}
+
+/* codec.unpack_head: a bit-packed head of `count` postings, made into encode_block's head in
+ * `into` (the gaps as a plain "I" array, the weight flag, the weights). The bytes made, or -1
+ * where the Python raises. */
+static Py_ssize_t
+unpack_head(const unsigned char *p, size_t size, size_t count, Bytes *into)
+{
+    if (size < 1 || count > (SIZE_MAX - 16) / 8)
+        return -1;
+    unsigned char flag = p[0];
+    size_t weights = flag == WEIGHTS_ALL_ONE ? 0 : flag == WEIGHTS_ONE_VALUE ? 4 : flag == WEIGHTS_BYTES ? count
+                   : flag == WEIGHTS_FLOATS ? 4 * count : (size_t)-1;
+    if (weights == (size_t)-1)
+        return -1;
+    size_t made = 1 + 4 * count + 1 + weights, at = 1;
+    if (reserve(into, made) < 0)
+        return -1;
+    unsigned char *out = into->data;
+    out[0] = 'I';
+    if (unpack_bits(p, size, &at, count, out + 1, 4) < 0)
+        return -1;
+    out[1 + 4 * count] = flag;
+    unsigned char *weights_at = out + 2 + 4 * count;
+    if (flag == WEIGHTS_BYTES) {
+        if (unpack_bits(p, size, &at, count, weights_at, 1) < 0)
+            return -1;
+    } else if (weights) {
+        if (weights > size - at)
+            return -1;
+        memcpy(weights_at, p + at, weights);
+        at += weights;
+    }
+    return at == size ? (Py_ssize_t)made : -1; /* bytes left over: the Python raises */
+}
+
+/* A block's bytes as codec.deflate_block wrote them at `level` (not 0), made into `into` as
+ * codec.inflate_block makes them: whole, or at least the head (the start of one stream, or a
+ * split block's bit-packed head alone). The bytes made, or -1 where the Python raises. */
 static Py_ssize_t
 inflate_block(z_stream *stream, const unsigned char *data, size_t size, unsigned char level, Bytes *into,
               int whole, size_t count)
@@ -245,9 +352,9 @@ inflate_block(z_stream *stream, const unsigned char *data, size_t size, unsigned
         return -1;
     size_t first = uint32_at(data);
     if (first > size - 4)
-        return -1; /* zlib.decompress of a cut head raises */
-    Py_ssize_t head = inflate_stream(stream, data + 4, first, into, 0, 1, count);
-    if (head < 0 || !whole)
+        return -1;
+    Py_ssize_t head = unpack_head(data + 4, first, count, into);
+    if (head < 0 || !whole || first == size - 4)
         return head;
     Py_ssize_t rest = inflate_stream(stream, data + 4 + first, size - 4 - first, into, (size_t)head, 1, count);
     return rest < 0 ? -1 : head + rest;
@@ -1166,29 +1273,54 @@ combine(PyObject *self, PyObject *args)
         for (Py_ssize_t p = 1; p < n; p++) {
             const Part *part = &parts[p];
             Py_ssize_t a = 0, b = 0, out = 0;
-            if (intersect) {
-                while (a < count && b < part->count) {
-                    if (docs[a] < part->docs[b])
-                        a = seek(docs, count, a, part->docs[b]);
-                    else if (docs[a] > part->docs[b])
-                        b = seek(part->docs, part->count, b, docs[a]);
+            const int64_t *other = part->docs;
+            const double *other_scores = part->scores;
+            Py_ssize_t others = part->count;
+            if (intersect && (count > 8 * others || others > 8 * count)) {
+                /* one list much the shorter: its documents looked up in the other */
+                while (a < count && b < others) {
+                    if (docs[a] < other[b])
+                        a = seek(docs, count, a, other[b]);
+                    else if (docs[a] > other[b])
+                        b = seek(other, others, b, docs[a]);
                     else {
                         spare_docs[out] = docs[a];
-                        spare_scores[out++] = scores[a++] + part->scores[b++];
+                        spare_scores[out++] = scores[a++] + other_scores[b++];
+                    }
+                }
+            } else if (intersect) {
+                while (a < count && b < others) {
+                    int64_t x = docs[a], y = other[b];
+                    if (x == y) {
+                        spare_docs[out] = x;
+                        spare_scores[out++] = scores[a++] + other_scores[b++];
+                    } else if (x < y) {
+                        a++;
+                    } else {
+                        b++;
                     }
                 }
             } else {
-                while (a < count || b < part->count) {
-                    if (b == part->count || (a < count && docs[a] < part->docs[b])) {
-                        spare_docs[out] = docs[a];
+                while (a < count && b < others) {
+                    int64_t x = docs[a], y = other[b];
+                    if (x == y) {
+                        spare_docs[out] = x;
+                        spare_scores[out++] = scores[a++] + other_scores[b++];
+                    } else if (x < y) {
+                        spare_docs[out] = x;
                         spare_scores[out++] = scores[a++];
-                    } else if (a == count || docs[a] > part->docs[b]) {
-                        spare_docs[out] = part->docs[b];
-                        spare_scores[out++] = 0.0 + part->scores[b++];
                     } else {
-                        spare_docs[out] = docs[a];
-                        spare_scores[out++] = scores[a++] + part->scores[b++];
+                        spare_docs[out] = y;
+                        spare_scores[out++] = 0.0 + other_scores[b++];
                     }
+                }
+                for (; a < count; a++, out++) {
+                    spare_docs[out] = docs[a];
+                    spare_scores[out] = scores[a];
+                }
+                for (; b < others; b++, out++) {
+                    spare_docs[out] = other[b];
+                    spare_scores[out] = 0.0 + other_scores[b];
                 }
             }
             int64_t *swap_docs = docs;

@@ -43,7 +43,6 @@ from .codec import (
     NarrowPositions,
     inflate_block,
     is_one_block_record,
-    split_head,
 )
 from ..query import Filters, SearchPlan, Term
 from .whoosh_buffers import LazyBufferFile
@@ -121,8 +120,8 @@ def _blocks(data, *, count: int, positions: bool = True):
 def _inflated(body, count: int, level: int, positions: bool) -> bytes:
     if not level:
         return bytes(body)
-    if level & SPLIT:  # the head deflated apart (codec.deflate_block): all of it, or it alone
-        return inflate_block(body, level) if positions else zlib.decompress(split_head(body)[0])
+    if level & SPLIT:  # a bit-packed head (codec.deflate_block): it alone, or with the rest inflated
+        return inflate_block(body, level, count, head_only=not positions)
     return zlib.decompress(body) if positions else _inflate_head(body, count)
 
 

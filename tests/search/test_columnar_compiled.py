@@ -190,7 +190,8 @@ def test_the_arrays_are_writable_as_the_pythons_are():
 
 
 @pytest.mark.parametrize("cut", ["torn", "bad code", "not a list", "truncated list", "torn split head",
-                                 "torn split rest", "split head past the end"])
+                                 "torn split rest", "split head past the end", "frame too wide",
+                                 "bytes after the head"])
 def test_bytes_the_codec_did_not_write_are_left_to_the_python_which_raises(cut):
     rng = random.Random(cut)
     ids, weights, values, fixed, _ = _block(rng, 0, 300, positions=True, narrow=True)
@@ -206,6 +207,11 @@ def test_bytes_the_codec_did_not_write_are_left_to_the_python_which_raises(cut):
         data = one_block_record(level, split[:-20])
     elif cut == "split head past the end":
         data = one_block_record(level, (len(split) + 1).to_bytes(4, "little") + split[4:])
+    elif cut == "frame too wide":  # the gaps' first frame (after the weight flag)
+        data = one_block_record(level, split[:5] + bytes([40]) + split[6:])
+    elif cut == "bytes after the head":
+        data = one_block_record(level, (head_end - 3).to_bytes(4, "little") + split[4:head_end] + b"\x00"
+                                + split[head_end:])
     elif cut == "bad code":
         data = one_block_record(0, b"X" + body[1:])
     elif cut == "not a list":
