@@ -29,8 +29,9 @@ def build(source: Path) -> Path | None:
     if target.exists() and target.stat().st_mtime >= newest:
         return None
     compiler = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
-    # -O2 without -ffast-math: the word scores must be the same doubles Python computes.
-    command = [*compiler, "-O2", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off",
+    # -O3 (its vectorised loops took a quarter off unpacking a long list), without -ffast-math or
+    # contraction: every number is computed as Python computes it, so the scores are the same doubles.
+    command = [*compiler, "-O3", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off",
                f"-I{sysconfig.get_paths()['include']}", str(source), "-o", str(target) + ".tmp", "-lm",
                *LIBRARIES.get(source.stem, [])]
     partial = Path(str(target) + ".tmp")
