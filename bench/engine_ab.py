@@ -14,10 +14,12 @@ the machine is doing. The versions are the same code with parts of ``_columnar``
   fields, the folder listed every query, as their code did (all versions make haystack's result
   objects without its logger look-up, which the tenth pass added). The archive must have been
   indexed by the tenth pass's code, or every version reads stored fields;
-- ``+ compiled combining``: each document's BM25 length term made once a version of the index,
-  and a query's lists combined (union, intersection, the headline's optional boost) and its page
-  taken from the top (a heap) in C (the eleventh pass). The earlier versions run without these
-  four functions, though their numpy scoring also reads the length terms made once.
+- ``+ compiled combining``: each document's BM25 length term made once a version of the index, a
+  term read and scored in one call, and a query's lists combined (union, intersection, the
+  headline's optional boost) and its page taken from the top (a heap) in C (the eleventh pass).
+  The earlier versions run without these five functions, though their numpy scoring also reads
+  the length terms made once. The eleventh pass's other change, long blocks' heads bit-packed,
+  is in the index, which every version reads: ``bench/codec_ab.py`` compares the two layouts.
 
 Timed: the backend's count, top 20 and the search page's facets, and the API path
 (``search_articles``), for each query; and the article page's related reading for a few articles.
@@ -50,7 +52,7 @@ VERSIONS = ("decode only", "+ gather", "+ bm25, phrase_keys", "+ two threads", "
             "+ compiled combining")
 TENTH_PASS = "+ id column, version check"
 ELEVENTH_PASS = "+ compiled combining"
-# what the tenth pass's module held; the eleventh added bm25_normed, combine, and_maybe and top
+# what the tenth pass's module held; the eleventh added bm25_normed, gather_scored, combine, and_maybe, top
 TENTH_PASS_FUNCTIONS = ("decode", "gather", "bm25", "phrase_keys")
 
 

@@ -889,6 +889,57 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(gather_scored_doc,
+"gather_scored(tables, text, threads, norms, size, boost, k1_plus_one, least=THREAD_MIN_POSTINGS)\n"
+"    -> (docs, scores), None or NotImplemented\n\n"
+"columnar.IndexView.term in one call: `gather` without positions, then each document's BM25\n"
+"score in place of its weight, as bm25_normed makes it with the term's idf\n"
+"(log(size / (documents + 1)) + 1, times `boost`), so the same doubles. None if no segment\n"
+"holds the term; NotImplemented where `gather` answers so, or a document is past `norms`.");
+
+static PyObject *
+gather_scored(PyObject *self, PyObject *args)
+{
+    PyObject *tables, *text;
+    int threads;
+    Py_ssize_t least = THREAD_MIN_POSTINGS, size;
+    Py_buffer norms;
+    double boost, k1_plus_one;
+    if (!PyArg_ParseTuple(args, "O!Oiy*ndd|n", &PyTuple_Type, &tables, &text, &threads, &norms, &size, &boost,
+                          &k1_plus_one, &least))
+        return NULL;
+    PyObject *result = NULL, *inner = Py_BuildValue("(OOOOin)", tables, text, Py_False, Py_False, threads, least);
+    PyObject *made = inner ? gather(self, inner) : NULL;
+    Py_XDECREF(inner);
+    if (made == NULL || !PyTuple_Check(made)) { /* an error, None or NotImplemented */
+        result = made;
+        goto done;
+    }
+    PyObject *docs = PyTuple_GET_ITEM(made, 0), *weights = PyTuple_GET_ITEM(made, 1);
+    Py_ssize_t count = PyByteArray_GET_SIZE(docs) / 8, known = norms.len / 8;
+    const int64_t *doc = (const int64_t *)PyByteArray_AS_STRING(docs);
+    double *score = (double *)PyByteArray_AS_STRING(weights); /* made by this call: scored in place */
+    const double *norm = norms.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (doc[i] < 0 || doc[i] >= known) {
+            result = Py_NewRef(Py_NotImplemented);
+            Py_DECREF(made);
+            goto done;
+        }
+    }
+    /* IndexView._bm25: idf = math.log(size / (document_frequency + 1)) + 1; scale = boost * idf */
+    double scale = boost * (log((double)size / (double)(count + 1)) + 1);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        double f = score[i];
+        score[i] = scale * (f * k1_plus_one) / (f + norm[doc[i]]);
+    }
+    result = PyTuple_Pack(2, docs, weights);
+    Py_DECREF(made);
+done:
+    PyBuffer_Release(&norms);
+    return result;
+}
+
 PyDoc_STRVAR(bm25_doc,
 "bm25(docs, frequencies, lengths, scale, k1_plus_one, k1, one_minus_b, b, average) -> scores or None\n\n"
 "columnar.IndexView._bm25's formula in one pass: for each document d of `docs` (int64) with\n"
@@ -1501,6 +1552,7 @@ static PyMethodDef methods[] = {
     {"bm25", bm25, METH_VARARGS, bm25_doc},
     {"decode", decode, METH_VARARGS, decode_doc},
     {"gather", gather, METH_VARARGS, gather_doc},
+    {"gather_scored", gather_scored, METH_VARARGS, gather_scored_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -445,10 +445,7 @@ class IndexView:
         the Python, segment by segment (``SegmentView.postings``, its reference)."""
         gather = getattr(_columnar, "gather", None)
         if gather is not None:
-            readable = self._gatherable.get(fieldname)
-            if readable is None:
-                readable = self._gatherable[fieldname] = self._gather_tables(fieldname)
-            tables, narrow = readable
+            tables, narrow = self._gather_tables_of(fieldname)
             if tables or not self.segments:
                 gathered = gather(tables, text.encode("utf-8"), positions, positions and narrow, self.threads)
                 if gathered is None:
@@ -464,6 +461,12 @@ class IndexView:
         if not positions:
             return docs, weights, None, None
         return docs, weights, np.concatenate([p[2] for p in found]), np.concatenate([p[3] for p in found])
+
+    def _gather_tables_of(self, fieldname: str) -> tuple[tuple, bool]:
+        readable = self._gatherable.get(fieldname)
+        if readable is None:
+            readable = self._gatherable[fieldname] = self._gather_tables(fieldname)
+        return readable
 
     def _gather_tables(self, fieldname: str) -> tuple[tuple, bool]:
         """Every segment's ``SegmentView.table`` for the field (() if one segment has none: then
@@ -511,6 +514,18 @@ class IndexView:
         return norms
 
     def term(self, fieldname: str, text: str, boost: float = 1.0) -> Matches:
+        scored = getattr(_columnar, "gather_scored", None)
+        if scored is not None and self.segments:
+            # read and scored in one compiled call: a 3-term AND scores nine lists, and each
+            # round trip through Python cost about as much as scoring a rare word's list
+            tables, _ = self._gather_tables_of(fieldname)
+            if tables:
+                made = scored(tables, text.encode("utf-8"), self.threads, self.length_norms(fieldname), self.size,
+                              boost, K1 + 1)
+                if made is None:
+                    return Matches.empty()
+                if made is not NotImplemented:
+                    return _compiled_matches(made)
         found = self.postings(fieldname, text)
         if found is None:
             return Matches.empty()

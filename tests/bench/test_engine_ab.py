@@ -13,7 +13,7 @@ from search.engine import columnar
 def test_each_version_is_the_pass_it_names():
     versions = engine_ab._modules(columnar._columnar)
     assert list(versions) == list(engine_ab.VERSIONS)
-    eleventh = ("bm25_normed", "combine", "and_maybe", "top")
+    eleventh = ("bm25_normed", "combine", "and_maybe", "top", "gather_scored")
     has = {name: {f for f in ("decode", "gather", "bm25", "phrase_keys", *eleventh) if hasattr(module, f)}
            for name, (module, _) in versions.items()}
     assert has["decode only"] == {"decode"}

@@ -159,3 +159,35 @@ def test_a_field_the_schema_lacks_holds_no_terms_as_segment_by_segment(view):
     assert _segment_by_segment(view, "no such field", "太原", True) is None
     for positions in (False, True):
         assert view.postings("no such field", "太原", positions=positions) is None
+
+
+@pytest.mark.parametrize("fieldname", ("grams", "text", "headline_grams", "headline"))
+def test_a_term_read_and_scored_in_one_call_is_the_term_read_then_scored(view, fieldname, monkeypatch):
+    """``gather_scored`` (what ``IndexView.term`` uses) makes the documents and the very doubles
+    of ``gather`` then ``bm25_normed`` (and of numpy's formula), for every term, on one thread
+    and on two, and answers None for a term no segment holds."""
+    compiled = columnar._columnar
+    tables = tuple(s.table(fieldname) for s in view.segments)
+    norms = view.length_norms(fieldname)
+    terms = _terms(view, fieldname)
+    assert terms, fieldname
+    for text in terms[:200]:
+        for boost in (1.0, columnar.HEADLINE_BOOST):
+            made = compiled.gather_scored(tables, text.encode("utf-8"), 1, norms, view.size, boost, columnar.K1 + 1)
+            assert isinstance(made, tuple), (fieldname, text)
+            assert compiled.gather_scored(tables, text.encode("utf-8"), 2, norms, view.size, boost,
+                                          columnar.K1 + 1, 0) == made
+            docs, scores = np.frombuffer(made[0], np.int64), np.frombuffer(made[1], np.float64)
+            found = view.postings(fieldname, text)
+            assert docs.tolist() == found[0].tolist()
+            monkeypatch.setattr(columnar, "_columnar", None)  # numpy's formula: the reference
+            try:
+                reference = view.term(fieldname, text, boost)
+            finally:
+                monkeypatch.setattr(columnar, "_columnar", compiled)
+            assert scores.tobytes() == reference.scores.tobytes(), (fieldname, text, boost)
+            assert view.term(fieldname, text, boost).scores.tobytes() == scores.tobytes()
+    assert compiled.gather_scored(tables, "無此詞".encode(), 1, norms, view.size, 1.0, columnar.K1 + 1) is None
+    # a document past the length terms: left to the Python, which raises there
+    assert compiled.gather_scored(tables, terms[0].encode("utf-8"), 1, norms[:0], view.size, 1.0,
+                                  columnar.K1 + 1) is NotImplemented
