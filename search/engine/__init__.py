@@ -18,8 +18,10 @@ What it stores
     snippets are cut from the database.
     Postings are packed blocks of arrays (``codec``: document deltas, weights as bytes, a block's
     positions in one array of the narrowest type, their counts being the weights; numbers wider
-    than a byte a byte plane at a time; deflated per 1,024; a term of one block, nearly every
-    term, without the block header its row repeats). Each segment's terms are a sorted,
+    than a byte a byte plane at a time; deflated per 1,024, except that a block of 1 KB or more
+    has its head, the documents and weights a query without positions reads, bit-packed 32
+    numbers at a time and only the rest deflated; a term of one block, nearly every term,
+    without the block header its row repeats). Each segment's terms are a sorted,
     front-coded dictionary of its own (``terms``: about 20 bytes a term against the 79 of
     Whoosh's hash table). The index is 1.7x the raw text on real vocabulary at 10k articles
     (docs/performance.md, "Fourth pass").
@@ -47,14 +49,17 @@ How a query runs
     segment's dictionary and its postings inflated and decoded, segment after segment, into one
     set of arrays in one compiled call (``_columnar.gather``, the dictionary's rows read by
     ``_termrows.h``, which ``_postings.term_extent`` shares; a long list on two threads,
-    ``SEARCH_DECODE_THREADS``), AND/OR/NOT are numpy passes over flag arrays, a literal checks
-    every other bigram's positions (its keys made and intersected in compiled code,
-    ``_columnar.phrase_keys``), scores are Whoosh's BM25F (one compiled pass,
-    ``_columnar.bm25``, the same doubles as numpy's), facets are counts over per-document value
-    numbers (only the values a page shows are sorted, when haystack's ``limit`` says how many)
-    and the order is one ``lexsort``; deleted documents are left out once, from the answer. Each
-    compiled function has its Python as reference and fallback (``SegmentView.postings``,
-    ``phrase_keys``, ``_bm25``). Only the page's documents are named: their ids from the
+    ``SEARCH_DECODE_THREADS``) and scored in the same call (Whoosh's BM25F with each document's
+    length term made once a version, ``_columnar.gather_scored``, the same doubles as numpy's);
+    AND/OR and the headline's boost merge sorted lists in compiled code (``_columnar.combine``,
+    ``and_maybe``; many long lists are accumulated over arrays as long as the index), NOT is a
+    numpy pass over flags, a literal checks every other bigram's positions (its keys made and
+    intersected in compiled code, ``_columnar.phrase_keys``), facets are counts over
+    per-document value numbers (only the values a page shows are sorted, when haystack's
+    ``limit`` says how many) and the page is taken from a heap (``_columnar.top``); deleted
+    documents are left out once, from the answer. Each compiled function has its Python as
+    reference and fallback (``SegmentView.postings``, ``phrase_keys``, ``_bm25``, ``union``,
+    ``intersection``, ``and_maybe``, ``order``). Only the page's documents are named: their ids from the
     primary-key column, their model from the ``django_ct`` postings (stored fields only for a
     segment written before the column). The searcher is reopened when a commit or a rebuild has
     changed the index (``backend._version``: the version's table of contents the same file, the
