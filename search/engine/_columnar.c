@@ -208,7 +208,7 @@ inflate_stream(z_stream *stream, const unsigned char *data, size_t size, Bytes *
             const unsigned char *t = stream->next_in;
             if (stream->avail_in < 4) /* zlib would wait for the rest: the head's decompressobj answers */
                 return whole ? -1 : (Py_ssize_t)made;
-            if (adler32(adler32(0L, Z_NULL, 0), into->data + at, (uInt)made) !=
+            if (adler32_z(adler32(0L, Z_NULL, 0), into->data + at, made) !=
                                             ((uLong)t[0] << 24 | (uLong)t[1] << 16 | (uLong)t[2] << 8 | t[3]))
                 return -1; /* zlib.decompress raises (a torn stream, or a bad checksum) */
             return (Py_ssize_t)made;
@@ -312,6 +312,10 @@ static Py_ssize_t
 unpack_head(const unsigned char *p, size_t size, size_t count, Bytes *into)
 {
     if (size < 1 || count > (SIZE_MAX - 16) / 8)
+        return -1;
+    /* every frame of 32 takes at least its width byte: a count beyond is a torn row or header,
+     * refused before room is made for it */
+    if ((count + FRAME - 1) / FRAME > size - 1)
         return -1;
     unsigned char flag = p[0];
     size_t weights = flag == WEIGHTS_ALL_ONE ? 0 : flag == WEIGHTS_ONE_VALUE ? 4 : flag == WEIGHTS_BYTES ? count
@@ -465,6 +469,8 @@ typedef struct {
 static int
 plausible(size_t size, size_t count, unsigned char level)
 {
+    if (level & SPLIT) /* a bit-packed head: at least a byte for each frame of 32 */
+        return count / FRAME <= size;
     return level ? count / 1032 <= size : count < size;
 }
 
@@ -1199,7 +1205,13 @@ parts_from(PyObject *tuple, Py_ssize_t *made)
     }
     for (Py_ssize_t p = 0; p < n; p++) {
         Part *part = &parts[p];
-        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(tuple, p), "y*y*", &part->docs_view, &part->scores_view)) {
+        PyObject *item = PyTuple_GET_ITEM(tuple, p);
+        if (!PyTuple_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "each part is a tuple (docs, scores)");
+            release_parts(parts, *made);
+            return NULL;
+        }
+        if (!PyArg_ParseTuple(item, "y*y*", &part->docs_view, &part->scores_view)) {
             release_parts(parts, *made);
             return NULL;
         }

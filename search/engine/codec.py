@@ -50,6 +50,16 @@ else:
 
     _postings.set_length_table(list(_length_byte_cache))
 
+
+def _callable_writer(module):
+    """The compiled writer if it calls back as this code expects, else None. A module compiled
+    before its callback became ``deflated_record(data, count, level)`` would call it wrongly and
+    fail every write: until `make speedups` builds it again, the Python writes the records."""
+    return module if getattr(module, "RECORD_API", 1) >= 2 else None
+
+
+_postings = _callable_writer(_postings)
+
 # postings in the block, last document number, highest weight, zlib level, min and max length bytes
 _BLOCK_INFO = struct.Struct("<IIfBBB")
 _FLOAT = struct.Struct("<f")

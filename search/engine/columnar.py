@@ -855,7 +855,8 @@ def order(view: IndexView, matches: Matches, sort_by: list[str] | None, limit: i
         if compiled is not None and limit is not None and limit > 0:
             # a heap of the page's documents: at 10,000 articles the partition and sort cost as
             # much as scoring a common word
-            head = compiled(np.ascontiguousarray(docs, np.int64), np.ascontiguousarray(scores, np.float64), limit)
+            head = compiled(np.ascontiguousarray(docs, np.int64), np.ascontiguousarray(scores, np.float64),
+                            min(limit, max(len(docs), 1)))  # a page past any count (haystack's end_offset)
             if head is not None:
                 return np.frombuffer(head, np.int64)
         if limit is not None and 0 < limit < len(docs):

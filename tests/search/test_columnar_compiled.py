@@ -379,6 +379,30 @@ def test_a_block_zlib_would_refuse_is_left_to_the_python_which_raises(spoil, pos
     assert np.frombuffer(ours[0], np.int64).tolist() == reference[0].tolist() == [3, 9, 40]
 
 
+def test_a_split_block_whose_count_its_bytes_cannot_hold_is_left_to_the_python():
+    # a torn row or block header: the count is refused before room is made for its postings
+    body = encode_block(list(range(0, 3000, 3)), [2.0] * 1000, [b"\x01\x00\x00\x00"] * 1000, None)
+    level, split = codec.deflate_block(body, 1000, 3)
+    assert level & codec.SPLIT
+    data = one_block_record(level, split)
+    for count in (100_000_000, 40_000):
+        assert columnar._columnar.decode(data, count, 0, False, False) is None
+        with pytest.raises(ValueError):
+            columnar._decode_python(data, count, 0, positions=False, narrow=False)
+
+
+def test_an_old_compiled_writer_is_left_unused():
+    """A _postings module built before its callback became codec.deflated_record (no RECORD_API)
+    would fail every write: the codec then writes records in Python."""
+    import types
+
+    assert codec._postings is not None and codec._postings.RECORD_API == 2
+    assert codec._callable_writer(codec._postings) is codec._postings
+    built_before = types.SimpleNamespace(one_block_term=codec._postings.one_block_term)
+    assert codec._callable_writer(built_before) is None
+    assert codec._callable_writer(None) is None
+
+
 def test_a_block_without_the_end_of_its_checksum_is_read_as_zlib_reads_it():
     # zlib.decompress refuses a stream cut within its checksum; a head read (decompressobj) does not
     # reach the checksum's end and answers: so does the compiled reading
@@ -533,6 +557,8 @@ def test_combining_leaves_lists_that_are_not_matches_to_numpy():
         assert columnar._columnar.and_maybe(10, good, bad) is None
         assert columnar._columnar.and_maybe(10, bad, good) is None
     assert combine(10, (good,), False) is None  # one part is the part itself: the Python's
+    with pytest.raises(TypeError, match="each part is a tuple"):
+        combine(10, (good, [good[0], good[1]]), False)
 
 
 def test_the_headlines_optional_boost_makes_numpys_doubles(numpy_only):
@@ -557,6 +583,9 @@ def test_the_page_head_is_numpys_order_ties_and_all(numpy_only):
                 ours = columnar.order(view, matches, None, limit=limit)
                 reference = numpy_only(columnar.order, view, matches, None, limit)
                 assert ours.astype(np.int64).tolist() == reference.tolist(), (count, limit)
+    # a page past any count, as haystack's end_offset may ask
+    matches = columnar.Matches(np.array([1, 3], np.int64), np.array([1.0, 2.0]))
+    assert columnar.order(view, matches, None, limit=10**20).tolist() == [3, 1]
     top = columnar._columnar.top
     assert np.frombuffer(top(np.array([3, 1], np.int64), np.array([1.0, 2.0]), 5), np.int64).tolist() == [1, 3]
     # NaN, lengths that differ, no room: left to numpy

@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from haystack import connections
 
-from search.engine import columnar
+from search.engine import codec, columnar
 from search.engine.backend import ArchiveWhooshBackend
 
 pytestmark = pytest.mark.django_db
@@ -23,16 +23,37 @@ FIELDS_WITH_POSITIONS = ("grams", "headline_grams", "bylines", "section_text")
 FIELDS_WITHOUT = ("text", "headline", "contributors", "section", "year", "kind")
 
 
-@pytest.fixture
-def view(seeded_archive):
+@pytest.fixture(params=["as written", "every block split"])
+def view(seeded_archive, request, monkeypatch):
+    """The seeds indexed in many segments: their blocks as the codec writes them (the seeds' are
+    short, so one stream each), or every block with values split, its head bit-packed."""
     if getattr(columnar._columnar, "gather", None) is None:
         pytest.fail("search/engine/_columnar.c is not compiled: run `make install`")
+    if request.param == "every block split":
+        monkeypatch.setattr(codec, "_MIN_SPLIT_BYTES", 0)  # the build's forked workers inherit it
     call_command("update_index", "--batch-size", "7", stdout=StringIO(), verbosity=0)
     backend = connections["default"].get_backend()
     backend.index = backend.index.refresh()
     _, view = backend._searcher_and_view()
     assert len(view.segments) >= 5
+    if request.param == "every block split":
+        assert _split_blocks(view) >= 20  # (most of the seeds' blocks are under the 48 bytes deflating needs)
     return view
+
+
+def _split_blocks(view) -> int:
+    """How many of the view's terms begin with a split block."""
+    from search.engine.codec import _BLOCK_INFO, _EXTENT, _TERM_INFO
+
+    split = 0
+    for segment in view.segments:
+        terms = segment.reader._terms
+        for _, info in terms._tindex.items():
+            offset, length = _EXTENT.unpack_from(info, _TERM_INFO.size)
+            data = terms._postfile.get(offset, length)
+            level = data[0] if codec.is_one_block_record(data) else _BLOCK_INFO.unpack_from(data, 8)[3]
+            split += bool(level & codec.SPLIT)
+    return split
 
 
 def _segment_by_segment(view, fieldname: str, text: str, positions: bool):
