@@ -18,13 +18,11 @@ Run it with an archive's environment, as ``engine_ab.py`` is run::
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
 import platform
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -34,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
 
+from bench.engine_ab import archive_arguments, summary  # noqa: E402
 from bench.peer_bench import PEER_MIX  # noqa: E402
 
 LAYOUTS = ("one stream", "head bit-packed")
@@ -41,12 +40,6 @@ LAYOUTS = ("one stream", "head bit-packed")
 
 def _bytes(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
-
-
-def _summary(timings: list[float]) -> dict[str, float]:
-    ordered = sorted(timings)
-    return {"p50_ms": round(statistics.median(ordered), 3),
-            "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 3)}
 
 
 def _index(folder: Path, *, one_stream: bool) -> float:
@@ -114,7 +107,7 @@ def measure(rounds: int, work: Path) -> dict:
         for _ in range(rounds):
             for layout, view in views.items():
                 timings[layout].append(run(view, plan)[0])
-        queries[name] = {"hits": len(found[LAYOUTS[0]]), **{layout: _summary(t) for layout, t in timings.items()}}
+        queries[name] = {"hits": len(found[LAYOUTS[0]]), **{layout: summary(t) for layout, t in timings.items()}}
     return {
         "benchmark": "codec_ab",
         "measured": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -128,14 +121,7 @@ def measure(rounds: int, work: Path) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=40, help="rounds of each layout a query (default 40)")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "codec-ab.json")
-    args = parser.parse_args()
-    if args.rounds < 1:
-        parser.error("--rounds must be at least 1")
-    if not os.environ.get("SEARCH_INDEX_DIR"):
-        parser.error("set ARCHIVE_VAR_DIR and SEARCH_INDEX_DIR to an archive (see the docstring)")
+    args = archive_arguments(__doc__.splitlines()[0], rounds=40, each="layout", out="codec-ab.json")
     work = Path(tempfile.mkdtemp(prefix="codec-ab-"))
     try:
         report = measure(args.rounds, work)

@@ -67,7 +67,7 @@ def _modules(compiled) -> dict[str, tuple[object, int]]:
             ELEVENTH_PASS: (compiled, 2)}
 
 
-def _summary(timings: list[float]) -> dict[str, float]:
+def summary(timings: list[float]) -> dict[str, float]:
     ordered = sorted(timings)
     return {"p50_ms": round(statistics.median(ordered), 2),
             "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 2)}
@@ -124,7 +124,7 @@ def measure(rounds: int) -> dict:
                     backend_times[version].append(run(version, lambda: backend.search(
                         plan, start_offset=0, end_offset=20, facets=list(FACETS))))
                     api_times[version].append(run(version, lambda: search_articles(plan=plan, page=1, page_size=20)))
-            queries[text] = {v: {"backend": _summary(backend_times[v]), "api": _summary(api_times[v])}
+            queries[text] = {v: {"backend": summary(backend_times[v]), "api": summary(api_times[v])}
                              for v in VERSIONS}
         issues = list(Issue.objects.order_by("date").values_list("pk", flat=True))
         articles = [Issue.objects.get(pk=issues[len(issues) * k // 6]).articles.order_by("position").first()
@@ -148,19 +148,26 @@ def measure(rounds: int) -> dict:
         "rounds": rounds,
         "versions": list(VERSIONS),
         "queries": queries,
-        "related_reading": {"articles": len(articles), **{v: _summary(t) for v, t in related_times.items()}},
+        "related_reading": {"articles": len(articles), **{v: summary(t) for v, t in related_times.items()}},
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=25, help="rounds of each version a query (default 25)")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "engine-ab.json")
+def archive_arguments(description: str, *, rounds: int, each: str, out: str) -> argparse.Namespace:
+    """``--rounds`` and ``--out`` of a bench that runs in one process on an archive (this one and
+    ``codec_ab.py``), refused in one line without the archive's environment."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, default=rounds, help=f"rounds of each {each} a query (default {rounds})")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / out)
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     if not os.environ.get("SEARCH_INDEX_DIR"):
         parser.error("set ARCHIVE_VAR_DIR and SEARCH_INDEX_DIR to an archive (see the docstring)")
+    return args
+
+
+def main() -> int:
+    args = archive_arguments(__doc__.splitlines()[0], rounds=25, each="version", out="engine-ab.json")
     report = measure(args.rounds)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     for text, row in report["queries"].items():

@@ -953,22 +953,23 @@ PyDoc_STRVAR(bm25_doc,
 "as float64 bytes, each operation in numpy's order (so the same doubles). None if a document is\n"
 "out of `lengths`' range (numpy's indexing then raises) or the arrays are not as described.");
 
+/* The scores of `docs` (int64) with their `frequencies` (float64) as float64 bytes: each
+ * scale * (f * k1_plus_one) / (f + norm), where norm is table[d] (`normed`, bm25_normed) or
+ * k1 * (one_minus_b + b * table[d] / average) (bm25), in numpy's order of operations. None if a
+ * document is out of the table's range or the arrays are not as described; the buffers are
+ * released. */
 static PyObject *
-bm25(PyObject *self, PyObject *args)
+scores_of(Py_buffer *docs, Py_buffer *frequencies, Py_buffer *table, int normed, double scale, double k1_plus_one,
+          double k1, double one_minus_b, double b, double average)
 {
-    Py_buffer docs, frequencies, lengths;
-    double scale, k1_plus_one, k1, one_minus_b, b, average;
-    if (!PyArg_ParseTuple(args, "y*y*y*dddddd", &docs, &frequencies, &lengths, &scale, &k1_plus_one, &k1,
-                          &one_minus_b, &b, &average))
-        return NULL;
     PyObject *result = NULL;
-    Py_ssize_t count = docs.len / 8, size = lengths.len / 8;
-    if (docs.len % 8 || lengths.len % 8 || frequencies.len != docs.len) {
+    Py_ssize_t count = docs->len / 8, size = table->len / 8;
+    if (docs->len % 8 || table->len % 8 || frequencies->len != docs->len) {
         result = Py_NewRef(Py_None);
         goto done;
     }
-    const int64_t *doc = docs.buf;
-    const double *frequency = frequencies.buf, *length = lengths.buf;
+    const int64_t *doc = docs->buf;
+    const double *frequency = frequencies->buf, *known = table->buf;
     for (Py_ssize_t i = 0; i < count; i++) {
         if (doc[i] < 0 || doc[i] >= size) {
             result = Py_NewRef(Py_None);
@@ -979,15 +980,33 @@ bm25(PyObject *self, PyObject *args)
     if (result == NULL)
         goto done;
     double *score = (double *)PyByteArray_AS_STRING(result);
-    for (Py_ssize_t i = 0; i < count; i++) {
-        double f = frequency[i];
-        score[i] = scale * (f * k1_plus_one) / (f + k1 * (one_minus_b + b * length[doc[i]] / average));
+    if (normed) {
+        for (Py_ssize_t i = 0; i < count; i++) {
+            double f = frequency[i];
+            score[i] = scale * (f * k1_plus_one) / (f + known[doc[i]]);
+        }
+    } else {
+        for (Py_ssize_t i = 0; i < count; i++) {
+            double f = frequency[i];
+            score[i] = scale * (f * k1_plus_one) / (f + k1 * (one_minus_b + b * known[doc[i]] / average));
+        }
     }
 done:
-    PyBuffer_Release(&docs);
-    PyBuffer_Release(&frequencies);
-    PyBuffer_Release(&lengths);
+    PyBuffer_Release(docs);
+    PyBuffer_Release(frequencies);
+    PyBuffer_Release(table);
     return result;
+}
+
+static PyObject *
+bm25(PyObject *self, PyObject *args)
+{
+    Py_buffer docs, frequencies, lengths;
+    double scale, k1_plus_one, k1, one_minus_b, b, average;
+    if (!PyArg_ParseTuple(args, "y*y*y*dddddd", &docs, &frequencies, &lengths, &scale, &k1_plus_one, &k1,
+                          &one_minus_b, &b, &average))
+        return NULL;
+    return scores_of(&docs, &frequencies, &lengths, 0, scale, k1_plus_one, k1, one_minus_b, b, average);
 }
 
 /* One gram's keys ((document << shift) + start, for each occurrence in a candidate document
@@ -1119,33 +1138,7 @@ bm25_normed(PyObject *self, PyObject *args)
     double scale, k1_plus_one;
     if (!PyArg_ParseTuple(args, "y*y*y*dd", &docs, &frequencies, &norms, &scale, &k1_plus_one))
         return NULL;
-    PyObject *result = NULL;
-    Py_ssize_t count = docs.len / 8, size = norms.len / 8;
-    if (docs.len % 8 || norms.len % 8 || frequencies.len != docs.len) {
-        result = Py_NewRef(Py_None);
-        goto done;
-    }
-    const int64_t *doc = docs.buf;
-    const double *frequency = frequencies.buf, *norm = norms.buf;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        if (doc[i] < 0 || doc[i] >= size) {
-            result = Py_NewRef(Py_None);
-            goto done;
-        }
-    }
-    result = PyByteArray_FromStringAndSize(NULL, count * 8);
-    if (result == NULL)
-        goto done;
-    double *score = (double *)PyByteArray_AS_STRING(result);
-    for (Py_ssize_t i = 0; i < count; i++) {
-        double f = frequency[i];
-        score[i] = scale * (f * k1_plus_one) / (f + norm[doc[i]]);
-    }
-done:
-    PyBuffer_Release(&docs);
-    PyBuffer_Release(&frequencies);
-    PyBuffer_Release(&norms);
-    return result;
+    return scores_of(&docs, &frequencies, &norms, 1, scale, k1_plus_one, 0.0, 0.0, 0.0, 1.0);
 }
 
 /* ---- combining matches: columnar.union, intersection, and_maybe and order's head ----

@@ -1,10 +1,13 @@
-"""The engine's A/B bench: each version hides what it should of the compiled module, and it
-refuses to run without an archive, in one line."""
+"""The engine's A/B bench: each version hides what it should of the compiled module; it and the
+codec's A/B bench (``bench/codec_ab.py``, which shares its arguments) refuse to run without an
+archive, in one line."""
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+
+import pytest
 
 from bench import engine_ab
 from search.engine import columnar
@@ -24,9 +27,10 @@ def test_each_version_is_the_pass_it_names():
     assert [threads for _, threads in versions.values()] == [1, 1, 1, 2, 2, 2]
 
 
-def test_without_an_archive_it_is_refused_in_one_line():
+@pytest.mark.parametrize("script", ["bench/engine_ab.py", "bench/codec_ab.py"])
+def test_without_an_archive_each_one_process_bench_is_refused_in_one_line(script):
     env = {k: v for k, v in os.environ.items() if k != "SEARCH_INDEX_DIR"}
-    done = subprocess.run([sys.executable, "bench/engine_ab.py", "--rounds", "1"], cwd=engine_ab.ROOT, env=env,
+    done = subprocess.run([sys.executable, script, "--rounds", "1"], cwd=engine_ab.ROOT, env=env,
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert "set ARCHIVE_VAR_DIR and SEARCH_INDEX_DIR to an archive" in done.stderr and "Traceback" not in done.stderr
