@@ -895,6 +895,30 @@ done:
     return result;
 }
 
+/* Whether every document of doc[0, count) is within [0, known): else numpy's indexing raises. */
+static int
+within(const int64_t *doc, Py_ssize_t count, Py_ssize_t known)
+{
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (doc[i] < 0 || doc[i] >= known)
+            return 0;
+    }
+    return 1;
+}
+
+/* IndexView._bm25 with each document's length term made once (its norm): score[i] =
+ * scale * (f * k1_plus_one) / (f + norm[doc[i]]) for f = frequency[i], in numpy's order of
+ * operations; `score` may be `frequency` (scored in place). */
+static void
+score_normed(const int64_t *doc, const double *frequency, const double *norm, Py_ssize_t count, double scale,
+             double k1_plus_one, double *score)
+{
+    for (Py_ssize_t i = 0; i < count; i++) {
+        double f = frequency[i];
+        score[i] = scale * (f * k1_plus_one) / (f + norm[doc[i]]);
+    }
+}
+
 PyDoc_STRVAR(gather_scored_doc,
 "gather_scored(tables, text, threads, norms, size, boost, k1_plus_one, least=THREAD_MIN_POSTINGS)\n"
 "    -> (docs, scores), None or NotImplemented\n\n"
@@ -925,20 +949,14 @@ gather_scored(PyObject *self, PyObject *args)
     Py_ssize_t count = PyByteArray_GET_SIZE(docs) / 8, known = norms.len / 8;
     const int64_t *doc = (const int64_t *)PyByteArray_AS_STRING(docs);
     double *score = (double *)PyByteArray_AS_STRING(weights); /* made by this call: scored in place */
-    const double *norm = norms.buf;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        if (doc[i] < 0 || doc[i] >= known) {
-            result = Py_NewRef(Py_NotImplemented);
-            Py_DECREF(made);
-            goto done;
-        }
+    if (!within(doc, count, known)) {
+        result = Py_NewRef(Py_NotImplemented);
+        Py_DECREF(made);
+        goto done;
     }
     /* IndexView._bm25: idf = math.log(size / (document_frequency + 1)) + 1; scale = boost * idf */
     double scale = boost * (log((double)size / (double)(count + 1)) + 1);
-    for (Py_ssize_t i = 0; i < count; i++) {
-        double f = score[i];
-        score[i] = scale * (f * k1_plus_one) / (f + norm[doc[i]]);
-    }
+    score_normed(doc, score, norms.buf, count, scale, k1_plus_one, score);
     result = PyTuple_Pack(2, docs, weights);
     Py_DECREF(made);
 done:
@@ -970,21 +988,16 @@ scores_of(Py_buffer *docs, Py_buffer *frequencies, Py_buffer *table, int normed,
     }
     const int64_t *doc = docs->buf;
     const double *frequency = frequencies->buf, *known = table->buf;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        if (doc[i] < 0 || doc[i] >= size) {
-            result = Py_NewRef(Py_None);
-            goto done;
-        }
+    if (!within(doc, count, size)) {
+        result = Py_NewRef(Py_None);
+        goto done;
     }
     result = PyByteArray_FromStringAndSize(NULL, count * 8);
     if (result == NULL)
         goto done;
     double *score = (double *)PyByteArray_AS_STRING(result);
     if (normed) {
-        for (Py_ssize_t i = 0; i < count; i++) {
-            double f = frequency[i];
-            score[i] = scale * (f * k1_plus_one) / (f + known[doc[i]]);
-        }
+        score_normed(doc, frequency, known, count, scale, k1_plus_one, score);
     } else {
         for (Py_ssize_t i = 0; i < count; i++) {
             double f = frequency[i];
