@@ -485,7 +485,7 @@ def test_phrase_keys_of_arrays_not_int64_are_made_by_numpy(monkeypatch):
 
 # -- combining: the compiled union, intersection, optional boost and page head against numpy's -----
 
-_COMBINING = ("combine", "and_maybe", "top", "bm25_normed")
+_COMBINING = ("combine", "combine_clauses", "and_maybe", "top", "bm25_normed")
 
 
 @pytest.fixture
@@ -609,3 +609,96 @@ def test_bm25_with_the_length_terms_made_once_makes_the_same_doubles_as_numpy():
         # the formula as it was before the length terms were made once
         assert ours.tobytes() == _numpy_bm25(docs, frequencies, lengths, boost, idf, average).tobytes(), size
     assert columnar._columnar.bm25_normed(np.array([7], np.int64), np.ones(1), np.ones(7), 1.0, 2.2) is None
+
+
+def _random_part(rng, size: int) -> columnar.Matches:
+    density = float(rng.choice([0.0, 0.001, 0.05, 0.5, 0.95]))
+    matches = _random_matches(rng, size, density * rng.random() if density < 0.9 else density)
+    # zeros of both signs: a list alone in a union keeps its -0.0; summed from 0.0 it is +0.0
+    signed = rng.random(len(matches.docs)) < 0.25
+    return columnar.Matches(matches.docs, np.where(signed, rng.choice([0.0, -0.0], len(matches.docs)), matches.scores))
+
+
+def _random_clauses(rng, size: int) -> list[list[columnar.TermParts]]:
+    return [[([_random_part(rng, size) for _ in range(int(rng.integers(0, 4)))],
+              None if rng.random() < 0.3 else _random_part(rng, size))
+             for _ in range(int(rng.integers(1, 4)))]
+            for _ in range(int(rng.integers(1, 4)))]
+
+
+def _clauses_argument(clauses) -> tuple:
+    return tuple(tuple((tuple(columnar._as_part(p) for p in parts), None if optional is None else columnar._as_part(optional))
+                       for parts, optional in clause)
+                 for clause in clauses)
+
+
+@pytest.mark.parametrize("dense", [-1, 0, 1], ids=["as chosen", "merged", "over dense arrays"])
+def test_a_plans_clauses_combined_in_one_call_make_numpys_documents_and_doubles(dense, numpy_only):
+    rng = np.random.default_rng(21)
+    for size in (1, 3, 60, 2000, 40_000):
+        view = _View(size)
+        for _ in range(60 if size < 40_000 else 8):
+            clauses = _random_clauses(rng, size)
+            made = columnar._columnar.combine_clauses(size, _clauses_argument(clauses), dense)
+            assert made is not None
+            ours = columnar._compiled_matches(made)
+            reference = numpy_only(columnar.combine_clauses, view, clauses)
+            assert _same_matches(ours, reference), (size, [[(len(parts), optional is not None) for parts, optional in c]
+                                                           for c in clauses])
+
+
+def test_the_dense_arrays_stamps_run_out_and_begin_again(numpy_only):
+    rng = np.random.default_rng(22)
+    stamps = columnar._columnar.dense_stamp
+    view = _View(500)
+    clauses = [[([_random_matches(rng, 500, 0.6) for _ in range(2)], _random_matches(rng, 500, 0.2))] for _ in range(3)]
+    reference = numpy_only(columnar.combine_clauses, view, clauses)
+    before = stamps()
+    try:
+        for last in (2**32 - 9, 2**32 - 8, 2**32 - 7, 2**32 - 2):  # three terms take six stamps
+            stamps(last)
+            made = columnar._columnar.combine_clauses(500, _clauses_argument(clauses), 1)
+            assert _same_matches(columnar._compiled_matches(made), reference), last
+            # the stamps went on, or the arrays were cleared and they began again
+            assert stamps() == (last + 6 if last + 6 + 2 <= 2**32 - 1 else 6)
+            made = columnar._columnar.combine_clauses(500, _clauses_argument(clauses), 1)
+            assert _same_matches(columnar._compiled_matches(made), reference), last
+    finally:
+        stamps(max(before, stamps()))
+
+
+def test_combining_clauses_leaves_lists_that_are_not_matches_to_numpy():
+    combine_clauses = columnar._columnar.combine_clauses
+    good = (np.array([1, 4], np.int64), np.array([1.0, 2.0]))
+    bad = (np.array([4, 1], np.int64), np.array([1.0, 2.0]))
+    for dense in (-1, 0, 1):
+        # clauses of terms of (parts, optional)
+        assert combine_clauses(10, ((((good, bad), None),),), dense) is None
+        assert combine_clauses(10, ((((good,), bad),),), dense) is None  # the optional part too
+        assert combine_clauses(10, ((((good,), None),), (((good,), good),)), dense) is not None
+        assert combine_clauses(10, ((((good,), None),), (((bad,), good),)), dense) is None
+    assert combine_clauses(10, ()) is None  # no clause: every document, the Python's
+    with pytest.raises(TypeError, match="each term is a tuple"):
+        combine_clauses(10, ((((good,),),),))
+    with pytest.raises(TypeError, match="each clause is a tuple"):
+        combine_clauses(10, ([((good,), None)],))
+
+
+@pytest.mark.parametrize("dense", [0, 1], ids=["merged", "over dense arrays"])
+def test_combining_clauses_keeps_the_sign_of_zero_as_numpy_does(dense, numpy_only):
+    """A list alone in a union keeps its scores as they are (-0.0 too); summed from 0.0, or
+    boosted by 0.0, they are +0.0: the edges where the order of the additions shows."""
+    def matches(docs, scores):
+        return columnar.Matches(np.array(docs, np.int64), np.array(scores, np.float64))
+
+    negative = matches([1, 2, 3], [-0.0, -0.0, 1.0])
+    plans = {
+        "two clauses of one list": [[([negative], None)], [([matches([1, 2, 3], [-0.0, 2.0, -0.0])], None)]],
+        "boosted by -0.0": [[([negative], matches([1, 3], [-0.0, -0.0]))], [([matches([1, 2, 3], [-0.0] * 3)], None)]],
+        "one clause, boosted": [[([negative], matches([2], [-0.0]))]],
+        "one clause of two terms": [[([negative], None), ([matches([2, 3], [-0.0, -0.0])], None)]],
+    }
+    view = _View(5)
+    for name, clauses in plans.items():
+        made = columnar._columnar.combine_clauses(5, _clauses_argument(clauses), dense)
+        assert _same_matches(columnar._compiled_matches(made), numpy_only(columnar.combine_clauses, view, clauses)), name
