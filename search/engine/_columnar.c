@@ -1200,12 +1200,27 @@ shaped_part(const Part *part, int64_t size)
     Py_ssize_t count = part->count;
     if (!count)
         return 1;
-    /* increasing from at least 0 to below size: every one within; one flag over all the steps
-     * (a loop the compiler makes wide) rather than a branch a document */
-    int64_t out_of_order = 0;
-    for (Py_ssize_t i = 1; i < count; i++)
-        out_of_order |= docs[i] <= docs[i - 1];
-    return !out_of_order && docs[0] >= 0 && docs[count - 1] < size;
+    if (docs[0] < 0 || docs[count - 1] >= size)
+        return 0;
+    /* Every step up by 1 to `span` (a power of two at least size): the steps less one, or-ed
+     * together, below span, in a loop the compiler makes wide (SSE2's 64-bit subtraction and or;
+     * a comparison a document took a tenth of a 3-term AND). A step down or of 0 wraps to a
+     * number with the top bit set. Rising from docs[0] >= 0 to the last below size without
+     * wrapping past 2^63 (count * span below it), every document is within [0, size). */
+    uint64_t span = 1;
+    while (span < (uint64_t)size)
+        span <<= 1;
+    if ((uint64_t)count <= ((uint64_t)INT64_MAX) / span) {
+        uint64_t steps = 0;
+        for (Py_ssize_t i = 1; i < count; i++)
+            steps |= (uint64_t)docs[i] - (uint64_t)docs[i - 1] - 1;
+        return steps < span;
+    }
+    for (Py_ssize_t i = 1; i < count; i++) {
+        if (docs[i] <= docs[i - 1])
+            return 0;
+    }
+    return 1;
 }
 
 static void
@@ -1347,18 +1362,25 @@ kept(double value, int keep)
 /* a ∪ b into docs and scores (room for both counts): each document scored (0.0 + a's score)
  * + b's score, a missing one's being 0.0. As numpy sums from 0.0 in the parts' order: a merged
  * list's own scores are never -0.0 (0.0 + x is not), so 0.0 + them and + 0.0 leave them as
- * they are. Without branches on the documents' order. The count made. */
+ * they are. A document in both is a branch (a word's literal and jieba lists hold nearly the
+ * same documents, so it is foretold); which list is behind is not (the lists of an OR's words
+ * interleave). The count made. */
 static Py_ssize_t
 merge_union(const List *a, const List *b, int64_t *docs, double *scores)
 {
     Py_ssize_t i = 0, j = 0, out = 0;
     while (i < a->count && j < b->count) {
         int64_t x = a->docs[i], y = b->docs[j];
-        int from_a = x <= y, from_b = y <= x;
+        if (x == y) { /* a word's literal and jieba lists: mostly the same documents, a branch foretold */
+            docs[out] = x;
+            scores[out++] = (0.0 + a->scores[i++]) + b->scores[j++];
+            continue;
+        }
+        int from_a = x < y; /* one list's document or the other's: no branch to mispredict */
         docs[out] = from_a ? x : y;
-        scores[out++] = (0.0 + kept(a->scores[i], from_a)) + kept(b->scores[j], from_b);
+        scores[out++] = 0.0 + (from_a ? a->scores[i] : b->scores[j]);
         i += from_a;
-        j += from_b;
+        j += !from_a;
     }
     for (; i < a->count; i++, out++) {
         docs[out] = a->docs[i];
@@ -1371,9 +1393,10 @@ merge_union(const List *a, const List *b, int64_t *docs, double *scores)
     return out;
 }
 
-/* a ∩ b into docs and scores (room for the shorter), each document scored (0.0 + a's score)
- * + b's score. One list much the shorter: its documents looked up in the other; else merged
- * without branches on the documents' order (a slot written at every step, kept when equal). */
+/* a ∩ b into docs and scores (room for a's), each document scored (0.0 + a's score) + b's
+ * score. One list much the shorter: its documents looked up in the other; else merged without
+ * branches on the documents' order (a slot written at every step, kept when equal: the lists of
+ * an AND's different words differ too often for a branch on equality to be foretold). */
 static Py_ssize_t
 merge_intersection(const List *a, const List *b, int64_t *docs, double *scores)
 {

@@ -263,10 +263,17 @@ def test_a_result_is_made_with_haystacks_attributes():
 
     from search.engine.backend import ArchiveSearchResult
 
-    ours, theirs = ArchiveSearchResult("articles", "article", "7", 1.5), SearchResult("articles", "article", "7", 1.5)
-    assert {**ours.__dict__, "log": None} == {**theirs.__dict__, "log": None}
-    assert type(ours.log) is type(theirs.log) and ours.log.real_logger is theirs.log.real_logger
-    assert ours.model_name == "article" and ours.pk == "7" and ours.score == 1.5
+    theirs = SearchResult("articles", "article", "7", 1.5)
+    for ours in (ArchiveSearchResult("articles", "article", "7", 1.5),
+                 ArchiveSearchResult.made("articles", "article", "7", 1.5)):
+        assert type(ours) is ArchiveSearchResult
+        assert {**ours.__dict__, "log": None} == {**theirs.__dict__, "log": None}
+        assert type(ours.log) is type(theirs.log) and ours.log.real_logger is theirs.log.real_logger
+        assert ours.model_name == "article" and ours.pk == "7" and ours.score == 1.5
+    # each result its own list of extra fields, as haystack's
+    first, second = (ArchiveSearchResult.made("articles", "article", str(pk), 1.0) for pk in (1, 2))
+    assert first._additional_fields == [] and first._additional_fields is not second._additional_fields
+    assert first.__dict__ is not second.__dict__
     # extra fields take haystack's own path
     extra = ArchiveSearchResult("articles", "article", "7", 1.5, headline="标题")
     assert extra.headline == "标题" and extra._additional_fields == ["headline"]
