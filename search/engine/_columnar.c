@@ -256,50 +256,67 @@ put_number(unsigned char *into, uint32_t value, int stride)
     return 1;
 }
 
+/* One frame's `n` numbers (at most FRAME) of `width` bits (at most 32) from `frame` into
+ * `values`; `available` is the bytes from the frame on, at least its 4 * width. A number's bits
+ * are read with one 8-byte load where 8 bytes are there to read (all but the end of the
+ * buffer), else a byte at a time. */
+static inline void
+unpack_frame(const unsigned char *frame, size_t available, unsigned width, size_t n, uint32_t *values)
+{
+    uint64_t mask = width == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << width) - 1;
+    size_t frame_bytes = 4 * (size_t)width;
+    if (available >= frame_bytes + 8) {
+        for (size_t j = 0, bit = 0; j < n; j++, bit += width) {
+            uint64_t word;
+            memcpy(&word, frame + (bit >> 3), 8);
+#if !(defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+            word = __builtin_bswap64(word);
+#endif
+            values[j] = (uint32_t)((word >> (bit & 7)) & mask);
+        }
+    } else {
+        for (size_t j = 0, bit = 0; j < n; j++, bit += width) {
+            size_t byte = bit >> 3;
+            uint64_t word = 0;
+            for (size_t k = 0; k < 5 && byte + k < frame_bytes; k++)
+                word |= (uint64_t)frame[byte + k] << (8 * k);
+            values[j] = (uint32_t)((word >> (bit & 7)) & mask);
+        }
+    }
+}
+
+/* The width of the frame at p[*at], *at moved past it to the frame's bytes; -1 if the bytes are
+ * cut short or the width is above 32. */
+static inline int
+frame_width(const unsigned char *p, size_t size, size_t *at)
+{
+    if (*at >= size)
+        return -1;
+    unsigned width = p[(*at)++];
+    return width > 32 || 4 * (size_t)width > size - *at ? -1 : (int)width;
+}
+
 /* codec.unpack_bits: `count` numbers bit-packed a frame of 32 at a time from p[*at] on, each
  * written as `stride` bytes (4 or 1), little-endian, at `out`; *at moves past them. -1 if the
- * bytes are cut short, a frame is wider than 32 bits, or (stride 1) a number is above 255.
- * A number's bits are read with one 8-byte load where 8 bytes are there to read (all but the
- * end of the buffer), else a byte at a time. */
+ * bytes are cut short, a frame is wider than 32 bits, or (stride 1) a number is above 255. */
 static int
 unpack_bits(const unsigned char *p, size_t size, size_t *at, size_t count, unsigned char *out, int stride)
 {
     size_t pos = *at;
+    uint32_t values[FRAME];
     for (size_t done = 0; done < count; done += FRAME) {
-        if (pos >= size)
+        int width = frame_width(p, size, &pos);
+        if (width < 0)
             return -1;
-        unsigned width = p[pos++];
-        if (width > 32 || 4 * (size_t)width > size - pos)
-            return -1;
-        const unsigned char *frame = p + pos;
-        size_t frame_bytes = 4 * (size_t)width, n = count - done < FRAME ? count - done : FRAME;
+        size_t n = count - done < FRAME ? count - done : FRAME;
+        unpack_frame(p + pos, size - pos, (unsigned)width, n, values);
         unsigned char *into = out + done * (size_t)stride;
-        uint64_t mask = width == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << width) - 1;
         int fits = 1;
-        if (width == 0) {
-            for (size_t j = 0; j < n; j++)
-                put_number(into + j * (size_t)stride, 0, stride);
-        } else if (size - pos >= frame_bytes + 8) { /* every load within the buffer */
-            for (size_t j = 0, bit = 0; j < n; j++, bit += width) {
-                uint64_t word;
-                memcpy(&word, frame + (bit >> 3), 8);
-#if !(defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
-                word = __builtin_bswap64(word);
-#endif
-                fits &= put_number(into + j * (size_t)stride, (uint32_t)((word >> (bit & 7)) & mask), stride);
-            }
-        } else {
-            for (size_t j = 0, bit = 0; j < n; j++, bit += width) {
-                size_t byte = bit >> 3;
-                uint64_t word = 0;
-                for (size_t k = 0; k < 5 && byte + k < frame_bytes; k++)
-                    word |= (uint64_t)frame[byte + k] << (8 * k);
-                fits &= put_number(into + j * (size_t)stride, (uint32_t)((word >> (bit & 7)) & mask), stride);
-            }
-        }
+        for (size_t j = 0; j < n; j++)
+            fits &= put_number(into + j * (size_t)stride, values[j], stride);
         if (!fits)
             return -1;
-        pos += frame_bytes;
+        pos += 4 * (size_t)width;
     }
     *at = pos;
     return 0;
@@ -362,6 +379,74 @@ inflate_block(z_stream *stream, const unsigned char *data, size_t size, unsigned
         return head;
     Py_ssize_t rest = inflate_stream(stream, data + 4 + first, size - 4 - first, into, (size_t)head, 1, count);
     return rest < 0 ? -1 : head + rest;
+}
+
+/* A split block's bit-packed head decoded straight into the rows at `done` (documents plus
+ * `base`, weights), as inflate_block's unpack_head and then decode_block make them, without
+ * the plain array between: what a query without positions reads of a long list. -1 wherever
+ * unpack_head refuses the bytes. */
+static int
+decode_packed_head(const unsigned char *data, size_t size, size_t count, size_t done, int64_t base, Out *out)
+{
+    if (size < 4)
+        return -1;
+    size_t first = uint32_at(data), at = 1; /* the rows are made: each frame is checked as it is read */
+    if (first > size - 4 || first < 1)
+        return -1;
+    const unsigned char *p = data + 4;
+    unsigned char flag = p[0];
+    if (flag > WEIGHTS_FLOATS)
+        return -1;
+    int64_t *docs = out->docs + done;
+    double *weights = out->weights + done;
+    uint32_t values[FRAME];
+    uint64_t id = 0;
+    for (size_t start = 0; start < count; start += FRAME) {
+        int width = frame_width(p, first, &at);
+        if (width < 0)
+            return -1;
+        size_t n = count - start < FRAME ? count - start : FRAME;
+        unpack_frame(p + at, first - at, (unsigned)width, n, values);
+        for (size_t j = 0; j < n; j++) {
+            id += values[j];
+            docs[start + j] = (int64_t)(id + (uint64_t)base);
+        }
+        at += 4 * (size_t)width;
+    }
+    if (flag == WEIGHTS_ALL_ONE) {
+        for (size_t i = 0; i < count; i++)
+            weights[i] = 1.0;
+    } else if (flag == WEIGHTS_ONE_VALUE) {
+        if (first - at < 4)
+            return -1;
+        double value = float32_at(p + at);
+        for (size_t i = 0; i < count; i++)
+            weights[i] = value;
+        at += 4;
+    } else if (flag == WEIGHTS_FLOATS) {
+        if ((first - at) / 4 < count)
+            return -1;
+        for (size_t i = 0; i < count; i++)
+            weights[i] = float32_at(p + at + 4 * i);
+        at += 4 * count;
+    } else { /* bytes, bit-packed as the gaps are, each at most 255 */
+        for (size_t start = 0; start < count; start += FRAME) {
+            int width = frame_width(p, first, &at);
+            if (width < 0)
+                return -1;
+            size_t n = count - start < FRAME ? count - start : FRAME;
+            unpack_frame(p + at, first - at, (unsigned)width, n, values);
+            uint32_t above = 0;
+            for (size_t j = 0; j < n; j++) {
+                above |= values[j] > 255;
+                weights[start + j] = values[j];
+            }
+            if (above)
+                return -1;
+            at += 4 * (size_t)width;
+        }
+    }
+    return at == first ? 0 : -1; /* bytes left over: the Python raises */
 }
 
 /* columnar._decode: one block of `count` postings, appended at `done`. */
@@ -546,6 +631,27 @@ allocate_rows(size_t total, int positions, PyObject **docs, PyObject **weights, 
     return 0;
 }
 
+/* One block decoded into the rows at `filled` (documents plus `base`): a split block's head
+ * alone straight from its bit-packed numbers when no positions are asked for, else inflated
+ * into `scratch` (all of it, or its head) and decoded from there. -1 where the Python raises. */
+static int
+decode_one_block(z_stream *stream, const Block *block, size_t filled, int64_t base, int positions, int narrow,
+                 Out *out, Bytes *scratch)
+{
+    if (!positions && (block->level & SPLIT))
+        return decode_packed_head(block->body, block->size, block->count, filled, base, out);
+    const unsigned char *body = block->body;
+    size_t size = block->size;
+    if (block->level) {
+        Py_ssize_t made = inflate_block(stream, body, size, block->level, scratch, positions, block->count);
+        if (made < 0)
+            return -1;
+        body = scratch->data;
+        size = (size_t)made;
+    }
+    return decode_block(body, size, block->count, filled, base, positions, narrow, out);
+}
+
 PyDoc_STRVAR(decode_doc,
 "decode(data, count, base, positions, narrow) -> (docs, weights, counts, positions) or None\n\n"
 "columnar.SegmentView.postings's arrays of one term's postings `data` (a one-block record of\n"
@@ -587,20 +693,7 @@ decode(PyObject *self, PyObject *args)
     Py_BEGIN_ALLOW_THREADS
     size_t filled = 0;
     for (size_t b = 0; b < nblocks && !failed; b++) {
-        const unsigned char *body = blocks[b].body;
-        size_t size = blocks[b].size;
-        if (blocks[b].level) {
-            Py_ssize_t made = inflate_block(&stream, body, size, blocks[b].level, &scratch, positions,
-                                            blocks[b].count);
-            if (made < 0) {
-                failed = 1;
-                break;
-            }
-            body = scratch.data;
-            size = (size_t)made;
-        }
-        if (decode_block(body, size, blocks[b].count, filled, base, positions, narrow, &out) < 0)
-            failed = 1;
+        failed = decode_one_block(&stream, &blocks[b], filled, base, positions, narrow, &out, &scratch) < 0;
         filled += blocks[b].count;
     }
     Py_END_ALLOW_THREADS
@@ -700,11 +793,54 @@ segment_extent(PyObject *table, const unsigned char *key, Py_ssize_t key_size, E
 #define THREAD_MIN_POSTINGS 16384
 
 /* A run of shares decoded by one thread: rows from `filled` on, its own positions and buffers. */
+/* IndexView._bm25 with each document's length term made once (its norm): score[i] =
+ * scale * (f * k1_plus_one) / (f + norm[doc[i]]) for f = frequency[i], in numpy's order of
+ * operations; `score` may be `frequency` (scored in place). 0 if a document is outside
+ * [0, known) (numpy's indexing would raise: the scores are then not to be used), else 1.
+ * Two documents at a time in SSE2's pairs of doubles (each lane the same IEEE operations, so
+ * the same doubles): the division is most of a score's time, and a pair divides about as fast
+ * as one; the range checked in the same pass (an index outside read as 0 meanwhile). */
+static int
+score_normed(const int64_t *doc, const double *frequency, const double *norm, Py_ssize_t known, Py_ssize_t count,
+             double scale, double k1_plus_one, double *score)
+{
+    typedef double Pair __attribute__((vector_size(16)));
+    if (known <= 0)
+        return count == 0;
+    const Pair scales = {scale, scale}, k1s = {k1_plus_one, k1_plus_one};
+    uint64_t outside = 0, limit = (uint64_t)known;
+    Py_ssize_t i = 0;
+    for (; i + 2 <= count; i += 2) {
+        uint64_t a = (uint64_t)doc[i], b = (uint64_t)doc[i + 1];
+        outside |= (uint64_t)(a >= limit) | (uint64_t)(b >= limit);
+        Pair f, n = {norm[a < limit ? a : 0], norm[b < limit ? b : 0]};
+        memcpy(&f, frequency + i, sizeof f);
+        Pair made = scales * (f * k1s) / (f + n);
+        memcpy(score + i, &made, sizeof made);
+    }
+    for (; i < count; i++) {
+        uint64_t a = (uint64_t)doc[i];
+        outside |= a >= limit;
+        double f = frequency[i];
+        score[i] = scale * (f * k1_plus_one) / (f + norm[a < limit ? a : 0]);
+    }
+    return !outside;
+}
+
+/* What gather_scored scores each block with as soon as it is decoded (while it is in the cache):
+ * score_normed's norms, their count, scale and k1 + 1. */
+typedef struct {
+    const double *norms;
+    Py_ssize_t known;
+    double scale, k1_plus_one;
+} Scoring;
+
 typedef struct {
     const Share *shares;
     Py_ssize_t first, last;
     size_t filled;
     int positions, narrow;
+    const Scoring *scoring; /* NULL: the weights left as they are */
     Out out;
     Bytes found, scratch;
     int failed;
@@ -723,21 +859,16 @@ decode_shares(void *argument)
     for (Py_ssize_t s = work->first; s < work->last && !work->failed; s++) {
         for (size_t b = 0; b < work->shares[s].nblocks; b++) {
             const Block *block = &work->shares[s].blocks[b];
-            const unsigned char *body = block->body;
-            size_t size = block->size;
-            if (block->level) {
-                Py_ssize_t made = inflate_block(&stream, body, size, block->level, &work->scratch, work->positions,
-                                                block->count);
-                if (made < 0) {
-                    work->failed = 1;
-                    break;
-                }
-                body = work->scratch.data;
-                size = (size_t)made;
-            }
-            if (decode_block(body, size, block->count, filled, work->shares[s].base, work->positions, work->narrow,
-                             &work->out) < 0) {
+            if (decode_one_block(&stream, block, filled, work->shares[s].base, work->positions, work->narrow,
+                                 &work->out, &work->scratch) < 0) {
                 work->failed = 1;
+                break;
+            }
+            const Scoring *scoring = work->scoring;
+            if (scoring != NULL && !score_normed(work->out.docs + filled, work->out.weights + filled, scoring->norms,
+                                                 scoring->known, (Py_ssize_t)block->count, scoring->scale,
+                                                 scoring->k1_plus_one, work->out.weights + filled)) {
+                work->failed = 1; /* a document past the norms: numpy's indexing raises */
                 break;
             }
             filled += block->count;
@@ -761,15 +892,19 @@ PyDoc_STRVAR(gather_doc,
 "NotImplemented where a row or its postings are not as the codec writes them (or a row has\n"
 "inlined postings): the Python then reads segment by segment, raising what it raises.");
 
+/* What gather_scored asks of gather_rows: each block scored with these, the term's idf made
+ * from its documents once they are counted. */
+typedef struct {
+    Py_buffer norms;
+    Py_ssize_t size;
+    double boost, k1_plus_one;
+} ScoreRequest;
+
+/* gather's answer (or gather_scored's, with `request`: (docs, scores)); `text` is left held. */
 static PyObject *
-gather(PyObject *self, PyObject *args)
+gather_rows(PyObject *tables, Py_buffer text, int positions, int narrow, int threads, Py_ssize_t least,
+            const ScoreRequest *request)
 {
-    PyObject *tables;
-    Py_buffer text;
-    int positions, narrow, threads = 1;
-    Py_ssize_t least = THREAD_MIN_POSTINGS;
-    if (!PyArg_ParseTuple(args, "O!y*pp|in", &PyTuple_Type, &tables, &text, &positions, &narrow, &threads, &least))
-        return NULL;
     Py_ssize_t ntables = PyTuple_GET_SIZE(tables), nshares = 0;
     Share *shares = PyMem_RawCalloc(ntables ? (size_t)ntables : 1, sizeof(Share));
     PyObject *result = NULL, *docs = NULL, *weights = NULL, *counts = NULL, *found = NULL;
@@ -822,6 +957,13 @@ gather(PyObject *self, PyObject *args)
     }
     if (allocate_rows(total, positions, &docs, &weights, &counts) < 0)
         goto done;
+    Scoring scoring = {0};
+    if (request != NULL) {
+        /* IndexView._bm25: idf = math.log(size / (document_frequency + 1)) + 1; scale = boost * idf */
+        scoring = (Scoring){.norms = request->norms.buf, .known = request->norms.len / 8,
+                            .scale = request->boost * (log((double)request->size / (double)(total + 1)) + 1),
+                            .k1_plus_one = request->k1_plus_one};
+    }
     /* Two halves of the segments (by postings) decoded at once when the list is long enough to
      * pay for a thread: each half fills its own rows of the arrays and its own positions. */
     Work halves[2] = {{0}};
@@ -836,10 +978,11 @@ gather(PyObject *self, PyObject *args)
     size_t first_half = 0;
     for (Py_ssize_t s = 0; s < split; s++)
         first_half += shares[s].total;
+    const Scoring *scored = request != NULL ? &scoring : NULL;
     halves[0] = (Work){.shares = shares, .first = 0, .last = split, .filled = 0, .positions = positions,
-                       .narrow = narrow};
+                       .narrow = narrow, .scoring = scored};
     halves[1] = (Work){.shares = shares, .first = split, .last = nshares, .filled = first_half,
-                       .positions = positions, .narrow = narrow};
+                       .positions = positions, .narrow = narrow, .scoring = scored};
     for (int h = 0; h < 2; h++) {
         halves[h].out.docs = (int64_t *)PyByteArray_AS_STRING(docs);
         halves[h].out.weights = (double *)PyByteArray_AS_STRING(weights);
@@ -875,7 +1018,8 @@ gather(PyObject *self, PyObject *args)
         goto python;
     if (positions && found == NULL)
         goto done;
-    result = PyTuple_Pack(4, docs, weights, positions ? counts : Py_None, positions ? found : Py_None);
+    result = request != NULL ? PyTuple_Pack(2, docs, weights)
+                             : PyTuple_Pack(4, docs, weights, positions ? counts : Py_None, positions ? found : Py_None);
     goto done;
 python:
     result = Py_NewRef(Py_NotImplemented);
@@ -891,6 +1035,19 @@ done:
         }
         PyMem_RawFree(shares);
     }
+    return result;
+}
+
+static PyObject *
+gather(PyObject *self, PyObject *args)
+{
+    PyObject *tables;
+    Py_buffer text;
+    int positions, narrow, threads = 1;
+    Py_ssize_t least = THREAD_MIN_POSTINGS;
+    if (!PyArg_ParseTuple(args, "O!y*pp|in", &PyTuple_Type, &tables, &text, &positions, &narrow, &threads, &least))
+        return NULL;
+    PyObject *result = gather_rows(tables, text, positions, narrow, threads, least, NULL);
     PyBuffer_Release(&text);
     return result;
 }
@@ -906,40 +1063,6 @@ within(const int64_t *doc, Py_ssize_t count, Py_ssize_t known)
     return 1;
 }
 
-/* IndexView._bm25 with each document's length term made once (its norm): score[i] =
- * scale * (f * k1_plus_one) / (f + norm[doc[i]]) for f = frequency[i], in numpy's order of
- * operations; `score` may be `frequency` (scored in place). 0 if a document is outside
- * [0, known) (numpy's indexing would raise: the scores are then not to be used), else 1.
- * Two documents at a time in SSE2's pairs of doubles (each lane the same IEEE operations, so
- * the same doubles): the division is most of a score's time, and a pair divides about as fast
- * as one; the range checked in the same pass (an index outside read as 0 meanwhile). */
-static int
-score_normed(const int64_t *doc, const double *frequency, const double *norm, Py_ssize_t known, Py_ssize_t count,
-             double scale, double k1_plus_one, double *score)
-{
-    typedef double Pair __attribute__((vector_size(16)));
-    if (known <= 0)
-        return count == 0;
-    const Pair scales = {scale, scale}, k1s = {k1_plus_one, k1_plus_one};
-    uint64_t outside = 0, limit = (uint64_t)known;
-    Py_ssize_t i = 0;
-    for (; i + 2 <= count; i += 2) {
-        uint64_t a = (uint64_t)doc[i], b = (uint64_t)doc[i + 1];
-        outside |= (uint64_t)(a >= limit) | (uint64_t)(b >= limit);
-        Pair f, n = {norm[a < limit ? a : 0], norm[b < limit ? b : 0]};
-        memcpy(&f, frequency + i, sizeof f);
-        Pair made = scales * (f * k1s) / (f + n);
-        memcpy(score + i, &made, sizeof made);
-    }
-    for (; i < count; i++) {
-        uint64_t a = (uint64_t)doc[i];
-        outside |= a >= limit;
-        double f = frequency[i];
-        score[i] = scale * (f * k1_plus_one) / (f + norm[a < limit ? a : 0]);
-    }
-    return !outside;
-}
-
 PyDoc_STRVAR(gather_scored_doc,
 "gather_scored(tables, text, threads, norms, size, boost, k1_plus_one, least=THREAD_MIN_POSTINGS)\n"
 "    -> (docs, scores), None or NotImplemented\n\n"
@@ -951,34 +1074,18 @@ PyDoc_STRVAR(gather_scored_doc,
 static PyObject *
 gather_scored(PyObject *self, PyObject *args)
 {
-    PyObject *tables, *text;
+    PyObject *tables;
+    Py_buffer text;
     int threads;
-    Py_ssize_t least = THREAD_MIN_POSTINGS, size;
-    Py_buffer norms;
-    double boost, k1_plus_one;
-    if (!PyArg_ParseTuple(args, "O!Oiy*ndd|n", &PyTuple_Type, &tables, &text, &threads, &norms, &size, &boost,
-                          &k1_plus_one, &least))
+    Py_ssize_t least = THREAD_MIN_POSTINGS;
+    ScoreRequest request;
+    if (!PyArg_ParseTuple(args, "O!y*iy*ndd|n", &PyTuple_Type, &tables, &text, &threads, &request.norms,
+                          &request.size, &request.boost, &request.k1_plus_one, &least))
         return NULL;
-    PyObject *result = NULL, *inner = Py_BuildValue("(OOOOin)", tables, text, Py_False, Py_False, threads, least);
-    PyObject *made = inner ? gather(self, inner) : NULL;
-    Py_XDECREF(inner);
-    if (made == NULL || !PyTuple_Check(made)) { /* an error, None or NotImplemented */
-        result = made;
-        goto done;
-    }
-    PyObject *docs = PyTuple_GET_ITEM(made, 0), *weights = PyTuple_GET_ITEM(made, 1);
-    Py_ssize_t count = PyByteArray_GET_SIZE(docs) / 8, known = norms.len / 8;
-    const int64_t *doc = (const int64_t *)PyByteArray_AS_STRING(docs);
-    double *score = (double *)PyByteArray_AS_STRING(weights); /* made by this call: scored in place */
-    /* IndexView._bm25: idf = math.log(size / (document_frequency + 1)) + 1; scale = boost * idf */
-    double scale = boost * (log((double)size / (double)(count + 1)) + 1);
-    if (score_normed(doc, score, norms.buf, known, count, scale, k1_plus_one, score))
-        result = PyTuple_Pack(2, docs, weights);
-    else
-        result = Py_NewRef(Py_NotImplemented);
-    Py_DECREF(made);
-done:
-    PyBuffer_Release(&norms);
+    /* each block scored as it is decoded: a document past the norms makes it NotImplemented */
+    PyObject *result = gather_rows(tables, text, 0, 0, threads, least, &request);
+    PyBuffer_Release(&text);
+    PyBuffer_Release(&request.norms);
     return result;
 }
 

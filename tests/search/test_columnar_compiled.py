@@ -379,6 +379,26 @@ def test_a_block_zlib_would_refuse_is_left_to_the_python_which_raises(spoil, pos
     assert np.frombuffer(ours[0], np.int64).tolist() == reference[0].tolist() == [3, 9, 40]
 
 
+def test_a_split_heads_byte_weight_above_255_is_left_to_the_python_which_raises():
+    """Weights of a byte each, bit-packed: a frame may hold a number no byte holds. The compiled
+    reader refuses it with or without positions (a head read alone goes straight into the rows)."""
+    count = 40
+    gaps = [3] * count
+    weights = [1] * (count - 1) + [300]
+    head = bytes((codec._WEIGHTS_BYTES,)) + codec.pack_bits(gaps) + codec.pack_bits(weights)
+    rest = zlib.compress(b"", 3)
+    data = one_block_record(3 | codec.SPLIT, len(head).to_bytes(4, "little") + head + rest)
+    for positions in (False, True):
+        assert columnar._columnar.decode(data, count, 0, positions, False) is None
+    with pytest.raises(ValueError, match="above 255"):
+        columnar._decode_python(data, count, 0, positions=False, narrow=False)
+    # the same head with every weight a byte is read
+    head = bytes((codec._WEIGHTS_BYTES,)) + codec.pack_bits(gaps) + codec.pack_bits([2] * count)
+    data = one_block_record(3 | codec.SPLIT, len(head).to_bytes(4, "little") + head + rest)
+    docs, frequencies, _, _ = columnar.compiled_arrays(columnar._columnar.decode(data, count, 0, False, False))
+    assert docs.tolist() == list(range(3, 3 * count + 1, 3)) and frequencies.tolist() == [2.0] * count
+
+
 def test_a_split_block_whose_count_its_bytes_cannot_hold_is_left_to_the_python():
     # a torn row or block header: the count is refused before room is made for its postings
     body = encode_block(list(range(0, 3000, 3)), [2.0] * 1000, [b"\x01\x00\x00\x00"] * 1000, None)
