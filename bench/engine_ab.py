@@ -19,7 +19,13 @@ the machine is doing. The versions are the same code with parts of ``_columnar``
   headline's optional boost) and its page taken from the top (a heap) in C (the eleventh pass).
   The earlier versions run without these five functions, though their numpy scoring also reads
   the length terms made once. The eleventh pass's other change, long blocks' heads bit-packed,
-  is in the index, which every version reads: ``bench/codec_ab.py`` compares the two layouts.
+  is in the index, which every version reads: ``bench/codec_ab.py`` compares the two layouts;
+- ``+ plan combined in one call``: a plan's lists (every term's literal, jieba and headline lists,
+  every clause) combined in one compiled call, an intersection of dense lists over arrays as long
+  as the index (the twelfth pass). The eleventh version runs without that call, with the twelfth
+  pass's other changes, which every version has: merges that branch only where it is foretold, a
+  long block's head decoded straight into the rows and scored as it is decoded, BM25 two
+  documents at a time, haystack's results made from a copy of their shared attributes.
 
 Timed: the backend's count, top 20 and the search page's facets, and the API path
 (``search_articles``), for each query; and the article page's related reading for a few articles.
@@ -49,11 +55,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
 
 QUERIES = ['"全面建成小康社会"', "疫情 企业 发展", "发展", "经济", "驰援", "疫情 OR 经济"]
 VERSIONS = ("decode only", "+ gather", "+ bm25, phrase_keys", "+ two threads", "+ id column, version check",
-            "+ compiled combining")
+            "+ compiled combining", "+ plan combined in one call")
 TENTH_PASS = "+ id column, version check"
 ELEVENTH_PASS = "+ compiled combining"
+TWELFTH_PASS = "+ plan combined in one call"
 # what the tenth pass's module held; the eleventh added bm25_normed, gather_scored, combine, and_maybe, top
 TENTH_PASS_FUNCTIONS = ("decode", "gather", "bm25", "phrase_keys")
+# what the twelfth pass added
+TWELFTH_PASS_FUNCTIONS = ("combine_clauses", "dense_stamp")
 
 
 def _modules(compiled) -> dict[str, tuple[object, int]]:
@@ -62,9 +71,11 @@ def _modules(compiled) -> dict[str, tuple[object, int]]:
         return types.SimpleNamespace(**{name: getattr(compiled, name) for name in names})
 
     tenth = only(*TENTH_PASS_FUNCTIONS)
+    eleventh = only(*(name for name in dir(compiled)
+                      if not name.startswith("_") and name not in TWELFTH_PASS_FUNCTIONS))
     return {"decode only": (only("decode"), 1), "+ gather": (only("decode", "gather"), 1),
             "+ bm25, phrase_keys": (tenth, 1), "+ two threads": (tenth, 2), TENTH_PASS: (tenth, 2),
-            ELEVENTH_PASS: (compiled, 2)}
+            ELEVENTH_PASS: (eleventh, 2), TWELFTH_PASS: (compiled, 2)}
 
 
 def summary(timings: list[float]) -> dict[str, float]:
@@ -101,7 +112,7 @@ def measure(rounds: int) -> dict:
 
     def run(version: str, call) -> float:
         columnar._columnar, view.threads = versions[version]
-        if version in (TENTH_PASS, ELEVENTH_PASS):
+        if version in (TENTH_PASS, ELEVENTH_PASS, TWELFTH_PASS):
             view.__dict__.pop("primary_keys", None)
             backend.__dict__.pop("_version", None)
         else:  # as before the tenth pass: ids from stored fields, the folder listed every query
@@ -129,7 +140,7 @@ def measure(rounds: int) -> dict:
         issues = list(Issue.objects.order_by("date").values_list("pk", flat=True))
         articles = [Issue.objects.get(pk=issues[len(issues) * k // 6]).articles.order_by("position").first()
                     for k in range(1, 6)]
-        related_times = {v: [] for v in ("decode only", "+ two threads", TENTH_PASS, ELEVENTH_PASS)}
+        related_times = {v: [] for v in ("decode only", "+ two threads", TENTH_PASS, ELEVENTH_PASS, TWELFTH_PASS)}
         for article in articles:
             words = related.keywords(related.story_text([article]))
             for _ in range(max(1, rounds * 3 // 5)):

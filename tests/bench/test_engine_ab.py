@@ -17,14 +17,16 @@ def test_each_version_is_the_pass_it_names():
     versions = engine_ab._modules(columnar._columnar)
     assert list(versions) == list(engine_ab.VERSIONS)
     eleventh = ("bm25_normed", "combine", "and_maybe", "top", "gather_scored")
-    has = {name: {f for f in ("decode", "gather", "bm25", "phrase_keys", *eleventh) if hasattr(module, f)}
+    twelfth = ("combine_clauses", "dense_stamp")
+    has = {name: {f for f in ("decode", "gather", "bm25", "phrase_keys", *eleventh, *twelfth) if hasattr(module, f)}
            for name, (module, _) in versions.items()}
     assert has["decode only"] == {"decode"}
     assert has["+ gather"] == {"decode", "gather"}
     assert (has["+ bm25, phrase_keys"] == has["+ two threads"] == has[engine_ab.TENTH_PASS]
             == {"decode", "gather", "bm25", "phrase_keys"})
     assert has[engine_ab.ELEVENTH_PASS] == {"decode", "gather", "bm25", "phrase_keys", *eleventh}
-    assert [threads for _, threads in versions.values()] == [1, 1, 1, 2, 2, 2]
+    assert has[engine_ab.TWELFTH_PASS] == {"decode", "gather", "bm25", "phrase_keys", *eleventh, *twelfth}
+    assert [threads for _, threads in versions.values()] == [1, 1, 1, 2, 2, 2, 2]
 
 
 @pytest.mark.parametrize("script", ["bench/engine_ab.py", "bench/codec_ab.py"])
