@@ -547,6 +547,7 @@ typedef struct {
     const unsigned char *body;
     size_t size, count;
     unsigned char level;
+    uint64_t last; /* its last document (within the segment), from its header; UINT64_MAX: not known */
 } Block;
 
 /* Whether `count` postings could be in a block of `size` bytes: at least a byte each, and deflate
@@ -573,7 +574,7 @@ find_blocks(const unsigned char *data, size_t size, size_t count, Block **blocks
         *blocks = PyMem_RawMalloc(sizeof(Block));
         if (*blocks == NULL)
             return -1;
-        (*blocks)[0] = (Block){data + 1, size - 1, count, data[0]};
+        (*blocks)[0] = (Block){data + 1, size - 1, count, data[0], UINT64_MAX};
         *nblocks = 1;
         *total = count;
         return 0;
@@ -602,7 +603,8 @@ find_blocks(const unsigned char *data, size_t size, size_t count, Block **blocks
         if (grown == NULL)
             goto fail;
         found = grown;
-        found[n++] = (Block){info + BLOCK_INFO_SIZE, (size_t)magnitude - BLOCK_INFO_SIZE, block_count, info[12]};
+        found[n++] = (Block){info + BLOCK_INFO_SIZE, (size_t)magnitude - BLOCK_INFO_SIZE, block_count, info[12],
+                             uint32_at(info + 4)};
         sum += block_count;
         offset += (size_t)magnitude;
         if (last)
@@ -793,7 +795,6 @@ segment_extent(PyObject *table, const unsigned char *key, Py_ssize_t key_size, E
  * threads: a thread's start and join cost about what decoding a few thousand postings does. */
 #define THREAD_MIN_POSTINGS 16384
 
-/* A run of shares decoded by one thread: rows from `filled` on, its own positions and buffers. */
 /* IndexView._bm25 with each document's length term made once (its norm): score[i] =
  * scale * (f * k1_plus_one) / (f + norm[doc[i]]) for f = frequency[i], in numpy's order of
  * operations; `score` may be `frequency` (scored in place). 0 if a document is outside
@@ -836,6 +837,7 @@ typedef struct {
     double scale, k1_plus_one;
 } Scoring;
 
+/* A run of shares decoded by one thread: rows from `filled` on, its own positions and buffers. */
 typedef struct {
     const Share *shares;
     Py_ssize_t first, last;
@@ -893,6 +895,32 @@ PyDoc_STRVAR(gather_doc,
 "NotImplemented where a row or its postings are not as the codec writes them (or a row has\n"
 "inlined postings): the Python then reads segment by segment, raising what it raises.");
 
+/* The share's blocks left to those that can hold a document within [low, high] (the segment's
+ * own numbers): a date filter's articles are a run of the index's documents, and the blocks of a
+ * common word outside it need not be read. By the blocks' headers' last documents, as Whoosh's
+ * matcher skips by them; where they do not rise block after block (or a one-block record has
+ * none), every block is kept. The share's total becomes the postings kept. */
+static void
+keep_blocks_within(Share *share, int64_t low, int64_t high)
+{
+    for (size_t b = 0; b < share->nblocks; b++) {
+        if (share->blocks[b].last == UINT64_MAX || (b && share->blocks[b].last <= share->blocks[b - 1].last))
+            return;
+    }
+    size_t kept = 0, total = 0;
+    int64_t start = 0; /* a block's documents come after the one before's last */
+    for (size_t b = 0; b < share->nblocks; b++) {
+        int64_t end = (int64_t)share->blocks[b].last;
+        if (end >= low && start <= high) {
+            share->blocks[kept++] = share->blocks[b];
+            total += share->blocks[b].count;
+        }
+        start = end + 1;
+    }
+    share->nblocks = kept;
+    share->total = total;
+}
+
 /* What gather_scored asks of gather_rows: each block scored with these, the term's idf made
  * from its documents once they are counted. */
 typedef struct {
@@ -904,13 +932,13 @@ typedef struct {
 /* gather's answer (or gather_scored's, with `request`: (docs, scores)); `text` is left held. */
 static PyObject *
 gather_rows(PyObject *tables, Py_buffer text, int positions, int narrow, int threads, Py_ssize_t least,
-            const ScoreRequest *request)
+            const ScoreRequest *request, int64_t low, int64_t high)
 {
     Py_ssize_t ntables = PyTuple_GET_SIZE(tables), nshares = 0;
     Share *shares = PyMem_RawCalloc(ntables ? (size_t)ntables : 1, sizeof(Share));
     PyObject *result = NULL, *docs = NULL, *weights = NULL, *counts = NULL, *found = NULL;
     unsigned char key[MAX_KEY];
-    size_t total = 0;
+    size_t total = 0, documents = 0; /* the postings decoded; the term's documents (its idf) */
     if (shares == NULL) {
         PyErr_NoMemory();
         goto done;
@@ -948,8 +976,11 @@ gather_rows(PyObject *tables, Py_buffer text, int positions, int narrow, int thr
                            (size_t)extent.docfreq, &share->blocks, &share->nblocks, &share->total) < 0)
             goto python;
         share->base = base;
+        documents += share->total;
+        if (low <= high)
+            keep_blocks_within(share, low - base, high - base);
         total += share->total;
-        if (total > (size_t)PY_SSIZE_T_MAX / 8)
+        if (documents > (size_t)PY_SSIZE_T_MAX / 8)
             goto python;
     }
     if (!nshares) {
@@ -962,7 +993,7 @@ gather_rows(PyObject *tables, Py_buffer text, int positions, int narrow, int thr
     if (request != NULL) {
         /* IndexView._bm25: idf = math.log(size / (document_frequency + 1)) + 1; scale = boost * idf */
         scoring = (Scoring){.norms = request->norms.buf, .known = request->norms.len / 8,
-                            .scale = request->boost * (log((double)request->size / (double)(total + 1)) + 1),
+                            .scale = request->boost * (log((double)request->size / (double)(documents + 1)) + 1),
                             .k1_plus_one = request->k1_plus_one};
     }
     /* Two halves of the segments (by postings) decoded at once when the list is long enough to
@@ -1048,7 +1079,7 @@ gather(PyObject *self, PyObject *args)
     Py_ssize_t least = THREAD_MIN_POSTINGS;
     if (!PyArg_ParseTuple(args, "O!y*pp|in", &PyTuple_Type, &tables, &text, &positions, &narrow, &threads, &least))
         return NULL;
-    PyObject *result = gather_rows(tables, text, positions, narrow, threads, least, NULL);
+    PyObject *result = gather_rows(tables, text, positions, narrow, threads, least, NULL, 0, -1);
     PyBuffer_Release(&text);
     return result;
 }
@@ -1065,12 +1096,15 @@ within(const int64_t *doc, Py_ssize_t count, Py_ssize_t known)
 }
 
 PyDoc_STRVAR(gather_scored_doc,
-"gather_scored(tables, text, threads, norms, size, boost, k1_plus_one, least=THREAD_MIN_POSTINGS)\n"
-"    -> (docs, scores), None or NotImplemented\n\n"
+"gather_scored(tables, text, threads, norms, size, boost, k1_plus_one, least=THREAD_MIN_POSTINGS,\n"
+"              low=0, high=-1) -> (docs, scores), None or NotImplemented\n\n"
 "columnar.IndexView.term in one call: `gather` without positions, then each document's BM25\n"
 "score in place of its weight, as bm25_normed makes it with the term's idf\n"
-"(log(size / (documents + 1)) + 1, times `boost`), so the same doubles. None if no segment\n"
-"holds the term; NotImplemented where `gather` answers so, or a document is past `norms`.");
+"(log(size / (documents + 1)) + 1, times `boost`), so the same doubles. With low <= high, the\n"
+"blocks that cannot hold a document within [low, high] are not read (the idf still counts their\n"
+"documents): the answer holds every one of the term's documents within the range, and perhaps\n"
+"some outside. None if no segment holds the term; NotImplemented where `gather` answers so, or\n"
+"a document is past `norms`.");
 
 static PyObject *
 gather_scored(PyObject *self, PyObject *args)
@@ -1079,12 +1113,13 @@ gather_scored(PyObject *self, PyObject *args)
     Py_buffer text;
     int threads;
     Py_ssize_t least = THREAD_MIN_POSTINGS;
+    long long low = 0, high = -1;
     ScoreRequest request;
-    if (!PyArg_ParseTuple(args, "O!y*iy*ndd|n", &PyTuple_Type, &tables, &text, &threads, &request.norms,
-                          &request.size, &request.boost, &request.k1_plus_one, &least))
+    if (!PyArg_ParseTuple(args, "O!y*iy*ndd|nLL", &PyTuple_Type, &tables, &text, &threads, &request.norms,
+                          &request.size, &request.boost, &request.k1_plus_one, &least, &low, &high))
         return NULL;
     /* each block scored as it is decoded: a document past the norms makes it NotImplemented */
-    PyObject *result = gather_rows(tables, text, 0, 0, threads, least, &request);
+    PyObject *result = gather_rows(tables, text, 0, 0, threads, least, &request, low, high);
     PyBuffer_Release(&text);
     PyBuffer_Release(&request.norms);
     return result;
@@ -1287,7 +1322,8 @@ bm25_normed(PyObject *self, PyObject *args)
  * word's time. Here two sorted lists are merged, and many long ones (the related reading's
  * keywords) accumulated over such arrays in one pass each. Every document's score is summed in
  * the order of the parts, from 0.0, as numpy's `scores[docs] += part.scores` does, so the
- * doubles are the same. */
+ * doubles are the same (but for two NaNs added, whose sign the machine picks by the operands'
+ * order, which the compiler may swap: a score is NaN only in an index whose weights are). */
 
 typedef struct {
     Py_buffer docs_view, scores_view;
@@ -1302,7 +1338,8 @@ typedef struct {
 static int
 shaped_part(const Part *part, int64_t size)
 {
-    if (part->docs_view.len % 8 || part->scores_view.len != part->docs_view.len)
+    if (part->docs_view.len % 8 || part->scores_view.len != part->docs_view.len
+        || (uintptr_t)part->docs % 8 || (uintptr_t)part->scores % 8) /* a slice of bytes: not read as numbers */
         return 0;
     const int64_t *docs = part->docs;
     Py_ssize_t count = part->count;
@@ -2012,7 +2049,7 @@ PyDoc_STRVAR(combine_clauses_doc,
 PyDoc_STRVAR(dense_stamp_doc,
 "dense_stamp(stamp=None) -> the last stamp given\n\n"
 "For the tests: the dense arrays' last stamp, set to `stamp` if given (to reach the end of the\n"
-"stamps, where the arrays are cleared and the stamps begin again).");
+"stamps, where the arrays are cleared and the stamps begin again; set lower, they are cleared).");
 
 static PyObject *
 dense_stamp(PyObject *self, PyObject *args)
@@ -2025,6 +2062,8 @@ dense_stamp(PyObject *self, PyObject *args)
         return NULL;
     }
     PyObject *last = PyLong_FromUnsignedLong(dense.stamp);
+    if (stamp < dense.stamp && dense.stamps != NULL) /* stamps given before could come again: cleared */
+        memset(dense.stamps, 0, dense.entries * sizeof(uint32_t));
     dense.stamp = (uint32_t)stamp;
     return last;
 }
@@ -2103,9 +2142,12 @@ combine_clauses(PyObject *self, PyObject *args)
      * the arrays; a union (one clause) a little more or less, its merges' steps being mostly
      * alike (a word's literal and jieba lists hold nearly the same documents) */
     int worth_it = dense_choice < 0 ? nclauses > 1 && 2 * (int64_t)total >= high - low : dense_choice > 0;
-    if (high > low && (size_t)nterms * (size_t)size <= DENSE_MAX_ENTRIES && worth_it) {
+    /* (size_t)size is at most DENSE_MAX_ENTRIES / nterms before it is multiplied: no wrapping */
+    if (high > low && nterms > 0 && (uint64_t)size <= DENSE_MAX_ENTRIES / (uint64_t)nterms && worth_it) {
         result = dense_clauses(terms, nterms, clause_terms, nclauses, size, low, high);
-        goto done;
+        if (result != NULL || !PyErr_ExceptionMatches(PyExc_MemoryError))
+            goto done;
+        PyErr_Clear(); /* no room for the arrays: merged instead */
     }
     lists = PyMem_Malloc(room * sizeof(List));
     if (lists == NULL) {
@@ -2281,5 +2323,10 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__columnar(void)
 {
-    return PyModule_Create(&module);
+    PyObject *made = PyModule_Create(&module);
+    if (made != NULL && PyModule_AddIntConstant(made, "THREAD_MIN_POSTINGS", THREAD_MIN_POSTINGS) < 0) {
+        Py_DECREF(made);
+        return NULL;
+    }
+    return made;
 }

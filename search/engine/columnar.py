@@ -513,15 +513,19 @@ class IndexView:
             norms = self._norms[fieldname] = K1 * ((1 - B) + B * lengths / self._average_length[fieldname])
         return norms
 
-    def term(self, fieldname: str, text: str, boost: float = 1.0) -> Matches:
+    def term(self, fieldname: str, text: str, boost: float = 1.0, within: tuple[int, int] | None = None) -> Matches:
+        """The term's documents and BM25 scores. With ``within`` (first, last), the documents in
+        that range at least: the compiled reading leaves out blocks that hold none of them (a
+        date filter's articles are a run of the index); anything outside may be there or not."""
         scored = getattr(_columnar, "gather_scored", None)
         if scored is not None and self.segments:
             # read and scored in one compiled call: a 3-term AND scores nine lists, and each
             # round trip through Python cost about as much as scoring a rare word's list
             tables, _ = self._gather_tables_of(fieldname)
             if tables:
+                low, high = within or (0, -1)
                 made = scored(tables, text.encode("utf-8"), self.threads, self.length_norms(fieldname), self.size,
-                              boost, K1 + 1)
+                              boost, K1 + 1, _columnar.THREAD_MIN_POSTINGS, low, high)
                 if made is None:
                     return Matches.empty()
                 if made is not NotImplemented:
@@ -661,14 +665,15 @@ def and_not(view: IndexView, positive: Matches, negative: Matches) -> Matches:
 # -- the plan, as backend.compile_plan builds it for Whoosh ---------------------------------
 
 
-def _literal(view: IndexView, fieldname: str, text: str, boost: float = 1.0) -> Matches:
+def _literal(view: IndexView, fieldname: str, text: str, boost: float = 1.0,
+             within: tuple[int, int] | None = None) -> Matches:
     grams = list(analysis.grams(text, for_query=True))
     if not grams:
         return Matches.empty()
     if len(grams) == 1 and len(grams[0][1]) == 1:
         return view.prefix(fieldname, grams[0][1], boost)
     if len(grams) == 1:
-        return view.term(fieldname, grams[0][1], boost)
+        return view.term(fieldname, grams[0][1], boost, within)
     return view.phrase(fieldname, phrase_cover(grams), boost)
 
 
@@ -732,34 +737,37 @@ def phrase_cover(grams: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return cover
 
 
-def _words(view: IndexView, fieldname: str, text: str, boost: float = 1.0) -> Matches:
+def _words(view: IndexView, fieldname: str, text: str, boost: float = 1.0,
+           within: tuple[int, int] | None = None) -> Matches:
     words = analysis.query_words(text)
     if not words:
         return Matches.empty()
-    return intersection(view, [view.term(fieldname, word, boost) for word in words])
+    return intersection(view, [view.term(fieldname, word, boost, within) for word in words])
 
 
 TermParts = tuple[list[Matches], Matches | None]
 
 
-def term_parts(view: IndexView, term: Term) -> TermParts:
+def term_parts(view: IndexView, term: Term, within: tuple[int, int] | None = None) -> TermParts:
     """A term's lists, read and scored, not yet combined: (parts, optional), its matches being
-    the union of the parts, boosted by the optional list where it matches too (``and_maybe``)."""
+    the union of the parts, boosted by the optional list where it matches too (``and_maybe``).
+    With ``within``, each list holds at least its documents in that range (``IndexView.term``)."""
     if term.field == "words":  # a keyword, as jieba cuts it (related reading): no literal match
-        return [_words(view, WORDS, term.text, WORD_BOOST)], _words(view, HEADLINE_WORDS, term.text, HEADLINE_BOOST)
+        return ([_words(view, WORDS, term.text, WORD_BOOST, within)],
+                _words(view, HEADLINE_WORDS, term.text, HEADLINE_BOOST, within))
     if term.field == "byline":
-        return [_literal(view, BYLINE_GRAMS, term.text)], None
+        return [_literal(view, BYLINE_GRAMS, term.text, within=within)], None
     if term.field == "section":
-        return [_literal(view, SECTION_GRAMS, term.text)], None
+        return [_literal(view, SECTION_GRAMS, term.text, within=within)], None
     if term.field == "headline":
-        parts = [_literal(view, HEADLINE_GRAMS, term.text, HEADLINE_BOOST)]
+        parts = [_literal(view, HEADLINE_GRAMS, term.text, HEADLINE_BOOST, within)]
         if not term.exact:
-            parts.append(_words(view, HEADLINE_WORDS, term.text, HEADLINE_BOOST))
+            parts.append(_words(view, HEADLINE_WORDS, term.text, HEADLINE_BOOST, within))
         return parts, None
-    parts = [_literal(view, GRAMS, term.text)]
+    parts = [_literal(view, GRAMS, term.text, within=within)]
     if not term.exact:
-        parts.append(_words(view, WORDS, term.text, WORD_BOOST))
-    return parts, _literal(view, HEADLINE_GRAMS, term.text, HEADLINE_BOOST)
+        parts.append(_words(view, WORDS, term.text, WORD_BOOST, within))
+    return parts, _literal(view, HEADLINE_GRAMS, term.text, HEADLINE_BOOST, within)
 
 
 def term_matches(view: IndexView, parts: list[Matches], optional: Matches | None) -> Matches:
@@ -790,13 +798,20 @@ def combine_clauses(view: IndexView, clauses: list[list[TermParts]]) -> Matches:
 
 
 def evaluate_plan(view: IndexView, plan: SearchPlan) -> Matches:
-    required = [[term_parts(view, t) for t in clause.terms] for clause in plan.query.required]
-    excluded = [combine_clauses(view, [[term_parts(view, t) for t in clause.terms]])
+    mask = filter_mask(view, plan.filters)
+    within = None
+    if mask is not None:
+        if not mask.any():
+            return Matches.empty()
+        # the filter's first and last documents: each list need hold only those between (a
+        # month's articles are a run of the index, and a common word's other blocks go unread)
+        within = int(mask.argmax()), len(mask) - 1 - int(mask[::-1].argmax())
+    required = [[term_parts(view, t, within) for t in clause.terms] for clause in plan.query.required]
+    excluded = [combine_clauses(view, [[term_parts(view, t, within) for t in clause.terms]])
                 for clause in plan.query.excluded]
     positive = combine_clauses(view, required) if required else view.every()
     if excluded:
         positive = and_not(view, positive, union(view, excluded))
-    mask = filter_mask(view, plan.filters)
     if mask is not None:
         keep = mask[positive.docs]
         positive = Matches(positive.docs[keep], positive.scores[keep])

@@ -722,3 +722,39 @@ def test_combining_clauses_keeps_the_sign_of_zero_as_numpy_does(dense, numpy_onl
     for name, clauses in plans.items():
         made = columnar._columnar.combine_clauses(5, _clauses_argument(clauses), dense)
         assert _same_matches(columnar._compiled_matches(made), numpy_only(columnar.combine_clauses, view, clauses)), name
+
+
+def test_combining_clauses_of_an_index_too_large_for_the_dense_arrays_merges():
+    # four terms of an index of 2**62 documents: their arrays would be 2**64 entries (a count
+    # that wraps to 0); the lists are merged instead
+    term = (((np.array([5, 2**40], np.int64), np.array([1.0, 2.0])),), None)
+    for dense in (-1, 1):
+        made = columnar._columnar.combine_clauses(2**62 + 1, ((term,),) * 4, dense)
+        assert np.frombuffer(made[0], np.int64).tolist() == [5, 2**40]
+        assert np.frombuffer(made[1], np.float64).tolist() == [4.0, 8.0]
+
+
+def test_combining_leaves_unaligned_buffers_to_numpy():
+    docs = bytearray(8 * 3 + 1)
+    docs[1:] = np.array([1, 2, 3], np.int64).tobytes()
+    unaligned = (memoryview(docs)[1:], np.array([1.0, 2.0, 3.0]))
+    good = (np.array([1, 2], np.int64), np.array([1.0, 2.0]))
+    assert columnar._columnar.combine(10, (good, unaligned), False) is None
+    assert columnar._columnar.combine_clauses(10, ((((good, unaligned), None),),)) is None
+
+
+def test_the_dense_arrays_stamps_set_lower_are_cleared(numpy_only):
+    rng = np.random.default_rng(23)
+    stamps = columnar._columnar.dense_stamp
+    view = _View(300)
+    clauses = [[([_random_matches(rng, 300, 0.5) for _ in range(2)], _random_matches(rng, 300, 0.1))] for _ in range(3)]
+    others = [[([_random_matches(rng, 300, 0.5)], None)] for _ in range(3)]
+    reference = numpy_only(columnar.combine_clauses, view, clauses)
+    before = stamps()
+    try:
+        columnar._columnar.combine_clauses(300, _clauses_argument(others), 1)
+        stamps(before)  # the stamps just given to other lists given again: the arrays cleared
+        made = columnar._columnar.combine_clauses(300, _clauses_argument(clauses), 1)
+        assert _same_matches(columnar._compiled_matches(made), reference)
+    finally:
+        stamps(max(before + 6, stamps()))

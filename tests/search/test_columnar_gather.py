@@ -212,3 +212,78 @@ def test_a_term_read_and_scored_in_one_call_is_the_term_read_then_scored(view, f
     # a document past the length terms: left to the Python, which raises there
     assert compiled.gather_scored(tables, terms[0].encode("utf-8"), 1, norms[:0], view.size, 1.0,
                                   columnar.K1 + 1) is NotImplemented
+
+
+@pytest.fixture
+def small_blocks_view(seeded_archive, monkeypatch):
+    """The seeds indexed with four postings a block, so that a common term's list is many blocks,
+    each with its header's last document: what a range of documents skips by."""
+    if getattr(columnar._columnar, "gather_scored", None) is None:
+        pytest.fail("search/engine/_columnar.c is not compiled: run `make install`")
+    monkeypatch.setattr(codec.ArchiveCodec.__init__, "__defaults__", (4, 3, 1))  # blocklimit 4
+    call_command("update_index", "--batch-size", "40", stdout=StringIO(), verbosity=0)
+    backend = connections["default"].get_backend()
+    backend.index = backend.index.refresh()
+    _, view = backend._searcher_and_view()
+    return view
+
+
+@pytest.mark.parametrize("fieldname", ("grams", "text"))
+def test_a_term_read_within_a_range_holds_every_document_of_it_scored_alike(small_blocks_view, fieldname):
+    view = small_blocks_view
+    rng = random.Random(fieldname)
+    terms = [t for t in _terms(view, fieldname) if len(view.term(fieldname, t).docs) >= 12]
+    assert len(terms) >= 10, fieldname
+    skipped = 0
+    for text in terms[:80]:
+        whole = view.term(fieldname, text, 2.0)
+        for _ in range(6):
+            low = rng.randrange(-3, view.size + 3)
+            high = low + rng.choice([0, 1, 5, 40, view.size])
+            part = view.term(fieldname, text, 2.0, within=(low, high))
+            inside = (whole.docs >= low) & (whole.docs <= high)
+            held = (part.docs >= low) & (part.docs <= high)
+            assert part.docs[held].tolist() == whole.docs[inside].tolist(), (text, low, high)
+            # the same scores: the idf still counts the blocks not read
+            assert part.scores[held].tobytes() == whole.scores[inside].tobytes(), (text, low, high)
+            # what is outside the range is some of the term's documents, scored alike
+            at = np.searchsorted(whole.docs, part.docs)
+            assert (whole.docs[at] == part.docs).all() and whole.scores[at].tobytes() == part.scores.tobytes()
+            skipped += len(part.docs) < len(whole.docs)
+    assert skipped > 50  # blocks were left unread
+
+
+def test_a_filtered_plan_reading_only_the_filters_range_answers_as_the_whole_lists_filtered(
+        small_blocks_view, monkeypatch):
+    import datetime as dt
+
+    from articles.models import Issue
+    from search.query import Filters, SearchPlan, parse
+
+    view = small_blocks_view
+    days = sorted(set(Issue.objects.values_list("date", flat=True)))
+    assert len(days) >= 4
+    ranges = []
+    term = view.term
+
+    def recorded(fieldname, text, boost=1.0, within=None):
+        ranges.append(within)
+        return term(fieldname, text, boost, within)
+
+    monkeypatch.setattr(view, "term", recorded)
+    for query in ("太原", "发展 经济", "太原 OR 市", "-太原 市", '"太原市"', "headline:太原"):
+        for day in days[1:3]:
+            filters = Filters(date_from=day, date_to=day + dt.timedelta(days=1))
+            ranges.clear()
+            filtered = columnar.evaluate_plan(view, SearchPlan(parse(query), filters))
+            # each term's list read for the filter's first and last documents (a phrase's are
+            # read with their positions, whole)
+            allowed = np.flatnonzero(columnar.filter_mask(view, filters))
+            assert set(ranges) == ({(int(allowed[0]), int(allowed[-1]))} if '"' not in query else set()), (query, day)
+            whole = columnar.evaluate_plan(view, SearchPlan(parse(query), Filters()))
+            keep = columnar.filter_mask(view, filters)[whole.docs]
+            assert filtered.docs.tolist() == whole.docs[keep].tolist(), (query, day)
+            assert filtered.scores.tobytes() == whole.scores[keep].tobytes(), (query, day)
+    # a filter nothing passes answers nothing, without reading
+    nothing = Filters(date_from=dt.date(1900, 1, 1), date_to=dt.date(1900, 1, 2))
+    assert len(columnar.evaluate_plan(view, SearchPlan(parse("太原"), nothing)).docs) == 0
