@@ -48,8 +48,8 @@ How a query runs
     index changes) evaluates the plan a posting list at a time: a term is looked up in every
     segment's dictionary and its postings inflated and decoded, segment after segment, into one
     set of arrays in one compiled call (``_columnar.gather``, the dictionary's rows read by
-    ``_termrows.h``, which ``_postings.term_extent`` shares; a long list on two threads,
-    ``SEARCH_DECODE_THREADS``) and scored in the same call, each block as it is decoded (Whoosh's
+    ``_termrows.h``, which ``_postings.term_extent`` shares; a long list with positions on two
+    threads, ``SEARCH_DECODE_THREADS``) and scored in the same call, each block as it is decoded (Whoosh's
     BM25F with each document's length term made once a version, ``_columnar.gather_scored``, the
     same doubles as numpy's; a long block's bit-packed head goes straight into the arrays);
     the plan's lists (each term's literal and jieba lists, its headline boost, the clauses'

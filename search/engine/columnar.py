@@ -525,7 +525,7 @@ class IndexView:
             if tables:
                 low, high = within or (0, -1)
                 made = scored(tables, text.encode("utf-8"), self.threads, self.length_norms(fieldname), self.size,
-                              boost, K1 + 1, _columnar.THREAD_MIN_POSTINGS, low, high)
+                              boost, K1 + 1, _columnar.THREAD_MIN_SCORED_POSTINGS, low, high)
                 if made is None:
                     return Matches.empty()
                 if made is not NotImplemented:
