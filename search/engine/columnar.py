@@ -369,6 +369,7 @@ class IndexView:
         self._holders: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # facet_holders
         self._gatherable: dict[str, tuple[tuple, bool]] = {}  # _gather_tables, by field
         self._primary_keys: np.ndarray | None = None
+        self._sorted_columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # column_order, by field
         self.threads = threads
 
     def warm(self, *, facets: Iterable[str], columns: Iterable[str]) -> None:
@@ -381,6 +382,8 @@ class IndexView:
                 self.facet_holders(fieldname)
         for fieldname in columns:
             self.column(fieldname)
+            if fieldname == "day":  # what a date filter reads (filter_mask)
+                self.column_order(fieldname)
         self.primary_keys()
 
     def _concat(self, per_segment, dtype) -> np.ndarray:
@@ -391,6 +394,18 @@ class IndexView:
         if fieldname not in self._columns:
             self._columns[fieldname] = self._concat(lambda s: s.numeric_column(fieldname), np.int64)
         return self._columns[fieldname]
+
+    def column_order(self, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, values): the documents in the order of their values in the column (ties
+        by document), and those values, sorted; made once a version of the index. A range of
+        values is then two binary searches and its documents a slice, where a comparison over
+        the column was two passes over every document (a date filter at 150,000 articles)."""
+        made = self._sorted_columns.get(fieldname)
+        if made is None:
+            values = self.column(fieldname)
+            order = np.argsort(values, kind="stable")
+            made = self._sorted_columns[fieldname] = (order, values[order])
+        return made
 
     def primary_keys(self) -> np.ndarray:
         """Every document's primary key (``NO_PK`` for one written without the column)."""
@@ -801,11 +816,12 @@ def evaluate_plan(view: IndexView, plan: SearchPlan) -> Matches:
     mask = filter_mask(view, plan.filters)
     within = None
     if mask is not None:
-        if not mask.any():
+        allowed = np.flatnonzero(mask)
+        if not len(allowed):
             return Matches.empty()
         # the filter's first and last documents: each list need hold only those between (a
         # month's articles are a run of the index, and a common word's other blocks go unread)
-        within = int(mask.argmax()), len(mask) - 1 - int(mask[::-1].argmax())
+        within = int(allowed[0]), int(allowed[-1])
     required = [[term_parts(view, t, within) for t in clause.terms] for clause in plan.query.required]
     excluded = [combine_clauses(view, [[term_parts(view, t, within) for t in clause.terms]])
                 for clause in plan.query.excluded]
@@ -842,12 +858,12 @@ def filter_mask(view: IndexView, filters: Filters) -> np.ndarray | None:
     allowed = None
     start, end = day_range(filters)
     if start is not None or end is not None:
-        day = view.column("day")
-        allowed = np.ones(view.size, bool)
-        if start is not None:
-            allowed &= day >= start
-        if end is not None:
-            allowed &= day <= end
+        # the documents whose day is within: a slice of the column's sorted order
+        order, days = view.column_order("day")
+        first = 0 if start is None else int(np.searchsorted(days, start, "left"))
+        last = len(days) if end is None else int(np.searchsorted(days, end, "right"))
+        allowed = np.zeros(view.size, bool)
+        allowed[order[first:last]] = True
     for name, value in keyword_filters(filters).items():
         holders = np.zeros(view.size, bool)
         holders[view.term_docs(name, value)] = True

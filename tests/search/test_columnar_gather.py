@@ -287,3 +287,26 @@ def test_a_filtered_plan_reading_only_the_filters_range_answers_as_the_whole_lis
     # a filter nothing passes answers nothing, without reading
     nothing = Filters(date_from=dt.date(1900, 1, 1), date_to=dt.date(1900, 1, 2))
     assert len(columnar.evaluate_plan(view, SearchPlan(parse("太原"), nothing)).docs) == 0
+
+
+def test_a_date_filters_documents_are_those_whose_day_is_within_it(small_blocks_view):
+    import datetime as dt
+
+    from search.query import Filters
+
+    view = small_blocks_view
+    day = view.column("day")
+    days = sorted(set(day.tolist()))
+    as_date = [dt.date(d // 10000, d // 100 % 100, d % 100) for d in days]
+    ends = [None, *as_date, as_date[0] - dt.timedelta(days=1), as_date[-1] + dt.timedelta(days=1)]
+    for start in ends:
+        for end in ends:
+            if start is None and end is None:
+                continue
+            mask = columnar.filter_mask(view, Filters(date_from=start, date_to=end))
+            expected = np.ones(view.size, bool)  # the comparison over every document it replaced
+            if start is not None:
+                expected &= day >= int(start.strftime("%Y%m%d"))
+            if end is not None:
+                expected &= day <= int(end.strftime("%Y%m%d"))
+            assert mask.tolist() == expected.tolist(), (start, end)
