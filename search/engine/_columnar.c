@@ -382,6 +382,33 @@ inflate_block(z_stream *stream, const unsigned char *data, size_t size, unsigned
     return rest < 0 ? -1 : head + rest;
 }
 
+/* A block's weights as its flag says, from p[*at] on (`size` bytes in all), but for a byte each:
+ * none (all 1.0), one float for all, or a float each (any other flag); *at moves past them. -1
+ * if the bytes are cut short. */
+static int
+unpacked_weights(unsigned char flag, const unsigned char *p, size_t size, size_t *at, size_t count,
+                 double *weights)
+{
+    if (flag == WEIGHTS_ALL_ONE) {
+        for (size_t i = 0; i < count; i++)
+            weights[i] = 1.0;
+    } else if (flag == WEIGHTS_ONE_VALUE) {
+        if (size - *at < 4)
+            return -1;
+        double value = float32_at(p + *at);
+        for (size_t i = 0; i < count; i++)
+            weights[i] = value;
+        *at += 4;
+    } else {
+        if ((size - *at) / 4 < count)
+            return -1;
+        for (size_t i = 0; i < count; i++)
+            weights[i] = float32_at(p + *at + 4 * i);
+        *at += 4 * count;
+    }
+    return 0;
+}
+
 /* A split block's bit-packed head decoded straight into the rows at `done` (documents plus
  * `base`, weights), as inflate_block's unpack_head and then decode_block make them, without
  * the plain array between: what a query without positions reads of a long list. -1 wherever
@@ -414,22 +441,9 @@ decode_packed_head(const unsigned char *data, size_t size, size_t count, size_t 
         }
         at += 4 * (size_t)width;
     }
-    if (flag == WEIGHTS_ALL_ONE) {
-        for (size_t i = 0; i < count; i++)
-            weights[i] = 1.0;
-    } else if (flag == WEIGHTS_ONE_VALUE) {
-        if (first - at < 4)
+    if (flag != WEIGHTS_BYTES) {
+        if (unpacked_weights(flag, p, first, &at, count, weights) < 0)
             return -1;
-        double value = float32_at(p + at);
-        for (size_t i = 0; i < count; i++)
-            weights[i] = value;
-        at += 4;
-    } else if (flag == WEIGHTS_FLOATS) {
-        if ((first - at) / 4 < count)
-            return -1;
-        for (size_t i = 0; i < count; i++)
-            weights[i] = float32_at(p + at + 4 * i);
-        at += 4 * count;
     } else { /* bytes, bit-packed as the gaps are, each at most 255 */
         for (size_t start = 0; start < count; start += FRAME) {
             int width = frame_width(p, first, &at);
@@ -468,28 +482,14 @@ decode_block(const unsigned char *body, size_t size, size_t count, size_t done, 
         return -1;
     unsigned char flag = body[end++];
     double *weights = out->weights + done;
-    if (flag == WEIGHTS_ALL_ONE) {
-        for (size_t i = 0; i < count; i++)
-            weights[i] = 1.0;
-    } else if (flag == WEIGHTS_ONE_VALUE) {
-        if (size - end < 4)
-            return -1;
-        double value = float32_at(body + end);
-        for (size_t i = 0; i < count; i++)
-            weights[i] = value;
-        end += 4;
-    } else if (flag == WEIGHTS_BYTES) {
+    if (flag == WEIGHTS_BYTES) {
         if (size - end < count)
             return -1;
         for (size_t i = 0; i < count; i++)
             weights[i] = body[end + i];
         end += count;
-    } else {
-        if ((size - end) / 4 < count)
-            return -1;
-        for (size_t i = 0; i < count; i++)
-            weights[i] = float32_at(body + end + 4 * i);
-        end += 4 * count;
+    } else if (unpacked_weights(flag, body, size, &end, count, weights) < 0) {
+        return -1;
     }
     if (!positions)
         return 0;
