@@ -261,7 +261,7 @@ put_number(unsigned char *into, uint32_t value, int stride)
  * `values`; `available` is the bytes from the frame on, at least its 4 * width. A number's bits
  * are read with one 8-byte load where 8 bytes are there to read (all but the end of the
  * buffer), else a byte at a time. */
-static inline void
+static inline __attribute__((always_inline)) void
 unpack_frame(const unsigned char *frame, size_t available, unsigned width, size_t n, uint32_t *values)
 {
     uint64_t mask = width == 32 ? 0xFFFFFFFFu : ((uint64_t)1 << width) - 1;
@@ -286,15 +286,21 @@ unpack_frame(const unsigned char *frame, size_t available, unsigned width, size_
     }
 }
 
-/* The width of the frame at p[*at], *at moved past it to the frame's bytes; -1 if the bytes are
- * cut short or the width is above 32. */
-static inline int
-frame_width(const unsigned char *p, size_t size, size_t *at)
+/* The frame at p[*at], holding numbers `start` on of `count`, unpacked into `values`: how many
+ * it holds (at most FRAME), *at moved past it; -1 if the bytes are cut short or the frame's width
+ * is above 32. */
+static inline __attribute__((always_inline)) Py_ssize_t
+next_frame(const unsigned char *p, size_t size, size_t *at, size_t count, size_t start, uint32_t *values)
 {
     if (*at >= size)
         return -1;
     unsigned width = p[(*at)++];
-    return width > 32 || 4 * (size_t)width > size - *at ? -1 : (int)width;
+    if (width > 32 || 4 * (size_t)width > size - *at)
+        return -1;
+    size_t n = count - start < FRAME ? count - start : FRAME;
+    unpack_frame(p + *at, size - *at, width, n, values);
+    *at += 4 * (size_t)width;
+    return (Py_ssize_t)n;
 }
 
 /* codec.unpack_bits: `count` numbers bit-packed a frame of 32 at a time from p[*at] on, each
@@ -306,18 +312,15 @@ unpack_bits(const unsigned char *p, size_t size, size_t *at, size_t count, unsig
     size_t pos = *at;
     uint32_t values[FRAME];
     for (size_t done = 0; done < count; done += FRAME) {
-        int width = frame_width(p, size, &pos);
-        if (width < 0)
+        Py_ssize_t n = next_frame(p, size, &pos, count, done, values);
+        if (n < 0)
             return -1;
-        size_t n = count - done < FRAME ? count - done : FRAME;
-        unpack_frame(p + pos, size - pos, (unsigned)width, n, values);
         unsigned char *into = out + done * (size_t)stride;
         int fits = 1;
-        for (size_t j = 0; j < n; j++)
-            fits &= put_number(into + j * (size_t)stride, values[j], stride);
+        for (Py_ssize_t j = 0; j < n; j++)
+            fits &= put_number(into + (size_t)j * (size_t)stride, values[j], stride);
         if (!fits)
             return -1;
-        pos += 4 * (size_t)width;
     }
     *at = pos;
     return 0;
@@ -430,35 +433,29 @@ decode_packed_head(const unsigned char *data, size_t size, size_t count, size_t 
     uint32_t values[FRAME];
     uint64_t id = 0;
     for (size_t start = 0; start < count; start += FRAME) {
-        int width = frame_width(p, first, &at);
-        if (width < 0)
+        Py_ssize_t n = next_frame(p, first, &at, count, start, values);
+        if (n < 0)
             return -1;
-        size_t n = count - start < FRAME ? count - start : FRAME;
-        unpack_frame(p + at, first - at, (unsigned)width, n, values);
-        for (size_t j = 0; j < n; j++) {
+        for (Py_ssize_t j = 0; j < n; j++) {
             id += values[j];
-            docs[start + j] = (int64_t)(id + (uint64_t)base);
+            docs[start + (size_t)j] = (int64_t)(id + (uint64_t)base);
         }
-        at += 4 * (size_t)width;
     }
     if (flag != WEIGHTS_BYTES) {
         if (unpacked_weights(flag, p, first, &at, count, weights) < 0)
             return -1;
     } else { /* bytes, bit-packed as the gaps are, each at most 255 */
         for (size_t start = 0; start < count; start += FRAME) {
-            int width = frame_width(p, first, &at);
-            if (width < 0)
+            Py_ssize_t n = next_frame(p, first, &at, count, start, values);
+            if (n < 0)
                 return -1;
-            size_t n = count - start < FRAME ? count - start : FRAME;
-            unpack_frame(p + at, first - at, (unsigned)width, n, values);
             uint32_t above = 0;
-            for (size_t j = 0; j < n; j++) {
+            for (Py_ssize_t j = 0; j < n; j++) {
                 above |= values[j] > 255;
-                weights[start + j] = values[j];
+                weights[start + (size_t)j] = values[j];
             }
             if (above)
                 return -1;
-            at += 4 * (size_t)width;
         }
     }
     return at == first ? 0 : -1; /* bytes left over: the Python raises */
