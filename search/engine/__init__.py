@@ -49,20 +49,22 @@ How a query runs
     segment's dictionary and its postings inflated and decoded, segment after segment, into one
     set of arrays in one compiled call (``_columnar.gather``, the dictionary's rows read by
     ``_termrows.h``, which ``_postings.term_extent`` shares; a long list with positions on two
-    threads, ``SEARCH_DECODE_THREADS``) and scored in the same call, each block as it is decoded (Whoosh's
-    BM25F with each document's length term made once a version, ``_columnar.gather_scored``, the
-    same doubles as numpy's; a long block's bit-packed head goes straight into the arrays);
-    the plan's lists (each term's literal and jieba lists, its headline boost, the clauses'
-    unions and their intersection) are combined in one compiled call
-    (``_columnar.combine_clauses``: sorted lists merged, or, for an intersection of lists as
-    dense as the range they span, scattered into arrays as long as the index, kept between
-    queries and stamped rather than cleared), NOT is a numpy pass over flags, a literal checks every other bigram's positions (its keys made and
-    intersected in compiled code, ``_columnar.phrase_keys``), facets are counts over
-    per-document value numbers (only the values a page shows are sorted, when haystack's
-    ``limit`` says how many) and the page is taken from a heap (``_columnar.top``); deleted
-    documents are left out once, from the answer. Each compiled function has its Python as
-    reference and fallback (``SegmentView.postings``, ``phrase_keys``, ``_bm25``,
-    ``combine_clauses``' steps ``union``, ``intersection`` and ``and_maybe``, ``order``). Only the page's documents are named: their ids from the
+    threads, ``SEARCH_DECODE_THREADS``) and scored in the same call, each block as it is decoded
+    (Whoosh's BM25F with each document's length term made once a version,
+    ``_columnar.gather_scored``, the same doubles as numpy's; a long block's bit-packed head goes
+    straight into the arrays; under a date filter only the blocks of its range are read); the
+    plan's lists (each term's literal and jieba lists, its headline boost, the clauses' unions
+    and their intersection) are combined in one compiled call (``_columnar.combine_clauses``:
+    sorted lists merged, or, for an intersection of lists as dense as the range they span,
+    scattered into arrays as long as the index, kept between queries and stamped rather than
+    cleared), NOT is a numpy pass over flags, a literal checks every other bigram's positions
+    (its keys made and intersected in compiled code, ``_columnar.phrase_keys``), facets are
+    counts over per-document value numbers (only the values a page shows are sorted, when
+    haystack's ``limit`` says how many) and the page is taken from a heap (``_columnar.top``);
+    deleted documents are left out once, from the answer. Each compiled function has its Python
+    as reference and fallback (``SegmentView.postings``, ``phrase_keys``, ``_bm25``,
+    ``combine_clauses``' steps ``union``, ``intersection`` and ``and_maybe``, ``order``). Only
+    the page's documents are named: their ids from the
     primary-key column, their model from the ``django_ct`` postings (stored fields only for a
     segment written before the column). The searcher is reopened when a commit or a rebuild has
     changed the index (``backend._version``: the version's table of contents the same file, the

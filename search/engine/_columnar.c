@@ -1151,7 +1151,7 @@ scores_of(Py_buffer *docs, Py_buffer *frequencies, Py_buffer *table, int normed,
     }
     const int64_t *doc = docs->buf;
     const double *frequency = frequencies->buf, *known = table->buf;
-    if (!within(doc, count, size)) {
+    if (!normed && !within(doc, count, size)) { /* score_normed checks the range as it scores */
         result = Py_NewRef(Py_None);
         goto done;
     }
@@ -1160,7 +1160,8 @@ scores_of(Py_buffer *docs, Py_buffer *frequencies, Py_buffer *table, int normed,
         goto done;
     double *score = (double *)PyByteArray_AS_STRING(result);
     if (normed) {
-        score_normed(doc, frequency, known, size, count, scale, k1_plus_one, score);
+        if (!score_normed(doc, frequency, known, size, count, scale, k1_plus_one, score))
+            Py_SETREF(result, Py_NewRef(Py_None));
     } else {
         for (Py_ssize_t i = 0; i < count; i++) {
             double f = frequency[i];
@@ -1518,12 +1519,12 @@ merge_union(const List *a, const List *b, int64_t *docs, double *scores)
     Py_ssize_t i = 0, j = 0, out = 0;
     while (i < a->count && j < b->count) {
         int64_t x = a->docs[i], y = b->docs[j];
-        if (x == y) { /* a word's literal and jieba lists: mostly the same documents, a branch foretold */
+        if (x == y) {
             docs[out] = x;
             scores[out++] = (0.0 + a->scores[i++]) + b->scores[j++];
             continue;
         }
-        int from_a = x < y; /* one list's document or the other's: no branch to mispredict */
+        int from_a = x < y;
         docs[out] = from_a ? x : y;
         scores[out++] = 0.0 + (from_a ? a->scores[i] : b->scores[j]);
         i += from_a;

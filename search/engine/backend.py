@@ -356,10 +356,8 @@ class ArchiveSearchResult(SearchResult):
         if kwargs:  # extra fields, distances: haystack's own way
             super().__init__(app_label, model_name, pk, score, **kwargs)
             return
-        self.__dict__.update({
-            "app_label": app_label, "model_name": model_name, "pk": pk, "score": score, "_object": None,
-            "_model": None, "_verbose_name": None, "_additional_fields": [], "_point_of_origin": None,
-            "_distance": None, "stored_fields": None, "log": _HAYSTACK_LOG})
+        self.__dict__.update(_RESULT_ATTRIBUTES, app_label=app_label, model_name=model_name, pk=pk, score=score,
+                             _additional_fields=[])
 
     @classmethod
     def made(cls, app_label: str, model_name: str, pk: str, score: float) -> ArchiveSearchResult:

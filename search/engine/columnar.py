@@ -790,10 +790,6 @@ def term_matches(view: IndexView, parts: list[Matches], optional: Matches | None
     return matches if optional is None else and_maybe(view, matches, optional)
 
 
-def evaluate_term(view: IndexView, term: Term) -> Matches:
-    return term_matches(view, *term_parts(view, term))
-
-
 def combine_clauses(view: IndexView, clauses: list[list[TermParts]]) -> Matches:
     """The intersection of the clauses, each the union of its terms' matches.
 
