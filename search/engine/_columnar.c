@@ -721,6 +721,122 @@ done:
     return result;
 }
 
+/* `count` int64s or doubles narrowed into a new bytearray of 4-byte items; NULL with an
+ * exception set when memory runs out, or with none (*too_wide set) when a number does not fit. */
+static PyObject *
+narrowed(const void *source, size_t count, int floats, int *too_wide)
+{
+    PyObject *made = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(count * 4));
+    if (made == NULL)
+        return NULL;
+    char *to = PyByteArray_AS_STRING(made);
+    if (floats) {
+        const double *from = source;
+        for (size_t i = 0; i < count; i++) {
+            float value = (float)from[i]; /* exact: the codec's weights are float32 or bytes */
+            memcpy(to + 4 * i, &value, 4);
+        }
+        return made;
+    }
+    const int64_t *from = source;
+    for (size_t i = 0; i < count; i++) {
+        if (from[i] < 0 || from[i] > (int64_t)UINT32_MAX) {
+            *too_wide = 1;
+            Py_DECREF(made);
+            return NULL;
+        }
+        uint32_t value = (uint32_t)from[i];
+        memcpy(to + 4 * i, &value, 4);
+    }
+    return made;
+}
+
+PyDoc_STRVAR(merge_arrays_doc,
+"merge_arrays(data, count, base, narrow) -> (docs, weights, value_lengths, values) or None\n\n"
+"merging.field_terms's arrays of one term's postings `data` (as decode reads them): the\n"
+"documents plus `base` and the value lengths as bytearrays of uint32, the weights of float32;\n"
+"with `narrow`, the values are the positions as uint32 and each length 4 a position, else\n"
+"there are none and each length is 0 (a format without values). None where the bytes are\n"
+"not as the codec writes them, or a number does not fit: the Python then reads them.");
+
+static PyObject *
+merge_arrays(PyObject *self, PyObject *args)
+{
+    Py_buffer view;
+    Py_ssize_t count;
+    long long base;
+    int narrow;
+    if (!PyArg_ParseTuple(args, "y*nLp", &view, &count, &base, &narrow))
+        return NULL;
+    PyObject *result = NULL, *docs = NULL, *weights = NULL, *counts = NULL;
+    PyObject *out_docs = NULL, *out_weights = NULL, *out_lengths = NULL, *out_values = NULL;
+    Block *blocks = NULL;
+    size_t nblocks = 0, total = 0;
+    Bytes scratch = {0}, all_positions = {0};
+    Out out = {0};
+    int failed = 0, too_wide = 0;
+    if (count < 0 || base < 0 || find_blocks(view.buf, (size_t)view.len, (size_t)count, &blocks, &nblocks, &total) < 0 ||
+        total > (size_t)PY_SSIZE_T_MAX / 8) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    if (allocate_rows(total, narrow, &docs, &weights, &counts) < 0)
+        goto done;
+    out.docs = (int64_t *)PyByteArray_AS_STRING(docs);
+    out.weights = (double *)PyByteArray_AS_STRING(weights);
+    out.counts = narrow ? (int64_t *)PyByteArray_AS_STRING(counts) : NULL;
+    out.positions = &all_positions;
+    z_stream stream = {0};
+    if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) {
+        PyErr_SetString(PyExc_MemoryError, "zlib: no memory for an inflater");
+        goto done;
+    }
+    size_t filled = 0;
+    for (size_t b = 0; b < nblocks && !failed; b++) {
+        failed = decode_one_block(&stream, &blocks[b], filled, base, narrow, narrow, &out, &scratch) < 0;
+        filled += blocks[b].count;
+    }
+    inflateEnd(&stream);
+    if (failed) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    if ((out_docs = narrowed(out.docs, total, 0, &too_wide)) == NULL ||
+        (out_weights = narrowed(out.weights, total, 1, &too_wide)) == NULL)
+        goto narrowing;
+    if (narrow) {
+        for (size_t i = 0; i < total; i++) /* a posting's value: its positions, 4 bytes each */
+            out.counts[i] = out.counts[i] > (int64_t)(UINT32_MAX / 4) ? -1 : out.counts[i] * 4;
+        if ((out_lengths = narrowed(out.counts, total, 0, &too_wide)) == NULL ||
+            (out_values = narrowed(all_positions.data, all_positions.size / 8, 0, &too_wide)) == NULL)
+            goto narrowing;
+    } else {
+        if ((out_lengths = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 4))) == NULL ||
+            (out_values = PyByteArray_FromStringAndSize(NULL, 0)) == NULL)
+            goto done;
+        memset(PyByteArray_AS_STRING(out_lengths), 0, total * 4);
+    }
+    result = PyTuple_Pack(4, out_docs, out_weights, out_lengths, out_values);
+    goto done;
+narrowing:
+    if (too_wide)
+        result = Py_NewRef(Py_None);
+done:
+    Py_XDECREF(docs);
+    Py_XDECREF(weights);
+    Py_XDECREF(counts);
+    Py_XDECREF(out_docs);
+    Py_XDECREF(out_weights);
+    Py_XDECREF(out_lengths);
+    Py_XDECREF(out_values);
+    PyMem_RawFree(blocks);
+    PyMem_RawFree(scratch.data);
+    PyMem_RawFree(all_positions.data);
+    PyMem_RawFree(out.scratch);
+    PyBuffer_Release(&view);
+    return result;
+}
+
 /* One segment's share of a gathered term: its blocks, and the postings file they point into
  * (held until they are decoded). */
 typedef struct {
@@ -2313,6 +2429,7 @@ static PyMethodDef methods[] = {
     {"phrase_keys", phrase_keys, METH_VARARGS, phrase_keys_doc},
     {"bm25", bm25, METH_VARARGS, bm25_doc},
     {"decode", decode, METH_VARARGS, decode_doc},
+    {"merge_arrays", merge_arrays, METH_VARARGS, merge_arrays_doc},
     {"gather", gather, METH_VARARGS, gather_doc},
     {"gather_scored", gather_scored, METH_VARARGS, gather_scored_doc},
     {NULL, NULL, 0, NULL},

@@ -439,6 +439,42 @@ term_extent(PyObject *self, PyObject *args)
                          (long long)extent.length);
 }
 
+PyDoc_STRVAR(block_extents_doc,
+"block_extents(block, base) -> [(key, flags, document frequency, postings offset, postings length), ...]\n"
+"\n"
+"terms.TermDictionaryReader.extents_from's rows of one block of the term dictionary in one call;\n"
+"NotImplemented where a row is not read here (see term_extent), which the Python then reads.");
+
+static PyObject *
+block_extents(PyObject *self, PyObject *args)
+{
+    Py_buffer block;
+    unsigned long long base;
+    if (!PyArg_ParseTuple(args, "y*K", &block, &base))
+        return NULL;
+    const unsigned char *data = block.buf;
+    unsigned char key[MAX_KEY];
+    Py_ssize_t pos = 0, key_size = 0, row_end;
+    PyObject *rows = PyList_New(0);
+    while (rows != NULL && pos < block.len) {
+        Extent extent;
+        if (next_row(data, block.len, &pos, key, &key_size, &row_end) < 0
+            || read_row(data, pos, row_end, base, &extent) < 0) {
+            Py_SETREF(rows, Py_NewRef(Py_NotImplemented));
+            break;
+        }
+        PyObject *row = Py_BuildValue("y#iKLL", (const char *)key, key_size, extent.flags,
+                                      (unsigned long long)extent.docfreq, (long long)extent.offset,
+                                      (long long)extent.length);
+        if (row == NULL || PyList_Append(rows, row) < 0)
+            Py_CLEAR(rows);
+        Py_XDECREF(row);
+        pos = row_end;
+    }
+    PyBuffer_Release(&block);
+    return rows;
+}
+
 static PyObject *
 set_length_table(PyObject *self, PyObject *sequence)
 {
@@ -468,6 +504,7 @@ static PyMethodDef methods[] = {
     {"one_block_term", one_block_term, METH_VARARGS, one_block_term_doc},
     {"term_row", term_row, METH_VARARGS, term_row_doc},
     {"term_extent", term_extent, METH_VARARGS, term_extent_doc},
+    {"block_extents", block_extents, METH_VARARGS, block_extents_doc},
     {"set_length_table", set_length_table, METH_O, "whoosh.util.numeric._length_byte_cache, once."},
     {NULL, NULL, 0, NULL},
 };

@@ -77,62 +77,81 @@ compare_keys(const unsigned char *key, Py_ssize_t key_size, const unsigned char 
     return order;
 }
 
+/* The numbers of the row at data[at:row_end] (`base`: the block's first postings offset): 0
+ * with *out filled, -1 for what the Python is left to read. */
+static int
+read_row(const unsigned char *data, Py_ssize_t at, Py_ssize_t row_end, uint64_t base, Extent *out)
+{
+    if (row_end - at < 1)
+        return -1;
+    unsigned char tag = data[at++];
+    if (tag == RAW_ROW) { /* Whoosh's row: flags, weight, docfreq … offset (8 bytes), length (4) */
+        if (row_end - at != 35)
+            return -1;
+        const unsigned char *row = data + at;
+        out->flags = row[0];
+        out->docfreq = big_endian(row + 5, 4);
+        out->offset = (int64_t)big_endian(row + 23, 8);
+        out->length = (int32_t)big_endian(row + 31, 4);
+        return 0;
+    }
+    uint64_t docfreq, first, span, offset, length;
+    if (skip_weight(data, row_end, &at, tag & ROW_WHOLE_WEIGHT) < 0
+        || get_varint(data, row_end, &at, &docfreq) < 0 || (at += 2) > row_end
+        || skip_weight(data, row_end, &at, tag & ROW_WHOLE_MAX_WEIGHT) < 0
+        || get_varint(data, row_end, &at, &first) < 0 || get_varint(data, row_end, &at, &span) < 0
+        || get_varint(data, row_end, &at, &offset) < 0 || get_varint(data, row_end, &at, &length) < 0
+        || docfreq > 0xFFFFFFFFu || first > 0xFFFFFFFFu || span > 0xFFFFFFFFu - first
+        || length > 0x7FFFFFFFu || base > (uint64_t)INT64_MAX || offset > (uint64_t)INT64_MAX - base)
+        return -1;
+    out->flags = 0;
+    out->docfreq = docfreq;
+    out->offset = (int64_t)(base + offset);
+    out->length = (int64_t)length;
+    return 0;
+}
+
+/* The next row's key (into `key`, which holds the row before's) and where its numbers end:
+ * 0 with *pos at its numbers, -1 for what the Python is left to read. */
+static int
+next_row(const unsigned char *data, Py_ssize_t end, Py_ssize_t *pos, unsigned char *key, Py_ssize_t *key_size,
+         Py_ssize_t *row_end)
+{
+    uint64_t shared, rest, size;
+    if (get_varint(data, end, pos, &shared) < 0 || get_varint(data, end, pos, &rest) < 0
+        || get_varint(data, end, pos, &size) < 0)
+        return -1;
+    if (shared > (uint64_t)*key_size || rest > (uint64_t)MAX_KEY || shared + rest > MAX_KEY
+        || rest > (uint64_t)(end - *pos) || size > (uint64_t)(end - *pos - (Py_ssize_t)rest))
+        return -1;
+    memcpy(key + shared, data + *pos, rest);
+    *key_size = (Py_ssize_t)(shared + rest);
+    *pos += (Py_ssize_t)rest;
+    *row_end = *pos + (Py_ssize_t)size;
+    return 0;
+}
+
 /* The row of `wanted` in one block (`base`: the block's first postings offset): 1 with *out
  * filled, 0 if the block does not hold the key, -1 for what the Python is left to read. */
 static int
 find_extent(const unsigned char *data, Py_ssize_t end, const unsigned char *wanted, Py_ssize_t wanted_size,
             uint64_t base, Extent *out)
 {
-    unsigned char previous[MAX_KEY];
-    Py_ssize_t pos = 0, previous_size = 0;
+    unsigned char key[MAX_KEY];
+    Py_ssize_t pos = 0, key_size = 0, row_end;
     if (wanted_size > MAX_KEY)
         return -1;
     while (pos < end) {
-        uint64_t shared, rest, size;
-        if (get_varint(data, end, &pos, &shared) < 0 || get_varint(data, end, &pos, &rest) < 0
-            || get_varint(data, end, &pos, &size) < 0)
+        if (next_row(data, end, &pos, key, &key_size, &row_end) < 0)
             return -1;
-        if (shared > (uint64_t)previous_size || rest > (uint64_t)MAX_KEY || shared + rest > MAX_KEY
-            || rest > (uint64_t)(end - pos) || size > (uint64_t)(end - pos - (Py_ssize_t)rest))
-            return -1;
-        memcpy(previous + shared, data + pos, rest);
-        previous_size = (Py_ssize_t)(shared + rest);
-        pos += (Py_ssize_t)rest;
-        int order = compare_keys(previous, previous_size, wanted, wanted_size);
+        int order = compare_keys(key, key_size, wanted, wanted_size);
         if (order > 0)
             return 0;
         if (order < 0) {
-            pos += (Py_ssize_t)size;
+            pos = row_end;
             continue;
         }
-        Py_ssize_t at = pos, row_end = pos + (Py_ssize_t)size;
-        if (size < 1)
-            return -1;
-        unsigned char tag = data[at++];
-        if (tag == RAW_ROW) { /* Whoosh's row: flags, weight, docfreq … offset (8 bytes), length (4) */
-            if (size != 36)
-                return -1;
-            const unsigned char *row = data + at;
-            out->flags = row[0];
-            out->docfreq = big_endian(row + 5, 4);
-            out->offset = (int64_t)big_endian(row + 23, 8);
-            out->length = (int32_t)big_endian(row + 31, 4);
-            return 1;
-        }
-        uint64_t docfreq, first, span, offset, length;
-        if (skip_weight(data, row_end, &at, tag & ROW_WHOLE_WEIGHT) < 0
-            || get_varint(data, row_end, &at, &docfreq) < 0 || (at += 2) > row_end
-            || skip_weight(data, row_end, &at, tag & ROW_WHOLE_MAX_WEIGHT) < 0
-            || get_varint(data, row_end, &at, &first) < 0 || get_varint(data, row_end, &at, &span) < 0
-            || get_varint(data, row_end, &at, &offset) < 0 || get_varint(data, row_end, &at, &length) < 0
-            || docfreq > 0xFFFFFFFFu || first > 0xFFFFFFFFu || span > 0xFFFFFFFFu - first
-            || length > 0x7FFFFFFFu || base > (uint64_t)INT64_MAX || offset > (uint64_t)INT64_MAX - base)
-            return -1;
-        out->flags = 0;
-        out->docfreq = docfreq;
-        out->offset = (int64_t)(base + offset);
-        out->length = (int64_t)length;
-        return 1;
+        return read_row(data, pos, row_end, base, out) < 0 ? -1 : 1;
     }
     return 0;
 }

@@ -32,6 +32,7 @@ from whoosh.codec.whoosh3 import (
     W3Codec,
     W3FieldWriter,
     W3LeafMatcher,
+    W3PerDocReader,
     W3PostingsWriter,
     W3Segment,
 )
@@ -603,6 +604,19 @@ class _RememberedLengths:
             return length
 
 
+class ArchivePerDocReader(W3PerDocReader):
+    """Whoosh's per-document reader, remembering which fields have no lengths column too: a
+    merge asks every document's length in every field, and for a field without lengths (an id,
+    a date) Whoosh looked for the column's file again at each ask, a system call each."""
+
+    def _cached_reader(self, fieldname, column):
+        try:
+            return self._readers[fieldname]
+        except KeyError:
+            reader = self._readers[fieldname] = super()._cached_reader(fieldname, column)
+            return reader
+
+
 class CompactFieldWriter(W3FieldWriter):
     write_one_block_terms_directly = True  # the tests compare with the general path
     _postings_end: int | None = None  # where the next term's postings start, once known
@@ -739,6 +753,9 @@ class ArchiveCodec(W3Codec):
             return super().postings_writer(dbfile, byteids=True)
         return CompactPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=False,
                                      compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def per_document_reader(self, storage, segment):
+        return ArchivePerDocReader(storage, segment)
 
     def terms_reader(self, storage, segment):
         name = segment.make_filename(self.TERMS_EXT)

@@ -10,8 +10,8 @@ and sorting them was most of what a build spent outside jieba. Here:
   the segment is written (``WordColumns``), and a gram field as the text itself
   (``TermPool.add_gram_text``), whose grams are only made then too, for all its documents at
   once, with numpy (``GramColumns``);
-* every other field goes a posting at a time (``TermPool.add``), and a merged segment's terms
-  a term at a time (``TermPool.extend``, from ``merging``);
+* every other field goes a posting at a time (``TermPool.add``), and a merged segment is read
+  a term at a time as the new segment is written (``TermPool.add_segment``, ``merging``);
 * ``TermPool.sorted_terms`` gives each term's postings as arrays in term order, which the
   codec's field writer takes a term at a time (``codec.CompactFieldWriter.add_postings``).
 
@@ -20,9 +20,15 @@ tests build both ways and compare).
 """
 from __future__ import annotations
 
+import heapq
 from array import array
+from functools import reduce
+from itertools import groupby, pairwise
+from operator import itemgetter
 
 import numpy as np
+from whoosh.fields import Schema
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from .. import analysis
@@ -53,8 +59,8 @@ class TermPool:
     (``add_counts``), which ``WordColumns`` keeps as numbers and gathers by term when the segment
     is written; a gram field as its text (``add_gram_text``), whose grams ``GramColumns`` makes
     for the whole segment at once. Everything else comes a posting at a
-    time (``add``) or a term at a time from a merged segment (``extend``), keyed by bytes, as
-    Whoosh hands it over.
+    time (``add``), keyed by bytes, as Whoosh hands it over; a merged segment's terms are read
+    from it only as they are written (``add_segment``).
     """
 
     def __init__(self):
@@ -62,6 +68,7 @@ class TermPool:
         self._terms: dict[str, dict[bytes, tuple[array, array, array, bytearray]]] = {}
         self._texts: dict[str, WordColumns] = {}
         self._columns: dict[str, GramColumns] = {}
+        self._segments: list[tuple[SegmentReader, Schema, int, dict[int, int] | None]] = []
 
     def _of(self, tables: dict, fieldname: str, make=dict):
         """The field's table in ``tables`` (its terms, or its gram columns), made if it is new."""
@@ -97,18 +104,14 @@ class TermPool:
         sum of the counts (the field's length in the document)."""
         return self._of(self._texts, fieldname, WordColumns).add(docnum, counts, boost, fieldboost)
 
-    def extend(self, fieldname: str, text: bytes, docnums: array, weights: array, lengths: array,
-               values: bytes) -> None:
-        """A term's postings as arrays (a merged segment's): document numbers above any the term
-        has in the pool already, weights, value lengths and the values' bytes."""
-        terms = self._of(self._terms, fieldname)
-        pooled = terms.get(text)
-        if pooled is None:
-            pooled = terms[text] = (array("I"), array("f"), array("I"), bytearray())
-        pooled[0].extend(docnums)
-        pooled[1].extend(weights)
-        pooled[2].extend(lengths)
-        pooled[3].extend(values)
+    def add_segment(self, reader, schema, startdoc: int, docmap: dict[int, int] | None) -> None:
+        """A segment being merged in (one our codec wrote, ``merging.readable``), its documents
+        renumbered from ``startdoc`` on or by ``docmap``. Its postings are read only as the new
+        segment is written, a term at a time, merged in term order with the pool's own and the
+        other segments': a merge holds one term's postings at a time, not the whole index's, so
+        a build's segments can be merged into a few large ones. The pool closes the reader."""
+        self._segments.append((reader, schema, startdoc, docmap))
+        self.fieldnames |= merging.merged_fields(reader, schema)
 
     def iter_postings(self) -> PooledPostings:
         return PooledPostings(self)
@@ -116,20 +119,32 @@ class TermPool:
     def sorted_terms(self):
         """((fieldname, term), (docnums, weights, value lengths, values)) in term order."""
         for fieldname in sorted(self.fieldnames):
-            terms = self._terms.get(fieldname, {})
-            made = self._columns.get(fieldname)  # a field's terms are gram columns or word columns, not both
-            if made is None:
-                made = self._texts.get(fieldname)
-            if made is not None and not terms:
-                for key, entry in made.terms():  # already in term order
+            own = self._field_terms(fieldname)
+            if not self._segments:
+                for key, entry in own:
                     yield (fieldname, key), entry
                 continue
-            if made is not None:
-                terms = dict(terms)
-                for key, entry in made.terms():
-                    _put(terms, key, entry)
-            for key in sorted(terms):
-                yield (fieldname, key), terms[key]
+            sources = [own] + [merging.renumbered_terms(reader, schema, fieldname, startdoc, docmap)
+                               for reader, schema, startdoc, docmap in self._segments]
+            for key, group in groupby(heapq.merge(*sources, key=itemgetter(0)), key=itemgetter(0)):
+                entries = [entry for _, entry in group]
+                yield (fieldname, key), entries[0] if len(entries) == 1 else _joined_all(entries)
+
+    def _field_terms(self, fieldname: str):
+        """(term, postings) of the documents added to the pool, in term order."""
+        terms = self._terms.get(fieldname, {})
+        made = self._columns.get(fieldname)  # a field's terms are gram columns or word columns, not both
+        if made is None:
+            made = self._texts.get(fieldname)
+        if made is not None and not terms:
+            yield from made.terms()  # already in term order
+            return
+        if made is not None:
+            terms = dict(terms)
+            for key, entry in made.terms():
+                _put(terms, key, entry)
+        for key in sorted(terms):
+            yield key, terms[key]
 
     def each_posting(self):
         for (fieldname, text), (docnums, weights, lengths, values) in self.sorted_terms():
@@ -143,6 +158,9 @@ class TermPool:
                     start += length
 
     def cleanup(self) -> None:
+        for reader, *_ in self._segments:
+            reader.close()
+        self._segments.clear()
         self._terms.clear()
         self._texts.clear()
         self._columns.clear()
@@ -150,6 +168,21 @@ class TermPool:
 
 def _put(terms: dict, key: bytes, entry: tuple) -> None:
     terms[key] = _joined(terms[key], entry) if key in terms else entry
+
+
+def _joined_all(entries: list[tuple]) -> tuple:
+    """One term's postings from several sources; each source's documents are a run of their own
+    (a merged segment's, renumbered, or the pool's), so they join end to end once in order."""
+    entries.sort(key=lambda entry: entry[0][0])
+    if any(first[0][-1] >= second[0][0] for first, second in pairwise(entries)):
+        return reduce(_joined, entries)
+    docnums, weights, lengths, values = array("I"), array("f"), array("I"), bytearray()
+    for entry in entries:
+        docnums.extend(entry[0])
+        weights.extend(entry[1])
+        lengths.extend(entry[2])
+        values += entry[3]
+    return docnums, weights, lengths, values
 
 
 def _joined(first: tuple, second: tuple) -> tuple:
@@ -236,7 +269,10 @@ class ArchiveSegmentWriter(SegmentWriter):
 
     def add_postings_to_pool(self, reader, startdoc, docmap):
         if isinstance(self.pool, TermPool) and merging.readable(reader):
-            merging.pool_segment(self.pool, reader, self.schema, startdoc, docmap)
+            # A reader of its own: the caller closes its reader once this returns, and the
+            # postings are read when the new segment is written (TermPool.add_segment).
+            own = SegmentReader(self.storage, self.schema, reader.segment())
+            self.pool.add_segment(own, self.schema, startdoc, docmap)
         else:
             super().add_postings_to_pool(reader, startdoc, docmap)
 

@@ -153,7 +153,7 @@ def test_with_deleted_documents_every_query_finds_what_whoosh_finds(seeded_archi
 
 
 def test_answers_are_the_same_over_many_segments(seeded_archive):
-    call_command("update_index", "--batch-size", "7", stdout=StringIO(), verbosity=0)
+    call_command("update_index", "--batch-size", "7", "--keep-segments", stdout=StringIO(), verbosity=0)
     backend = connections["default"].get_backend()
     backend.index = backend.index.refresh()
     assert len(backend.index._segments()) >= 5
@@ -168,7 +168,7 @@ def test_answers_are_the_same_over_many_segments(seeded_archive):
 def test_exclusion_over_many_segments_is_set_difference(seeded_archive):
     # Whoosh's own AndNot, over segments like these, returned an article holding the excluded
     # word (found with its stock codec too); the columnar answer is the plain set difference.
-    call_command("update_index", "--batch-size", "7", stdout=StringIO(), verbosity=0)
+    call_command("update_index", "--batch-size", "7", "--keep-segments", stdout=StringIO(), verbosity=0)
 
     def found(query: str) -> set[int]:
         return set(_pks(_both(SearchPlan(parse(query), Filters()), facets=())[0]))

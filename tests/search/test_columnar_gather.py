@@ -31,7 +31,7 @@ def view(seeded_archive, request, monkeypatch):
         pytest.fail("search/engine/_columnar.c is not compiled: run `make install`")
     if request.param == "every block split":
         monkeypatch.setattr(codec, "_MIN_SPLIT_BYTES", 0)  # the build's forked workers inherit it
-    call_command("update_index", "--batch-size", "7", stdout=StringIO(), verbosity=0)
+    call_command("update_index", "--batch-size", "7", "--keep-segments", stdout=StringIO(), verbosity=0)
     backend = connections["default"].get_backend()
     backend.index = backend.index.refresh()
     _, view = backend._searcher_and_view()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from io import StringIO
 from unittest import mock
@@ -164,8 +165,52 @@ def test_a_full_update_writes_segments_in_worker_processes_and_removes_strays(ca
     assert check_index().consistent and len(ids("京都大学")) == 1
 
 
+def _answers(queries: list[str]) -> list[tuple[int, list[tuple[int, float]], dict]]:
+    pages = [search_articles(plan=SearchPlan(parse(query)), page_size=50) for query in queries]
+    return [(page.total, [(hit.article.pk, round(hit.score, 9)) for hit in page.hits], page.facets) for page in pages]
+
+
+def test_a_full_update_merges_the_workers_segments_into_one_a_worker(seeded_archive):
+    backend = connections["default"].get_backend()
+    queries = ["发展", "太原 经济", '"全力筑牢"', "太原 OR 京都", "-发展 建设"]
+    call_command("update_index", "--workers", "2", "--batch-size", "5", "--keep-segments", stdout=StringIO(), verbosity=0)
+    assert len(_segment_sizes()) >= 9
+    kept = _answers(queries)
+    call_command("update_index", "--workers", "2", "--batch-size", "5", stdout=StringIO(), verbosity=0)
+    sizes = _segment_sizes()
+    assert len(sizes) == 2 and sum(sizes) == Article.objects.count() and max(sizes) - min(sizes) <= 5
+    merged = _answers(queries)
+    # The same articles in the same order, the same counts and facets. The scores move a little,
+    # as after any Whoosh merge: a merged document's field lengths are read back from their
+    # one-byte form, so the field's average length (BM25's) is of the rounded lengths.
+    assert [(total, [pk for pk, _ in hits], facets) for total, hits, facets in merged] == [
+        (total, [pk for pk, _ in hits], facets) for total, hits, facets in kept]
+    assert all(total for total, _, _ in kept)
+    for (_, hits, _), (_, before, _) in zip(merged, kept):
+        assert [score for _, score in hits] == pytest.approx([score for _, score in before], rel=0.02)
+    segment_files = [name for name in os.listdir(backend.path) if name.endswith(".seg")]
+    assert len(segment_files) == 2  # the segments merged away are gone from the folder too
+    assert check_index().consistent
+
+
+def test_a_builds_segments_merge_in_consecutive_runs_of_about_equal_size(monkeypatch):
+    from types import SimpleNamespace
+
+    def segments(*sizes):
+        return [SimpleNamespace(name=i, doc_count_all=lambda size=size: size) for i, size in enumerate(sizes)]
+
+    def names(runs):
+        return [[segment.name for segment in run] for run in runs]
+
+    assert names(search_backend.merge_runs(segments(5, 5, 5, 5, 5, 2), workers=2)) == [[0, 1, 2], [3, 4, 5]]
+    assert names(search_backend.merge_runs(segments(5, 5), workers=4)) == [[0], [1]]  # never more runs than segments
+    assert names(search_backend.merge_runs(segments(5), workers=1)) == [[0]]
+    monkeypatch.setattr(search_backend, "BULK_MERGED_DOCS", 10)  # runs of at most about this many
+    assert names(search_backend.merge_runs(segments(*[5] * 8), workers=2)) == [[0, 1], [2, 3], [4, 5], [6, 7]]
+
+
 def test_edits_merge_a_tier_of_small_segments_once_it_is_full(cases, monkeypatch):
-    call_command("update_index", "--batch-size", "1", stdout=StringIO(), verbosity=0)
+    call_command("update_index", "--batch-size", "1", "--keep-segments", stdout=StringIO(), verbosity=0)
     assert _segment_sizes() == [1, 1, 1, 1]
     article = Article.objects.get(headline="日本京都大学代表团来访我市")
     article.save()

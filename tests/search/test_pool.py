@@ -7,7 +7,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, Schema
 from whoosh.writing import SegmentWriter
 
 from search.engine.codec import ArchiveCodec
-from search.engine.pool import ArchiveSegmentWriter, GramColumns, TermPool, WordColumns
+from search.engine.pool import ArchiveSegmentWriter, GramColumns, TermPool, WordColumns, _joined_all
 from search.engine.whoosh_analysis import CharGramTokenizer, JiebaWordTokenizer, PairsTEXT
 from tests.conftest import SEEDS
 
@@ -77,11 +77,12 @@ def test_the_pools_postings_handed_over_one_by_one_write_the_same_segment(tmp_pa
     assert whole == one_by_one
 
 
-def test_a_merged_segments_postings_and_new_documents_of_one_term_stay_in_document_order():
+def test_postings_a_posting_at_a_time_and_gram_texts_of_one_term_stay_in_document_order():
     pool = TermPool()
-    # a term of a merged segment (as merging hands it over) and the same term in new documents,
-    # whichever comes first in document numbers
-    pool.extend("grams", "京都".encode(), *_postings([5, 9], [[1], [2, 3]]))
+    # a term's postings handed over one by one and the same term in gram texts, whichever comes
+    # first in document numbers
+    pool.add(("grams", "京都".encode(), 5, 1.0, struct.pack("<I", 1)))
+    pool.add(("grams", "京都".encode(), 9, 2.0, struct.pack("<2I", 2, 3)))
     pool.add_gram_text("grams", 7, "京都大学", 1.0)
     pool.add_gram_text("grams", 12, "在京都", 1.0)
     terms = dict(pool.sorted_terms())
@@ -91,6 +92,15 @@ def test_a_merged_segments_postings_and_new_documents_of_one_term_stay_in_docume
     assert list(lengths) == [4, 4, 8, 4]
     assert list(struct.unpack("<5I", values)) == [1, 0, 2, 3, 1]
     assert list(terms[("grams", "学".encode())][0]) == [7]
+
+
+def test_one_terms_postings_from_several_sources_join_in_document_order():
+    runs = [_postings([20, 21], [[4], [5, 6]]), _postings([0, 3], [[1], [2]]), _postings([10], [[3, 9]])]
+    docnums, weights, lengths, values = _joined_all(list(runs))
+    assert list(docnums) == [0, 3, 10, 20, 21] and list(weights) == [1.0, 1.0, 2.0, 1.0, 2.0]
+    assert list(lengths) == [4, 4, 8, 4, 8] and list(struct.unpack("<7I", values)) == [1, 2, 3, 9, 4, 5, 6]
+    interleaved = _joined_all([_postings([2, 8], [[1], [2]]), _postings([5], [[7]])])
+    assert list(interleaved[0]) == [2, 5, 8] and list(struct.unpack("<3I", interleaved[3])) == [1, 7, 2]
 
 
 def _postings(docnums, positions):

@@ -90,6 +90,31 @@ def test_a_rows_extent_is_read_as_from_whooshs_row(tmp_path, monkeypatch, compil
     assert [table.extent(key) for key in missing + [b"", b"\x00", b"\xff\xff", b"\x00" * 2000]] == [None] * (len(missing) + 4)
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_the_rows_extents_from_a_key_on_are_read_as_from_whooshs_rows(tmp_path, monkeypatch, compiled):
+    if compiled and terms._compiled_block_extents is None:
+        pytest.skip("search/engine/_postings.c is not compiled")
+    if not compiled:
+        monkeypatch.setattr(terms, "_compiled_block_extents", None)
+    rows = _rows(3000)
+    table = terms.TermDictionaryReader(*_write(FileStorage(str(tmp_path)), "dictionary", rows))
+    expected = [(key, *_expected_extent(row)) for key, row in rows]
+    assert list(table.extents_from(b"")) == expected
+    for start in (rows[1500][0][:-1], rows[1500][0], rows[-1][0], b"\x00\x02", b"\xff"):  # between rows, on one, after all
+        assert list(table.extents_from(start)) == [row for row in expected if row[0] >= start]
+
+
+def test_a_blocks_extents_are_left_to_the_python_where_a_row_is_not_read_in_compiled_code():
+    if terms._compiled_block_extents is None:
+        pytest.skip("search/engine/_postings.c is not compiled")
+    rows = [_ROW.pack(0, 2.0, 3, 1, 9, 2.0, 5, 8, 700, 40), _ROW.pack(0, 0.5, 1, 1, 9, 0.5, 9, 9, 740, 12)]
+    packed = [terms._pack_info(row, 600) for row in rows]
+    block = bytes((0, 2, len(packed[0]))) + b"ab" + packed[0] + bytes((1, 1, len(packed[1]))) + b"c" + packed[1]
+    assert terms._compiled_block_extents(block, 600) == [(b"ab", 0, 3, 700, 40), (b"ac", 0, 1, 740, 12)]
+    assert terms._compiled_block_extents(block[:-1], 600) is NotImplemented  # a row cut short
+    assert terms._compiled_block_extents(bytes((3, 1, 1)) + b"x\x00", 600) is NotImplemented  # shares more than there is
+
+
 def test_the_compiled_extent_leaves_what_it_does_not_read_to_the_python():
     if terms._compiled_extent is None:
         pytest.skip("search/engine/_postings.c is not compiled")

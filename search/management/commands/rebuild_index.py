@@ -30,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("-k", "--workers", type=int, default=0, help="worker processes (0: one per core)")
         parser.add_argument("-b", "--batch-size", dest="batchsize", type=int,
                             help="articles per segment (default 5,000)")
+        parser.add_argument("--keep-segments", action="store_false", dest="merge", default=True,
+                            help="leave the segments as the workers wrote them (by default they are merged "
+                                 "into one a worker, of at most 100,000 articles: fewer segments, faster queries)")
         parser.add_argument("--nocommit", action="store_false", dest="commit", default=True,
                             help="analyse everything and keep nothing (update_index --nocommit)")
         parser.add_argument("-t", "--max-retries", type=int, default=5, help="accepted for haystack's interface")
@@ -44,7 +47,7 @@ class Command(BaseCommand):
         progress = _Progress(self.stdout, Article.objects.count(), enabled=verbosity >= 1)
         try:
             count = rebuild_index(workers=options["workers"] or None, segment_size=options["batchsize"],
-                                  on_indexed=progress.advance)
+                                  merge=options["merge"], on_indexed=progress.advance)
         finally:
             progress.close()
         if verbosity >= 1:

@@ -3,7 +3,8 @@ queue drained at the end.
 
 A run over everything (no --age, --minutes, --start or --end) goes to the backend's
 ``update_in_parallel``: ``--workers`` processes (0, the default, means one per core) each write
-whole segments of ``--batch-size`` articles. Dated runs, and engines without that method, take
+whole segments of ``--batch-size`` articles, then merge them into one a worker (unless
+``--keep-segments``). Dated runs, and engines without that method, take
 haystack's own path. ``rebuild_index`` calls this command too, so both show progress.
 """
 from __future__ import annotations
@@ -45,10 +46,18 @@ class _Progress:
 
 class Command(HaystackUpdateIndex):
     _on_indexed = None  # the progress display, set for the length of a run
+    merge = True  # a full run merges the workers' segments (--keep-segments: not)
     help = (HaystackUpdateIndex.help + " A full run indexes in --workers processes (0: one per core), "
             "--batch-size articles a segment. Shows progress, then indexes edits still queued.")
 
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--keep-segments", action="store_false", dest="merge", default=True,
+                            help="a full run leaves the segments as the workers wrote them (by default they are "
+                                 "merged into one a worker, of at most 100,000 articles: fewer segments, faster queries)")
+
     def handle(self, **options):
+        self.merge = options.get("merge", True)
         backend = connections["default"].get_backend()
         progress = _Progress(self.stdout, Article.objects.count(), enabled=int(options.get("verbosity", 1)) >= 1)
         backend.on_indexed = self._on_indexed = progress.advance
@@ -79,8 +88,8 @@ class Command(HaystackUpdateIndex):
                 continue
             pks = list(index.build_queryset(using=using).order_by("pk").values_list("pk", flat=True))
             options = {"segment_size": self.batchsize} if self.batchsize else {}
-            count = backend.update_in_parallel(index, pks=pks, workers=workers, on_indexed=self._on_indexed,
-                                               **options)
+            count = backend.update_in_parallel(index, pks=pks, workers=workers, merge=self.merge,
+                                               on_indexed=self._on_indexed, **options)
             if self.verbosity >= 1:
                 self.stdout.write(f"  indexed {count:,} {model._meta.model_name}s in {workers} process(es)")
             if self.remove:
