@@ -35,16 +35,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
 from bench.engine_ab import archive_arguments, summary  # noqa: E402
 from bench.peer_bench import PEER_MIX  # noqa: E402
 
-LAYOUTS = ("one stream", "head bit-packed")
+# Each layout: its name, and how ``_index`` writes it.
+LAYOUTS = {"one stream": {"one_stream": True}, "head bit-packed": {}}
 
 
 def _bytes(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
 
 
-def _index(folder: Path, *, one_stream: bool) -> float:
+def _index(folder: Path, *, one_stream: bool = False, merge: bool = True) -> float:
     """The archive's articles indexed into ``folder`` (every block one zlib stream if
-    ``one_stream``, else as the code writes them); the seconds it took."""
+    ``one_stream``, else as the code writes them; the workers' segments left as written unless
+    ``merge``); the seconds it took."""
     from django.conf import settings
     from django.core.management import call_command
     from django.test.utils import override_settings
@@ -60,14 +62,14 @@ def _index(folder: Path, *, one_stream: bool) -> float:
     try:
         with override_settings(HAYSTACK_CONNECTIONS=connections):
             haystack_connections.reload("default")
-            call_command("rebuild_index", interactive=False, verbosity=0)
+            call_command("rebuild_index", interactive=False, verbosity=0, merge=merge)
     finally:
         codec._MIN_SPLIT_BYTES = split
         haystack_connections.reload("default")
     return time.perf_counter() - began
 
 
-def measure(rounds: int, work: Path) -> dict:
+def measure(rounds: int, work: Path, layouts: dict[str, dict] = LAYOUTS, benchmark: str = "codec_ab") -> dict:
     import django
 
     django.setup()
@@ -76,11 +78,12 @@ def measure(rounds: int, work: Path) -> dict:
     from search.engine import columnar
     from search.forms import SearchForm
 
-    folders = {layout: work / layout.replace(" ", "-") for layout in LAYOUTS}
+    names = list(layouts)
+    folders = {layout: work / "".join(c if c.isalnum() else "-" for c in layout) for layout in names}
     built = {}
     for layout, folder in folders.items():
         folder.mkdir()
-        built[layout] = round(_index(folder, one_stream=layout == LAYOUTS[0]), 1)
+        built[layout] = round(_index(folder, **layouts[layout]), 1)
     views = {}
     for layout, folder in folders.items():
         searcher = whoosh_index.open_dir(str(folder)).searcher()
@@ -101,41 +104,47 @@ def measure(rounds: int, work: Path) -> dict:
         plan = form.plan()
         found = {layout: sorted(view.primary_keys()[run(view, plan)[1].docs].tolist())  # warm, and compared
                  for layout, view in views.items()}
-        if found[LAYOUTS[0]] != found[LAYOUTS[1]]:
-            raise SystemExit(f"codec_ab: the layouts find different articles for {name!r}")
-        timings = {layout: [] for layout in LAYOUTS}
+        if found[names[0]] != found[names[1]]:
+            raise SystemExit(f"{benchmark}: the layouts find different articles for {name!r}")
+        timings = {layout: [] for layout in names}
         for _ in range(rounds):
             for layout, view in views.items():
                 timings[layout].append(run(view, plan)[0])
-        queries[name] = {"hits": len(found[LAYOUTS[0]]), **{layout: summary(t) for layout, t in timings.items()}}
+        queries[name] = {"hits": len(found[names[0]]), **{layout: summary(t) for layout, t in timings.items()}}
     return {
-        "benchmark": "codec_ab",
+        "benchmark": benchmark,
         "measured": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-        "documents": views[LAYOUTS[1]].size,
+        "documents": views[names[1]].size,
         "rounds": rounds,
+        "segments": {layout: len(view.segments) for layout, view in views.items()},
         "index_bytes": {layout: _bytes(folder) for layout, folder in folders.items()},
         "build_seconds": built,
         "queries": queries,
     }
 
 
-def main() -> int:
-    args = archive_arguments(__doc__.splitlines()[0], rounds=40, each="layout", out="codec-ab.json")
-    work = Path(tempfile.mkdtemp(prefix="codec-ab-"))
+def run(description: str, *, layouts: dict[str, dict], benchmark: str, out: str) -> int:
+    args = archive_arguments(description, rounds=40, each="layout", out=out)
+    work = Path(tempfile.mkdtemp(prefix=f"{benchmark.replace('_', '-')}-"))
     try:
-        report = measure(args.rounds, work)
+        report = measure(args.rounds, work, layouts, benchmark)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    sizes, built = report["index_bytes"], report["build_seconds"]
-    print(f"index bytes: one stream {sizes[LAYOUTS[0]]:,}, head bit-packed {sizes[LAYOUTS[1]]:,} "
-          f"({100 * (sizes[LAYOUTS[1]] / sizes[LAYOUTS[0]] - 1):+.2f} %); built in {built[LAYOUTS[0]]} and "
-          f"{built[LAYOUTS[1]]} s")
+    first, second = layouts
+    sizes, built, segments = report["index_bytes"], report["build_seconds"], report["segments"]
+    print(f"index bytes: {first} {sizes[first]:,} ({segments[first]} segments), {second} {sizes[second]:,} "
+          f"({segments[second]}; {100 * (sizes[second] / sizes[first] - 1):+.2f} %); built in {built[first]} and "
+          f"{built[second]} s")
     for name, row in report["queries"].items():
-        print(f"{name:22}", "  ".join(f"{layout}: {row[layout]['p50_ms']} ms" for layout in LAYOUTS))
+        print(f"{name:22}", "  ".join(f"{layout}: {row[layout]['p50_ms']} ms" for layout in layouts))
     print(f"written to {args.out}")
     return 0
+
+
+def main() -> int:
+    return run(__doc__.splitlines()[0], layouts=LAYOUTS, benchmark="codec_ab", out="codec-ab.json")
 
 
 if __name__ == "__main__":

@@ -235,7 +235,8 @@ def _queued_count() -> str:
 
 
 def rebuild_index(*, workers: int | None = None, segment_size: int | None = None, merge: bool = True,
-                  on_indexed: Callable[[int], None] | None = None) -> int:
+                  on_indexed: Callable[[int], None] | None = None,
+                  on_merging: Callable[[int, int], None] | None = None) -> int:
     """Index every article into a new index beside the old one and swap it in when complete.
 
     The live index's write lock is held from before the database is read until the swap, so
@@ -248,7 +249,7 @@ def rebuild_index(*, workers: int | None = None, segment_size: int | None = None
         queued_before = last_queued_pk()
         pks = list(index.build_queryset().order_by("pk").values_list("pk", flat=True))
         count = backend.rebuild_beside(index, pks=pks, workers=workers or os.cpu_count() or 1,
-                                       merge=merge, on_indexed=on_indexed, **options)
+                                       merge=merge, on_indexed=on_indexed, on_merging=on_merging, **options)
     forget_queued_before(last_pk=queued_before)
     drain_index_queue()
     return count

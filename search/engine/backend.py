@@ -253,6 +253,8 @@ def merge_runs(segments: list, *, workers: int) -> list[list]:
     more than BULK_MERGED_DOCS documents (a merge holds a term's postings in memory, and the
     per-document columns of the whole run)."""
     total = sum(segment.doc_count_all() for segment in segments)
+    if not total:  # (articles deleted while the build read them) nothing to merge
+        return [[segment] for segment in segments]
     count = max(1, min(len(segments), max(workers, math.ceil(total / BULK_MERGED_DOCS))))
     share = total / count
     runs: list[list] = [[] for _ in range(count)]
@@ -604,13 +606,15 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return True
 
     def update_in_parallel(self, index, *, pks: list[int], workers: int, segment_size: int = BULK_SEGMENT_DOCS,
-                           merge: bool = True, on_indexed: Callable[[int], None] | None = None) -> int:
+                           merge: bool = True, on_indexed: Callable[[int], None] | None = None,
+                           on_merging: Callable[[int, int], None] | None = None) -> int:
         """Index the index's objects with these primary keys in ``workers`` processes; returns how
         many were indexed.
 
         Each worker writes whole segments of ``segment_size`` objects (consecutive keys); then,
         unless ``merge`` is false, the workers merge them into a few (``_merged``: one a worker,
-        of at most BULK_MERGED_DOCS documents). This process holds the index's lock from start to end, so no other writer can commit meanwhile
+        of at most BULK_MERGED_DOCS documents; ``on_merging`` is told how many into how many
+        first). This process holds the index's lock from start to end, so no other writer can commit meanwhile
         (and in doing so delete the workers' segment files, which are not yet in the index);
         edits made during the build stay queued and are indexed after it. The old
         versions of the documents are deleted and the new segments added in one commit: a build
@@ -633,7 +637,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                     on_indexed(indexed)
             new = [segments[number] for number in sorted(segments)]
             if merge:
-                new = self._merged(new, workers=workers)
+                new = self._merged(new, workers=workers, on_merging=on_merging)
             self._delete(writer, [f"{model._meta.app_label}.{model._meta.model_name}.{pk}" for pk in pks])
             kept = [s for s in writer.segments if s.deleted_count() < s.doc_count_all()]
             writer._close_segment()  # this process added no documents of its own
@@ -644,7 +648,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         writer._finish()
         return count
 
-    def _merged(self, segments: list, *, workers: int) -> list:
+    def _merged(self, segments: list, *, workers: int, on_merging: Callable[[int, int], None] | None = None) -> list:
         """A build's new segments merged into a few (merge_runs), in worker processes.
 
         A query looks up each term in every segment and reads a piece of its list from each: at
@@ -653,11 +657,14 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         the index; the commit that adds the merged ones deletes their files."""
         runs = merge_runs(segments, workers=workers)
         tasks = [(number, self.connection_alias, self.path, run) for number, run in enumerate(runs) if len(run) > 1]
+        if tasks and on_merging is not None:
+            on_merging(len(segments), len(runs))
         merged = dict(_run_tasks(_merge_run, tasks, workers))
         return [merged.get(number, run[0]) for number, run in enumerate(runs)]
 
     def rebuild_beside(self, index, *, pks: list[int], workers: int, segment_size: int = BULK_SEGMENT_DOCS,
-                       merge: bool = True, on_indexed: Callable[[int], None] | None = None) -> int:
+                       merge: bool = True, on_indexed: Callable[[int], None] | None = None,
+                       on_merging: Callable[[int, int], None] | None = None) -> int:
         """Build a whole new index of these objects in a folder beside this one, then swap it in.
 
         Until the swap the old index serves every search unchanged; a build that fails or is
@@ -674,7 +681,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             fresh = type(self)(self.connection_alias, **{**self._options(), "PATH": building})
             fresh.setup()
             count = fresh.update_in_parallel(index, pks=pks, workers=workers, segment_size=segment_size,
-                                             merge=merge, on_indexed=on_indexed)
+                                             merge=merge, on_indexed=on_indexed, on_merging=on_merging)
             fresh.index = fresh.index.refresh()
             if not os.path.exists(self.path):
                 os.rename(building, self.path)

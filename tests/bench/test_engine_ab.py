@@ -1,6 +1,6 @@
 """The engine's A/B bench: each version hides what it should of the compiled module; it and the
-codec's A/B bench (``bench/codec_ab.py``, which shares its arguments) refuse to run without an
-archive, in one line."""
+codec's and the segments' A/B benches (``bench/codec_ab.py``, ``bench/segments_ab.py``, which
+share its arguments) refuse to run without an archive, in one line."""
 from __future__ import annotations
 
 import os
@@ -29,7 +29,7 @@ def test_each_version_is_the_pass_it_names():
     assert [threads for _, threads in versions.values()] == [1, 1, 1, 2, 2, 2, 2]
 
 
-@pytest.mark.parametrize("script", ["bench/engine_ab.py", "bench/codec_ab.py"])
+@pytest.mark.parametrize("script", ["bench/engine_ab.py", "bench/codec_ab.py", "bench/segments_ab.py"])
 def test_without_an_archive_each_one_process_bench_is_refused_in_one_line(script):
     env = {k: v for k, v in os.environ.items() if k != "SEARCH_INDEX_DIR"}
     done = subprocess.run([sys.executable, script, "--rounds", "1"], cwd=engine_ab.ROOT, env=env,

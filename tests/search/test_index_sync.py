@@ -173,10 +173,14 @@ def _answers(queries: list[str]) -> list[tuple[int, list[tuple[int, float]], dic
 def test_a_full_update_merges_the_workers_segments_into_one_a_worker(seeded_archive):
     backend = connections["default"].get_backend()
     queries = ["发展", "太原 经济", '"全力筑牢"', "太原 OR 京都", "-发展 建设"]
-    call_command("update_index", "--workers", "2", "--batch-size", "5", "--keep-segments", stdout=StringIO(), verbosity=0)
-    assert len(_segment_sizes()) >= 9
+    out = StringIO()
+    call_command("update_index", "--workers", "2", "--batch-size", "5", "--keep-segments", stdout=out)
+    written = len(_segment_sizes())
+    assert written >= 9 and "merging" not in out.getvalue()
     kept = _answers(queries)
-    call_command("update_index", "--workers", "2", "--batch-size", "5", stdout=StringIO(), verbosity=0)
+    out = StringIO()
+    call_command("update_index", "--workers", "2", "--batch-size", "5", stdout=out)
+    assert f"merging the {written} segments written into 2" in out.getvalue()
     sizes = _segment_sizes()
     assert len(sizes) == 2 and sum(sizes) == Article.objects.count() and max(sizes) - min(sizes) <= 5
     merged = _answers(queries)
@@ -205,6 +209,8 @@ def test_a_builds_segments_merge_in_consecutive_runs_of_about_equal_size(monkeyp
     assert names(search_backend.merge_runs(segments(5, 5, 5, 5, 5, 2), workers=2)) == [[0, 1, 2], [3, 4, 5]]
     assert names(search_backend.merge_runs(segments(5, 5), workers=4)) == [[0], [1]]  # never more runs than segments
     assert names(search_backend.merge_runs(segments(5), workers=1)) == [[0]]
+    assert names(search_backend.merge_runs(segments(0, 0), workers=2)) == [[0], [1]]  # emptied meanwhile
+    assert names(search_backend.merge_runs(segments(0, 5, 5, 0), workers=1)) == [[0, 1, 2, 3]]
     monkeypatch.setattr(search_backend, "BULK_MERGED_DOCS", 10)  # runs of at most about this many
     assert names(search_backend.merge_runs(segments(*[5] * 8), workers=2)) == [[0, 1], [2, 3], [4, 5], [6, 7]]
 

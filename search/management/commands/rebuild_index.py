@@ -47,7 +47,8 @@ class Command(BaseCommand):
         progress = _Progress(self.stdout, Article.objects.count(), enabled=verbosity >= 1)
         try:
             count = rebuild_index(workers=options["workers"] or None, segment_size=options["batchsize"],
-                                  merge=options["merge"], on_indexed=progress.advance)
+                                  merge=options["merge"], on_indexed=progress.advance,
+                                  on_merging=progress.merging)
         finally:
             progress.close()
         if verbosity >= 1:

@@ -39,13 +39,20 @@ class _Progress:
             while self.next_report <= self.done / self.total:
                 self.next_report += 0.1
 
+    def merging(self, segments: int, into: int) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        if self.enabled:
+            self.stdout.write(f"  merging the {segments:,} segments written into {into:,}")
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
 
 
 class Command(HaystackUpdateIndex):
-    _on_indexed = None  # the progress display, set for the length of a run
+    _progress = None  # the progress display, set for the length of a run
     merge = True  # a full run merges the workers' segments (--keep-segments: not)
     help = (HaystackUpdateIndex.help + " A full run indexes in --workers processes (0: one per core), "
             "--batch-size articles a segment. Shows progress, then indexes edits still queued.")
@@ -60,7 +67,8 @@ class Command(HaystackUpdateIndex):
         self.merge = options.get("merge", True)
         backend = connections["default"].get_backend()
         progress = _Progress(self.stdout, Article.objects.count(), enabled=int(options.get("verbosity", 1)) >= 1)
-        backend.on_indexed = self._on_indexed = progress.advance
+        self._progress = progress
+        backend.on_indexed = progress.advance
         queued_before = last_queued_pk()
         full = not any(options.get(name) for name in ("age", "minutes", "start_date", "end_date"))
         try:
@@ -88,8 +96,10 @@ class Command(HaystackUpdateIndex):
                 continue
             pks = list(index.build_queryset(using=using).order_by("pk").values_list("pk", flat=True))
             options = {"segment_size": self.batchsize} if self.batchsize else {}
+            progress = self._progress
             count = backend.update_in_parallel(index, pks=pks, workers=workers, merge=self.merge,
-                                               on_indexed=self._on_indexed, **options)
+                                               on_indexed=progress.advance if progress else None,
+                                               on_merging=progress.merging if progress else None, **options)
             if self.verbosity >= 1:
                 self.stdout.write(f"  indexed {count:,} {model._meta.model_name}s in {workers} process(es)")
             if self.remove:
