@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import time
@@ -170,7 +171,7 @@ def _answers(queries: list[str]) -> list[tuple[int, list[tuple[int, float]], dic
     return [(page.total, [(hit.article.pk, round(hit.score, 9)) for hit in page.hits], page.facets) for page in pages]
 
 
-def test_a_full_update_merges_the_workers_segments_into_one_a_worker(seeded_archive):
+def test_a_full_update_merges_the_workers_segments_into_one_a_worker(seeds):
     backend = connections["default"].get_backend()
     queries = ["发展", "太原 经济", '"全力筑牢"', "太原 OR 京都", "-发展 建设"]
     out = StringIO()
@@ -195,6 +196,25 @@ def test_a_full_update_merges_the_workers_segments_into_one_a_worker(seeded_arch
     segment_files = [name for name in os.listdir(backend.path) if name.endswith(".seg")]
     assert len(segment_files) == 2  # the segments merged away are gone from the folder too
     assert check_index().consistent
+
+
+def _merge_on_a_full_disk(task):  # module-level: the build's forked workers are handed it by name
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_merge_that_fails_leaves_the_index_as_it_was(seeds, monkeypatch):
+    backend = connections["default"].get_backend()
+    call_command("update_index", "--workers", "2", "--batch-size", "5", "--keep-segments", stdout=StringIO(), verbosity=0)
+    before = (sorted(_segment_sizes()), _answers(["发展", '"全力筑牢"']))
+    monkeypatch.setattr(search_backend, "_merge_run", _merge_on_a_full_disk)
+    with pytest.raises(OSError, match="No space left on device"):
+        call_command("update_index", "--workers", "2", "--batch-size", "5", stdout=StringIO(), verbosity=0)
+    assert (sorted(_segment_sizes()), _answers(["发展", '"全力筑牢"'])) == before and check_index().consistent
+    monkeypatch.undo()
+    call_command("update_index", "--workers", "2", "--batch-size", "5", stdout=StringIO(), verbosity=0)  # the lock was let go
+    assert len(_segment_sizes()) == 2 and check_index().consistent
+    # the failed build's segments, never committed, are gone with the next commit
+    assert len([name for name in os.listdir(backend.path) if name.endswith(".seg")]) == 2
 
 
 def test_a_builds_segments_merge_in_consecutive_runs_of_about_equal_size(monkeypatch):
