@@ -9,7 +9,9 @@ machine is doing: the backend's evaluation, count and top 20 (``columnar.evaluat
 ``order``, as ``backend.search`` runs them without making result objects). Both must find the
 same articles for every query. Reported: each index's bytes and build time, and each query's
 p50 and p95 on both. Results: ``bench/results/codec-ab.json``. The archive's own index is only
-read from the database's side: its articles.
+read from the database's side: its articles. Both are built as ``rebuild_index`` builds, so since
+the thirteenth pass in one segment a worker (the eleventh pass's figures were of 30 segments at
+150k).
 
 Run it with an archive's environment, as ``engine_ab.py`` is run::
 

@@ -791,11 +791,13 @@ merge_arrays(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_MemoryError, "zlib: no memory for an inflater");
         goto done;
     }
+    Py_BEGIN_ALLOW_THREADS /* a tier's merge runs in a serving process: its searches go on */
     size_t filled = 0;
     for (size_t b = 0; b < nblocks && !failed; b++) {
         failed = decode_one_block(&stream, &blocks[b], filled, base, narrow, narrow, &out, &scratch) < 0;
         filled += blocks[b].count;
     }
+    Py_END_ALLOW_THREADS
     inflateEnd(&stream);
     if (failed) {
         result = Py_NewRef(Py_None);

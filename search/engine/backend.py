@@ -249,21 +249,26 @@ def _index_run(task: tuple[int, str, str, list[int], str]) -> tuple[int, object,
 
 def merge_runs(segments: list, *, workers: int) -> list[list]:
     """A full build's segments (in document order) as consecutive runs, each to be merged into
-    one segment: one run a worker, so that every core merges, and more when a run would hold
-    more than BULK_MERGED_DOCS documents (a merge holds a term's postings in memory, and the
-    per-document columns of the whole run)."""
+    one segment: one run a worker, so that every core merges, and more where a run would hold
+    more than BULK_MERGED_DOCS documents (a merge holds the run's per-document columns and a
+    term's postings from each segment), which no run passes unless one segment alone does."""
     total = sum(segment.doc_count_all() for segment in segments)
     if not total:  # (articles deleted while the build read them) nothing to merge
         return [[segment] for segment in segments]
     count = max(1, min(len(segments), max(workers, math.ceil(total / BULK_MERGED_DOCS))))
     share = total / count
-    runs: list[list] = [[] for _ in range(count)]
-    before = 0
+    runs: list[list] = []
+    target = held = before = 0
     for segment in segments:
         size = segment.doc_count_all()
-        runs[min(count - 1, int((before + size / 2) // share))].append(segment)
+        wanted = min(count - 1, int((before + size / 2) // share))  # the run its middle falls in
+        if not runs or wanted > target or held + size > BULK_MERGED_DOCS:
+            runs.append([])
+            target, held = max(wanted, target), 0
+        runs[-1].append(segment)
+        held += size
         before += size
-    return [run for run in runs if run]
+    return runs
 
 
 def _merge_run(task: tuple[int, str, str, list]) -> tuple[int, object]:
@@ -272,11 +277,13 @@ def _merge_run(task: tuple[int, str, str, list]) -> tuple[int, object]:
     number, alias, path, segments = task
     backend = _worker_backend(alias, path)
     writer = _open_writer(backend.index.refresh(), lock=False)
-    for segment in segments:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
-    return number, writer._finalize_segment()
+    try:
+        for segment in segments:
+            with SegmentReader(writer.storage, writer.schema, segment) as reader:
+                writer.add_reader(reader)
+        return number, writer._finalize_segment()
+    finally:  # the readers the pool opened, closed even when the merge fails (in this process
+        writer.pool.cleanup()  # when the build runs without workers)
 
 
 def _abandon(writer) -> None:
@@ -656,7 +663,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         inflating short pieces. Merged, they are read once. The segments merged away are not in
         the index; the commit that adds the merged ones deletes their files."""
         runs = merge_runs(segments, workers=workers)
-        tasks = [(number, self.connection_alias, self.path, run) for number, run in enumerate(runs) if len(run) > 1]
+        tasks = [(number, self.connection_alias, self.path, run) for number, run in enumerate(runs)
+                 if len(run) > 1 and any(segment.doc_count_all() for segment in run)]
         if tasks and on_merging is not None:
             on_merging(len(segments), len(runs))
         merged = dict(_run_tasks(_merge_run, tasks, workers))

@@ -8,8 +8,9 @@ rows in order (no dictionary look-up) and the packed blocks (``codec.encode_bloc
 term's postings as whole arrays, renumbered past the documents before them and without the
 deleted ones. The writer's pool (``pool.TermPool.add_segment``) reads them only as the new
 segment is written, merging every segment's terms in term order, so a merge holds one term's
-postings at a time: that is what lets a full build's thirty segments become two. The merged
-segment is the one Whoosh's loop would have written.
+postings from each segment at a time: that is what lets a full build's thirty segments become
+two. The merged segment's postings are those Whoosh's loop would have written (its fields'
+length totals exact where Whoosh's sum the one-byte lengths: ``pool.ArchiveSegmentWriter``).
 """
 from __future__ import annotations
 

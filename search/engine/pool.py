@@ -108,8 +108,9 @@ class TermPool:
         """A segment being merged in (one our codec wrote, ``merging.readable``), its documents
         renumbered from ``startdoc`` on or by ``docmap``. Its postings are read only as the new
         segment is written, a term at a time, merged in term order with the pool's own and the
-        other segments': a merge holds one term's postings at a time, not the whole index's, so
-        a build's segments can be merged into a few large ones. The pool closes the reader."""
+        other segments': a merge holds a term's postings from each segment merged (and the
+        pool's own documents, none in a build's merge), not the whole index's, so a build's
+        segments can be merged into a few large ones. The pool closes the reader."""
         self._segments.append((reader, schema, startdoc, docmap))
         self.fieldnames |= merging.merged_fields(reader, schema)
 
@@ -158,10 +159,17 @@ class TermPool:
                     start += length
 
     def cleanup(self) -> None:
-        for reader, *_ in self._segments:
-            reader.close()
+        readers = [reader for reader, *_ in self._segments]
         self._segments.clear()
         self._terms.clear()
+        failed = None
+        for reader in readers:  # every one, even after one fails
+            try:
+                reader.close()
+            except Exception as exc:  # noqa: BLE001 - raised below, once all are closed
+                failed = failed or exc
+        if failed is not None:
+            raise failed
         self._texts.clear()
         self._columns.clear()
 
@@ -186,7 +194,7 @@ def _joined_all(entries: list[tuple]) -> tuple:
 
 
 def _joined(first: tuple, second: tuple) -> tuple:
-    """One term's postings from two sources (a merged segment's and new documents'), in document order."""
+    """One term's postings from two sources (say a posting at a time and a gram column), in document order."""
     if not first[0] or not second[0] or first[0][-1] < second[0][0]:
         return (first[0] + second[0], first[1] + second[1], first[2] + second[2], bytes(first[3]) + bytes(second[3]))
     postings = []
@@ -266,6 +274,27 @@ class ArchiveSegmentWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def add_reader(self, reader):
+        """Whoosh's, except that a segment merged whole (without deletions) adds its fields' exact
+        length totals. Whoosh adds each document's length as read back from its one-byte form,
+        and BM25 divides by a field's average length: a build's scores moved by up to 1 % when
+        its segments were merged. With deletions the live documents' exact lengths are not
+        known, and Whoosh's sum of the rounded ones stands."""
+        totals = getattr(self.perdocwriter, "_fieldlengths", None)
+        exact = totals is not None and not reader.has_deletions()
+        before = dict(totals) if exact else {}
+        super().add_reader(reader)
+        if exact:
+            for fieldname in list(totals):
+                totals[fieldname] = before.get(fieldname, 0) + reader.field_length(fieldname)
+
+    def _close_segment(self):
+        try:
+            super()._close_segment()
+        finally:  # the merged segments' readers, even when closing a file failed first
+            if isinstance(self.pool, TermPool):
+                self.pool.cleanup()
 
     def add_postings_to_pool(self, reader, startdoc, docmap):
         if isinstance(self.pool, TermPool) and merging.readable(reader):
