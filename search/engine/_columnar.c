@@ -659,32 +659,45 @@ PyDoc_STRVAR(decode_doc,
 "float64 (weights) and int64 (position counts and positions, None without `positions`).\n"
 "None where the bytes are not as the codec writes them: the Python then decodes them.");
 
-static PyObject *
-decode(PyObject *self, PyObject *args)
+/* A term's rows as decode makes them: docs (plus base) and weights, with `positions` each
+ * posting's count of positions and all of them (raw memory, the caller frees it). */
+typedef struct {
+    PyObject *docs, *weights, *counts;
+    Bytes positions;
+    size_t total;
+} Rows;
+
+static void
+release_rows(Rows *rows)
 {
-    Py_buffer view;
-    Py_ssize_t count;
-    long long base;
-    int positions, narrow;
-    if (!PyArg_ParseTuple(args, "y*nLpp", &view, &count, &base, &positions, &narrow))
-        return NULL;
-    PyObject *result = NULL, *docs = NULL, *weights = NULL, *counts = NULL, *found = NULL;
+    Py_CLEAR(rows->docs);
+    Py_CLEAR(rows->weights);
+    Py_CLEAR(rows->counts);
+    PyMem_RawFree(rows->positions.data);
+    rows->positions = (Bytes){0};
+}
+
+/* One term's postings `data` decoded into *rows, the inflating with the GIL released: 1 when
+ * decoded, 0 where the bytes are not as the codec writes them (the Python then reads them), -1
+ * with an exception set when memory runs out. The caller releases the rows in every case. */
+static int
+decode_rows(const Py_buffer *view, Py_ssize_t count, long long base, int positions, int narrow, Rows *rows)
+{
     Block *blocks = NULL;
-    size_t nblocks = 0, total = 0;
-    Bytes scratch = {0}, all_positions = {0};
+    size_t nblocks = 0;
+    Bytes scratch = {0};
     Out out = {0};
-    int failed = 0;
-    if (count < 0 || find_blocks(view.buf, (size_t)view.len, (size_t)count, &blocks, &nblocks, &total) < 0 ||
-        total > (size_t)PY_SSIZE_T_MAX / 8) {
-        result = Py_NewRef(Py_None);
+    int status = 0, failed = 0;
+    if (count < 0 || find_blocks(view->buf, (size_t)view->len, (size_t)count, &blocks, &nblocks, &rows->total) < 0 ||
+        rows->total > (size_t)PY_SSIZE_T_MAX / 8)
         goto done;
-    }
-    if (allocate_rows(total, positions, &docs, &weights, &counts) < 0)
+    status = -1;
+    if (allocate_rows(rows->total, positions, &rows->docs, &rows->weights, &rows->counts) < 0)
         goto done;
-    out.docs = (int64_t *)PyByteArray_AS_STRING(docs);
-    out.weights = (double *)PyByteArray_AS_STRING(weights);
-    out.counts = positions ? (int64_t *)PyByteArray_AS_STRING(counts) : NULL;
-    out.positions = &all_positions;
+    out.docs = (int64_t *)PyByteArray_AS_STRING(rows->docs);
+    out.weights = (double *)PyByteArray_AS_STRING(rows->weights);
+    out.counts = positions ? (int64_t *)PyByteArray_AS_STRING(rows->counts) : NULL;
+    out.positions = &rows->positions;
     z_stream stream = {0};
     if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) {
         PyErr_SetString(PyExc_MemoryError, "zlib: no memory for an inflater");
@@ -698,25 +711,39 @@ decode(PyObject *self, PyObject *args)
     }
     Py_END_ALLOW_THREADS
     inflateEnd(&stream);
-    if (failed) {
+    status = failed ? 0 : 1;
+done:
+    PyMem_RawFree(blocks);
+    PyMem_RawFree(scratch.data);
+    PyMem_RawFree(out.scratch);
+    return status;
+}
+
+static PyObject *
+decode(PyObject *self, PyObject *args)
+{
+    Py_buffer view;
+    Py_ssize_t count;
+    long long base;
+    int positions, narrow;
+    if (!PyArg_ParseTuple(args, "y*nLpp", &view, &count, &base, &positions, &narrow))
+        return NULL;
+    PyObject *result = NULL, *found = NULL;
+    Rows rows = {0};
+    int decoded = decode_rows(&view, count, base, positions, narrow, &rows);
+    if (decoded == 0)
         result = Py_NewRef(Py_None);
+    if (decoded != 1)
         goto done;
-    }
     if (positions) {
-        found = PyByteArray_FromStringAndSize((const char *)all_positions.data, (Py_ssize_t)all_positions.size);
+        found = PyByteArray_FromStringAndSize((const char *)rows.positions.data, (Py_ssize_t)rows.positions.size);
         if (found == NULL)
             goto done;
     }
-    result = PyTuple_Pack(4, docs, weights, positions ? counts : Py_None, positions ? found : Py_None);
+    result = PyTuple_Pack(4, rows.docs, rows.weights, positions ? rows.counts : Py_None, positions ? found : Py_None);
 done:
-    Py_XDECREF(docs);
-    Py_XDECREF(weights);
-    Py_XDECREF(counts);
     Py_XDECREF(found);
-    PyMem_RawFree(blocks);
-    PyMem_RawFree(scratch.data);
-    PyMem_RawFree(all_positions.data);
-    PyMem_RawFree(out.scratch);
+    release_rows(&rows);
     PyBuffer_Release(&view);
     return result;
 }
@@ -768,49 +795,24 @@ merge_arrays(PyObject *self, PyObject *args)
     int narrow;
     if (!PyArg_ParseTuple(args, "y*nLp", &view, &count, &base, &narrow))
         return NULL;
-    PyObject *result = NULL, *docs = NULL, *weights = NULL, *counts = NULL;
-    PyObject *out_docs = NULL, *out_weights = NULL, *out_lengths = NULL, *out_values = NULL;
-    Block *blocks = NULL;
-    size_t nblocks = 0, total = 0;
-    Bytes scratch = {0}, all_positions = {0};
-    Out out = {0};
-    int failed = 0, too_wide = 0;
-    if (count < 0 || base < 0 || find_blocks(view.buf, (size_t)view.len, (size_t)count, &blocks, &nblocks, &total) < 0 ||
-        total > (size_t)PY_SSIZE_T_MAX / 8) {
+    PyObject *result = NULL, *out_docs = NULL, *out_weights = NULL, *out_lengths = NULL, *out_values = NULL;
+    Rows rows = {0};
+    int too_wide = 0;
+    int decoded = base < 0 ? 0 : decode_rows(&view, count, base, narrow, narrow, &rows);
+    if (decoded == 0)
         result = Py_NewRef(Py_None);
+    if (decoded != 1)
         goto done;
-    }
-    if (allocate_rows(total, narrow, &docs, &weights, &counts) < 0)
-        goto done;
-    out.docs = (int64_t *)PyByteArray_AS_STRING(docs);
-    out.weights = (double *)PyByteArray_AS_STRING(weights);
-    out.counts = narrow ? (int64_t *)PyByteArray_AS_STRING(counts) : NULL;
-    out.positions = &all_positions;
-    z_stream stream = {0};
-    if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) {
-        PyErr_SetString(PyExc_MemoryError, "zlib: no memory for an inflater");
-        goto done;
-    }
-    Py_BEGIN_ALLOW_THREADS /* a tier's merge runs in a serving process: its searches go on */
-    size_t filled = 0;
-    for (size_t b = 0; b < nblocks && !failed; b++) {
-        failed = decode_one_block(&stream, &blocks[b], filled, base, narrow, narrow, &out, &scratch) < 0;
-        filled += blocks[b].count;
-    }
-    Py_END_ALLOW_THREADS
-    inflateEnd(&stream);
-    if (failed) {
-        result = Py_NewRef(Py_None);
-        goto done;
-    }
-    if ((out_docs = narrowed(out.docs, total, 0, &too_wide)) == NULL ||
-        (out_weights = narrowed(out.weights, total, 1, &too_wide)) == NULL)
+    size_t total = rows.total;
+    if ((out_docs = narrowed(PyByteArray_AS_STRING(rows.docs), total, 0, &too_wide)) == NULL ||
+        (out_weights = narrowed(PyByteArray_AS_STRING(rows.weights), total, 1, &too_wide)) == NULL)
         goto narrowing;
     if (narrow) {
+        int64_t *counts = (int64_t *)PyByteArray_AS_STRING(rows.counts);
         for (size_t i = 0; i < total; i++) /* a posting's value: its positions, 4 bytes each */
-            out.counts[i] = out.counts[i] > (int64_t)(UINT32_MAX / 4) ? -1 : out.counts[i] * 4;
-        if ((out_lengths = narrowed(out.counts, total, 0, &too_wide)) == NULL ||
-            (out_values = narrowed(all_positions.data, all_positions.size / 8, 0, &too_wide)) == NULL)
+            counts[i] = counts[i] > (int64_t)(UINT32_MAX / 4) ? -1 : counts[i] * 4;
+        if ((out_lengths = narrowed(counts, total, 0, &too_wide)) == NULL ||
+            (out_values = narrowed(rows.positions.data, rows.positions.size / 8, 0, &too_wide)) == NULL)
             goto narrowing;
     } else {
         if ((out_lengths = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 4))) == NULL ||
@@ -824,17 +826,11 @@ narrowing:
     if (too_wide)
         result = Py_NewRef(Py_None);
 done:
-    Py_XDECREF(docs);
-    Py_XDECREF(weights);
-    Py_XDECREF(counts);
     Py_XDECREF(out_docs);
     Py_XDECREF(out_weights);
     Py_XDECREF(out_lengths);
     Py_XDECREF(out_values);
-    PyMem_RawFree(blocks);
-    PyMem_RawFree(scratch.data);
-    PyMem_RawFree(all_positions.data);
-    PyMem_RawFree(out.scratch);
+    release_rows(&rows);
     PyBuffer_Release(&view);
     return result;
 }

@@ -76,14 +76,20 @@ def _expected_extent(row: bytes) -> tuple[int, int, int, int]:
     return row[0], values[2], values[8], values[9]
 
 
-@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
-def test_a_rows_extent_is_read_as_from_whooshs_row(tmp_path, monkeypatch, compiled):
-    if compiled and terms._compiled_extent is None:
+def _table_read(tmp_path, monkeypatch, compiled: bool, reader: str):
+    """Rows of every kind written, and the dictionary reading them with the compiled ``reader``
+    (a name in terms) or, not ``compiled``, with the Python alone."""
+    if compiled and getattr(terms, reader) is None:
         pytest.skip("search/engine/_postings.c is not compiled")
     if not compiled:
-        monkeypatch.setattr(terms, "_compiled_extent", None)
+        monkeypatch.setattr(terms, reader, None)
     rows = _rows(3000)
-    table = terms.TermDictionaryReader(*_write(FileStorage(str(tmp_path)), "dictionary", rows))
+    return rows, terms.TermDictionaryReader(*_write(FileStorage(str(tmp_path)), "dictionary", rows))
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+def test_a_rows_extent_is_read_as_from_whooshs_row(tmp_path, monkeypatch, compiled):
+    rows, table = _table_read(tmp_path, monkeypatch, compiled, "_compiled_extent")
     assert [table.extent(key) for key, _ in rows] == [_expected_extent(row) for _, row in rows]
     keys = {key for key, _ in rows}
     missing = [key + b"\xff" for key, _ in rows[::7]] + [key[:-1] for key, _ in rows[::7] if key[:-1] not in keys]
@@ -92,12 +98,7 @@ def test_a_rows_extent_is_read_as_from_whooshs_row(tmp_path, monkeypatch, compil
 
 @pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
 def test_the_rows_extents_from_a_key_on_are_read_as_from_whooshs_rows(tmp_path, monkeypatch, compiled):
-    if compiled and terms._compiled_block_extents is None:
-        pytest.skip("search/engine/_postings.c is not compiled")
-    if not compiled:
-        monkeypatch.setattr(terms, "_compiled_block_extents", None)
-    rows = _rows(3000)
-    table = terms.TermDictionaryReader(*_write(FileStorage(str(tmp_path)), "dictionary", rows))
+    rows, table = _table_read(tmp_path, monkeypatch, compiled, "_compiled_block_extents")
     expected = [(key, *_expected_extent(row)) for key, row in rows]
     assert list(table.extents_from(b"")) == expected
     for start in (rows[1500][0][:-1], rows[1500][0], rows[-1][0], b"\x00\x02", b"\xff"):  # between rows, on one, after all
