@@ -621,9 +621,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         Each worker writes whole segments of ``segment_size`` objects (consecutive keys); then,
         unless ``merge`` is false, the workers merge them into a few (``_merged``: one a worker,
         of at most BULK_MERGED_DOCS documents; ``on_merging`` is told how many into how many
-        first). This process holds the index's lock from start to end, so no other writer can commit meanwhile
-        (and in doing so delete the workers' segment files, which are not yet in the index);
-        edits made during the build stay queued and are indexed after it. The old
+        first). This process holds the index's lock from start to end, so no other writer can
+        commit meanwhile (and in doing so delete the workers' segment files, which are not yet in
+        the index); edits made during the build stay queued and are indexed after it. The old
         versions of the documents are deleted and the new segments added in one commit: a build
         that fails leaves the index as it was.
         """
