@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from articles.models import Article
 from search.services import rebuild_index
 
-from .update_index import _Progress
+from .update_index import _Progress, add_keep_segments
 
 
 class Command(BaseCommand):
@@ -30,9 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("-k", "--workers", type=int, default=0, help="worker processes (0: one per core)")
         parser.add_argument("-b", "--batch-size", dest="batchsize", type=int,
                             help="articles per segment (default 5,000)")
-        parser.add_argument("--keep-segments", action="store_false", dest="merge", default=True,
-                            help="leave the segments as the workers wrote them (by default they are merged "
-                                 "into one a worker, of at most 100,000 articles: fewer segments, faster queries)")
+        add_keep_segments(parser)
         parser.add_argument("--nocommit", action="store_false", dest="commit", default=True,
                             help="analyse everything and keep nothing (update_index --nocommit)")
         parser.add_argument("-t", "--max-retries", type=int, default=5, help="accepted for haystack's interface")

@@ -22,6 +22,13 @@ from articles.models import Article
 from search.services import drain_index_queue, forget_queued_before, last_queued_pk
 
 
+def add_keep_segments(parser) -> None:
+    """``--keep-segments``, of this command and ``rebuild_index``."""
+    parser.add_argument("--keep-segments", action="store_false", dest="merge", default=True,
+                        help="leave a full run's segments as the workers wrote them (by default they are merged "
+                             "into one a worker, of at most 100,000 articles: fewer segments, faster queries)")
+
+
 class _Progress:
     """A bar on a terminal; elsewhere (logs, CI) a line at every tenth of the way."""
 
@@ -59,9 +66,7 @@ class Command(HaystackUpdateIndex):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--keep-segments", action="store_false", dest="merge", default=True,
-                            help="a full run leaves the segments as the workers wrote them (by default they are "
-                                 "merged into one a worker, of at most 100,000 articles: fewer segments, faster queries)")
+        add_keep_segments(parser)
 
     def handle(self, **options):
         self.merge = options.get("merge", True)
