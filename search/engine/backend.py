@@ -208,12 +208,15 @@ def keep_live_segments(writer, segments):
     return [segment for segment in segments if segment.doc_count()]
 
 
-def _open_writer(ix, *, lock: bool, timeout: float | None = None) -> SegmentWriter:
+def _open_writer(ix, *, lock: bool, timeout: float | None = None, deflated: bool = True) -> SegmentWriter:
+    """A writer of the index; with ``deflated`` false, its segment's postings are written as they
+    are (zlib level 0), for a segment that is to be merged at once (the merge deflates them)."""
+    codec = ArchiveCodec() if deflated else ArchiveCodec(compression=0)
     if lock:
         timeout = LOCK_TIMEOUT_SECONDS if timeout is None else timeout
-        writer = ArchiveSegmentWriter(ix, timeout=timeout, delay=0.05, codec=ArchiveCodec())
+        writer = ArchiveSegmentWriter(ix, timeout=timeout, delay=0.05, codec=codec)
     else:  # a worker of a parallel build, whose parent holds the lock
-        writer = ArchiveSegmentWriter(ix, _lk=False, codec=ArchiveCodec())
+        writer = ArchiveSegmentWriter(ix, _lk=False, codec=codec)
     writer.pool = TermPool()
     return writer
 
@@ -229,17 +232,18 @@ def _worker_backend(alias: str, path: str) -> ArchiveWhooshBackend:
     return backend
 
 
-def _index_run(task: tuple[int, str, str, list[int], str]) -> tuple[int, object, int]:
-    """In a worker process: write the objects with these primary keys as one new segment.
+def _index_run(task: tuple[int, str, str, list[int], str, bool]) -> tuple[int, object, int]:
+    """In a worker process: write the objects with these primary keys as one new segment, its
+    postings deflated or not (not when it is to be merged).
 
     The segment is not yet part of the index; the parent, which holds the index's lock for the
     whole build, adds it when every worker is done.
     """
-    number, alias, model_label, pks, path = task
+    number, alias, model_label, pks, path, deflated = task
     backend = _worker_backend(alias, path)
     index = connections[alias].get_unified_index().get_index(apps.get_model(model_label))
     objects = index.build_queryset(using=alias).filter(pk__in=pks).order_by("pk")
-    writer = _open_writer(backend.index.refresh(), lock=False)
+    writer = _open_writer(backend.index.refresh(), lock=False, deflated=deflated)
     count = 0
     for document in backend.documents(index, objects.iterator(chunk_size=500)):
         writer.add_document(**_fitted(document, writer.schema))
@@ -396,34 +400,43 @@ def _fitted(document: dict, schema) -> dict:
 
 class ArchiveSearchResult(SearchResult):
     """haystack's result, without asking ``logging`` for its logger once per result, and made
-    with its attributes in one update (haystack's ``__init__`` cost more than a rare word's
-    postings for a page of 20)."""
+    with its attributes in one dictionary (haystack's ``__init__`` cost more than a rare word's
+    postings for a page of 20).
+
+    The attributes haystack sets to None in every result are the class's: a result made here
+    holds only its own (haystack's ``__getattr__`` answers None for any other name, so reading
+    them gives the same; setting one, as ``object`` and ``model`` do when loaded, sets the
+    result's own)."""
+
+    _object = _model = _verbose_name = _point_of_origin = _distance = stored_fields = None
 
     def __init__(self, app_label, model_name, pk, score, **kwargs):
         if kwargs:  # extra fields, distances: haystack's own way
             super().__init__(app_label, model_name, pk, score, **kwargs)
             return
-        self.__dict__.update(_RESULT_ATTRIBUTES, app_label=app_label, model_name=model_name, pk=pk, score=score,
-                             _additional_fields=[])
+        self.__dict__ = _own_attributes([(app_label, model_name)], [(0, pk, score)])[0]
 
     @classmethod
-    def made(cls, app_label: str, model_name: str, pk: str, score: float) -> ArchiveSearchResult:
-        """What ``cls(app_label, model_name, pk, score)`` makes, without its ``__init__`` call: a
-        copy of the attributes every result shares, then its own (a third less time for a page
-        of 20, a tenth of a rare word's search)."""
-        result = _new_object(cls)
-        attributes = _RESULT_ATTRIBUTES.copy()
-        attributes.update(app_label=app_label, model_name=model_name, pk=pk, score=score, _additional_fields=[])
-        result.__dict__ = attributes
-        return result
+    def page(cls, models: list[tuple[str, str]], rows: list[tuple[int, int | str, float]]) -> list[ArchiveSearchResult]:
+        """A result for each (model number, primary key, score) of ``rows``, the number indexing
+        ``models``' (app label, model name): what ``cls(app_label, model_name, str(pk), score)``
+        makes, without a call a result (a page of 20 took a quarter of a rare word's search)."""
+        results = [_new_object(cls) for _ in range(len(rows))]
+        for result, attributes in zip(results, _own_attributes(models, rows)):
+            result.__dict__ = attributes
+        return results
 
     def _get_log(self):
         return _HAYSTACK_LOG
 
 
+def _own_attributes(models: list[tuple[str, str]], rows: list[tuple[int, int | str, float]]) -> list[dict]:
+    # haystack's log stays among a result's own attributes: its __getstate__ deletes it from them
+    return [{"app_label": models[label][0], "model_name": models[label][1], "pk": str(pk), "score": score,
+             "_additional_fields": [], "log": _HAYSTACK_LOG} for label, pk, score in rows]
+
+
 _new_object = object.__new__
-_RESULT_ATTRIBUTES = {"_object": None, "_model": None, "_verbose_name": None, "_point_of_origin": None,
-                      "_distance": None, "stored_fields": None, "log": _HAYSTACK_LOG}
 
 
 def _pid_alive(pid: int) -> bool:
@@ -634,7 +647,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         try:
             model = index.get_model()
             runs = [pks[i:i + segment_size] for i in range(0, len(pks), segment_size)]
-            tasks = [(number, self.connection_alias, model._meta.label, run, self.path)
+            # segments that will be merged are written without deflating their postings: the
+            # merge deflates what it writes, and reads them without inflating (zlib's compress
+            # was 6-7 % of a worker's time); every segment then goes through a merge (_merged)
+            merged = merge and len(runs) > workers
+            tasks = [(number, self.connection_alias, model._meta.label, run, self.path, not merged)
                      for number, run in enumerate(runs)]
             segments, count = {}, 0
             for number, segment, indexed in _run_tasks(_index_run, tasks, workers):
@@ -643,7 +660,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 if on_indexed is not None:
                     on_indexed(indexed)
             new = [segments[number] for number in sorted(segments)]
-            if merge:
+            if merged:
                 new = self._merged(new, workers=workers, on_merging=on_merging)
             self._delete(writer, [f"{model._meta.app_label}.{model._meta.model_name}.{pk}" for pk in pks])
             kept = [s for s in writer.segments if s.deleted_count() < s.doc_count_all()]
@@ -656,7 +673,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return count
 
     def _merged(self, segments: list, *, workers: int, on_merging: Callable[[int, int], None] | None = None) -> list:
-        """A build's new segments merged into a few (merge_runs), in worker processes.
+        """A build's new segments, written without deflating, merged into a few (merge_runs), in
+        worker processes; a run of one segment is written again alone, deflated.
 
         A query looks up each term in every segment and reads a piece of its list from each: at
         150k articles, thirty segments of 5,000 made a rare word's query mostly look-ups and
@@ -664,7 +682,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         the index; the commit that adds the merged ones deletes their files."""
         runs = merge_runs(segments, workers=workers)
         tasks = [(number, self.connection_alias, self.path, run) for number, run in enumerate(runs)
-                 if len(run) > 1 and any(segment.doc_count_all() for segment in run)]
+                 if any(segment.doc_count_all() for segment in run)]
         if tasks and on_merging is not None:
             on_merging(len(segments), len(runs))
         merged = dict(_run_tasks(_merge_run, tasks, workers))
@@ -810,23 +828,33 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         ordered = columnar.order(view, matches, sort_by, limit=end_offset)
         page = ordered[start_offset:end_offset]
         scores = matches.scores[np.searchsorted(matches.docs, page)]
-        results = []
-        made = ArchiveSearchResult.made
         labels, label_of = view.facet(DJANGO_CT)
-        models = [label.split(".") for label in labels]
-        for docnum, pk, label, score in zip(page.tolist(), view.primary_keys()[page].tolist(),
-                                            label_of[page].tolist(), scores.tolist(), strict=True):
-            if pk == NO_PK or label < 0:  # written before the column: its stored fields say
+        models = [tuple(label.split(".")) for label in labels]
+        page_labels, page_pks = label_of[page].tolist(), view.primary_keys()[page].tolist()
+        rows = list(zip(page_labels, page_pks, scores.tolist(), strict=True))
+        if NO_PK in page_pks or (page_labels and min(page_labels) < 0):
+            results = self._results_from_stored(view, page, rows, models)
+        else:
+            results = ArchiveSearchResult.page(models, rows)
+        answer = {"results": results, "hits": len(matches.docs), "spelling_suggestion": None}
+        if facets:
+            answer["facets"] = {"fields": columnar.facet_counts(view, matches, facets), "dates": {}, "queries": {}}
+        return answer
+
+    @staticmethod
+    def _results_from_stored(view, page: np.ndarray, rows: list, models: list[tuple[str, str]]) -> list:
+        """The page's results where some were written before the primary-key and model columns:
+        those documents' stored fields name them."""
+        results = []
+        for docnum, (label, pk, score) in zip(page.tolist(), rows, strict=True):
+            if pk == NO_PK or label < 0:
                 segment, local = columnar.locate(view, docnum)
                 stored = segment.reader.stored_fields(local)
                 app_label, model_name = stored[DJANGO_CT].split(".")
                 results.append(ArchiveSearchResult(app_label, model_name, stored[DJANGO_ID], score))
             else:
-                results.append(made(*models[label], str(pk), score))
-        answer = {"results": results, "hits": len(matches.docs), "spelling_suggestion": None}
-        if facets:
-            answer["facets"] = {"fields": columnar.facet_counts(view, matches, facets), "dates": {}, "queries": {}}
-        return answer
+                results.extend(ArchiveSearchResult.page(models, [(label, pk, score)]))
+        return results
 
     def _search_with_whoosh(self, searcher, plan, sort_by, start_offset, end_offset, facets):
         """Whoosh's own evaluation of a plan: for segments our codec did not write."""

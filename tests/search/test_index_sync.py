@@ -192,6 +192,46 @@ def test_a_full_update_merges_the_workers_segments_into_one_a_worker(seeds):
     assert check_index().consistent
 
 
+def _raw_levels() -> list[tuple[int, int]]:
+    """For each segment of the index: (its terms whose first block is written as it is (zlib
+    level 0), its terms whose first block is long enough to be deflated: a block of one-block
+    record of more than _MIN_COMPRESSED_BYTES, or the first of many, of a thousand postings)."""
+    from whoosh.reading import SegmentReader
+
+    from search.engine import codec
+
+    backend = connections["default"].get_backend()
+    backend.index = backend.index.refresh()
+    found = []
+    for segment in backend.index._segments():
+        with SegmentReader(backend.index.storage, backend.index.schema, segment) as reader:
+            terms, raw, long = reader._terms, 0, 0
+            for _, info in terms._tindex.items():
+                offset, length = codec._EXTENT.unpack_from(info, codec._TERM_INFO.size)
+                data = terms._postfile.get(offset, length)
+                one_block = codec.is_one_block_record(data)
+                level = data[0] if one_block else codec._BLOCK_INFO.unpack_from(data, 8)[3]
+                if not one_block or length > 1 + codec._MIN_COMPRESSED_BYTES:
+                    long += 1
+                    raw += not level
+            found.append((raw, long))
+    return found
+
+
+def test_a_builds_segments_are_merged_deflated_a_run_of_one_too(seeds):
+    # 46 articles in segments of 16: three segments, the first a run of its own for two workers
+    # ([[0], [1, 2]]); the workers write them without deflating, and every one is merged
+    out = StringIO()
+    call_command("update_index", "--workers", "2", "--batch-size", "5", "--keep-segments", stdout=out)
+    kept = _answers(["发展", '"全力筑牢"', "太原 经济"])
+    levels = _raw_levels()
+    assert not any(raw for raw, _ in levels) and sum(long for _, long in levels)
+    call_command("update_index", "--workers", "2", "--batch-size", "16", stdout=out)
+    assert "merging the 3 segments written into 2" in out.getvalue()
+    assert len(_raw_levels()) == 2 and all(long and not raw for raw, long in _raw_levels())
+    assert _answers(["发展", '"全力筑牢"', "太原 经济"]) == kept and check_index().consistent
+
+
 def _merge_on_a_full_disk(task):  # module-level: the build's forked workers are handed it by name
     raise OSError(errno.ENOSPC, "No space left on device")
 

@@ -259,19 +259,33 @@ def test_merging_segments_written_before_and_after_the_column_keeps_each_documen
 
 
 def test_a_result_is_made_with_haystacks_attributes():
+    import pickle
+
     from haystack.models import SearchResult
 
     from search.engine.backend import ArchiveSearchResult
 
     theirs = SearchResult("articles", "article", "7", 1.5)
-    for ours in (ArchiveSearchResult("articles", "article", "7", 1.5),
-                 ArchiveSearchResult.made("articles", "article", "7", 1.5)):
+    ours_made = [ArchiveSearchResult("articles", "article", "7", 1.5),
+                 *ArchiveSearchResult.page([("other", "model"), ("articles", "article")], [(1, 7, 1.5)])]
+    for ours in ours_made:
         assert type(ours) is ArchiveSearchResult
-        assert {**ours.__dict__, "log": None} == {**theirs.__dict__, "log": None}
+        # every attribute haystack's result has reads the same (the None ones are the class's)
+        for name, value in theirs.__dict__.items():
+            if name != "log":
+                assert getattr(ours, name) == value, name
         assert type(ours.log) is type(theirs.log) and ours.log.real_logger is theirs.log.real_logger
         assert ours.model_name == "article" and ours.pk == "7" and ours.score == 1.5
+        # a loaded object is the result's own, not every result's
+        ours._object = "loaded"
+        assert ArchiveSearchResult._object is None and ours.object == "loaded"
+        # pickled (a cached page) and back, as haystack's
+        again = pickle.loads(pickle.dumps(ours))
+        assert (again.pk, again.score, again.model_name, again._object) == ("7", 1.5, "article", "loaded")
+        assert again.log.real_logger is theirs.log.real_logger
     # each result its own list of extra fields, as haystack's
-    first, second = (ArchiveSearchResult.made("articles", "article", str(pk), 1.0) for pk in (1, 2))
+    first, second = ArchiveSearchResult.page([("articles", "article")], [(0, 1, 1.0), (0, 2, 1.0)])
+    assert (first.pk, second.pk) == ("1", "2")
     assert first._additional_fields == [] and first._additional_fields is not second._additional_fields
     assert first.__dict__ is not second.__dict__
     # extra fields take haystack's own path
