@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.peer_bench import PEER_MIX, _bigram_tokens, _terms, build_sqlite, build_tantivy, sqlite_query, tantivy_query
+from bench.peer_bench import (PEER_MIX, _bigram_tokens, _terms, _timed_in_turn, build_sqlite, build_tantivy, sqlite_query,
+                              tantivy_query)
 
 DOCS = [
     (1, 20150101, "全面建成小康社会\n发展是第一要务"),
@@ -24,6 +25,21 @@ def test_terms_follow_the_query_language():
     assert _terms({"q": "驰援 OR 脱贫"}) == (["驰援", "脱贫"], "or")
     assert _terms({"q": "疫情 企业 发展"}) == (["疫情", "企业", "发展"], "and")
     assert set(PEER_MIX) >= {"common word", "8-char quoted phrase", "3-term AND", "OR", "date filter"}
+
+
+def test_engines_are_timed_in_turn_each_round_after_a_warming_answer():
+    calls = []
+
+    def engine(name):
+        def answer():
+            calls.append(name)
+            return name, len(calls)
+        return answer
+
+    timed = _timed_in_turn({"ours": engine("ours"), "peer": engine("peer")}, 3)
+    assert calls == ["ours", "peer"] * 4  # one warming round, then three timed
+    assert [len(timed[name][0]) for name in ("ours", "peer")] == [3, 3]
+    assert timed["ours"][1] == ("ours", 7) and timed["peer"][1] == ("peer", 8)  # the last answers
 
 
 def test_bigrams_never_join_two_lines():
