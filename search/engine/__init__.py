@@ -36,8 +36,9 @@ How a document is written
     codec a term at a time; a term of one block, nearly every term, is encoded with its
     dictionary row in compiled code (``_postings.c``, with the Python encoders as its
     reference and fallback). A full
-    build forks a worker per core, each writing whole segments of 5,000 articles; the workers
-    then merge them into one a worker (at most 100,000 articles each), read a term at a time
+    build forks a worker per core, each writing whole segments of 5,000 articles, their
+    postings not deflated (the merge deflates what it writes); the workers then merge them into
+    one a worker (at most 100,000 articles each), read a term at a time
     as the merged segment is written (``merging``), so that a query looks each term up in two
     segments rather than thirty; they are swapped in under the index lock. An edit or a day's load writes a small segment and commits it unmerged, so it is
     searchable at once; then, if ten small segments share an order of magnitude, they are
