@@ -87,16 +87,20 @@ def _cpu() -> float:
 
 
 def _timed_in_turn(functions: dict, rounds: int) -> dict[str, tuple[list[float], object]]:
-    """Each function's timings (ms) and answer, the functions timed in turn within each round.
+    """Each function's timings (ms) and answer, the functions timed in turn within each round,
+    each round starting with the next one.
 
     Timed one after the other in blocks, the engine timed first after the previous query's
     scans ran up to twice as slow as the same code timed alone on this virtual machine (the
     rare word at 150k: 0.183 ms against 0.09, tantivy's 0.048 timed after it unchanged); in turn,
-    every engine meets the same state of the machine."""
+    each first as often as the rounds allow, the engines meet the same states of the machine."""
     answers = {name: function() for name, function in functions.items()}  # warm
     timings: dict[str, list[float]] = {name: [] for name in functions}
-    for _ in range(rounds):
-        for name, function in functions.items():
+    names = list(functions)
+    for number in range(rounds):
+        turn = number % len(names)
+        for name in names[turn:] + names[:turn]:
+            function = functions[name]
             began = time.perf_counter()
             answers[name] = function()
             timings[name].append((time.perf_counter() - began) * 1000)

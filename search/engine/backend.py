@@ -417,10 +417,10 @@ class ArchiveSearchResult(SearchResult):
         self.__dict__ = _own_attributes([(app_label, model_name)], [(0, pk, score)])[0]
 
     @classmethod
-    def page(cls, models: list[tuple[str, str]], rows: list[tuple[int, int | str, float]]) -> list[ArchiveSearchResult]:
+    def page(cls, models: list[tuple[str, str]], rows: list[tuple[int, str, float]]) -> list[ArchiveSearchResult]:
         """A result for each (model number, primary key, score) of ``rows``, the number indexing
-        ``models``' (app label, model name): what ``cls(app_label, model_name, str(pk), score)``
-        makes, without a call a result (a page of 20 took a quarter of a rare word's search)."""
+        ``models``' (app label, model name): what ``cls(app_label, model_name, pk, score)`` makes,
+        without a call a result (a page of 20 took a quarter of a rare word's search)."""
         results = [_new_object(cls) for _ in range(len(rows))]
         for result, attributes in zip(results, _own_attributes(models, rows)):
             result.__dict__ = attributes
@@ -430,9 +430,9 @@ class ArchiveSearchResult(SearchResult):
         return _HAYSTACK_LOG
 
 
-def _own_attributes(models: list[tuple[str, str]], rows: list[tuple[int, int | str, float]]) -> list[dict]:
+def _own_attributes(models: list[tuple[str, str]], rows: list[tuple[int, str, float]]) -> list[dict]:
     # haystack's log stays among a result's own attributes: its __getstate__ deletes it from them
-    return [{"app_label": models[label][0], "model_name": models[label][1], "pk": str(pk), "score": score,
+    return [{"app_label": models[label][0], "model_name": models[label][1], "pk": pk, "score": score,
              "_additional_fields": [], "log": _HAYSTACK_LOG} for label, pk, score in rows]
 
 
@@ -831,9 +831,10 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         labels, label_of = view.facet(DJANGO_CT)
         models = [tuple(label.split(".")) for label in labels]
         page_labels, page_pks = label_of[page].tolist(), view.primary_keys()[page].tolist()
-        rows = list(zip(page_labels, page_pks, scores.tolist(), strict=True))
+        # haystack's ids are strings, as Whoosh stored them
+        rows = list(zip(page_labels, map(str, page_pks), scores.tolist(), strict=True))
         if NO_PK in page_pks or (page_labels and min(page_labels) < 0):
-            results = self._results_from_stored(view, page, rows, models)
+            results = self._results_from_stored(view, page, page_pks, rows, models)
         else:
             results = ArchiveSearchResult.page(models, rows)
         answer = {"results": results, "hits": len(matches.docs), "spelling_suggestion": None}
@@ -842,12 +843,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return answer
 
     @staticmethod
-    def _results_from_stored(view, page: np.ndarray, rows: list, models: list[tuple[str, str]]) -> list:
+    def _results_from_stored(view, page: np.ndarray, pks: list[int], rows: list, models: list[tuple[str, str]]) -> list:
         """The page's results where some were written before the primary-key and model columns:
         those documents' stored fields name them."""
         results = []
-        for docnum, (label, pk, score) in zip(page.tolist(), rows, strict=True):
-            if pk == NO_PK or label < 0:
+        for docnum, column_pk, (label, pk, score) in zip(page.tolist(), pks, rows, strict=True):
+            if column_pk == NO_PK or label < 0:
                 segment, local = columnar.locate(view, docnum)
                 stored = segment.reader.stored_fields(local)
                 app_label, model_name = stored[DJANGO_CT].split(".")

@@ -36,10 +36,12 @@ def test_engines_are_timed_in_turn_each_round_after_a_warming_answer():
             return name, len(calls)
         return answer
 
-    timed = _timed_in_turn({"ours": engine("ours"), "peer": engine("peer")}, 3)
-    assert calls == ["ours", "peer"] * 4  # one warming round, then three timed
-    assert [len(timed[name][0]) for name in ("ours", "peer")] == [3, 3]
-    assert timed["ours"][1] == ("ours", 7) and timed["peer"][1] == ("peer", 8)  # the last answers
+    timed = _timed_in_turn({"ours": engine("ours"), "peer": engine("peer"), "other": engine("other")}, 3)
+    # one warming round, then three timed, each starting with the next engine
+    assert calls == ["ours", "peer", "other"] * 2 + ["peer", "other", "ours", "other", "ours", "peer"]
+    assert [len(timed[name][0]) for name in ("ours", "peer", "other")] == [3, 3, 3]
+    assert timed["ours"][1] == ("ours", 11) and timed["peer"][1] == ("peer", 12)  # the last answers
+    assert timed["other"][1] == ("other", 10)
 
 
 def test_bigrams_never_join_two_lines():

@@ -192,10 +192,11 @@ def test_a_full_update_merges_the_workers_segments_into_one_a_worker(seeds):
     assert check_index().consistent
 
 
-def _raw_levels() -> list[tuple[int, int]]:
-    """For each segment of the index: (its terms whose first block is written as it is (zlib
-    level 0), its terms whose first block is long enough to be deflated: a block of one-block
-    record of more than _MIN_COMPRESSED_BYTES, or the first of many, of a thousand postings)."""
+def _raw_levels(segments=None) -> list[tuple[int, int]]:
+    """For each segment (the index's unless given): (its terms whose first block is written as it
+    is (zlib level 0), its terms whose first block is long enough to be deflated: a block of
+    one-block record of more than _MIN_COMPRESSED_BYTES, or the first of many, of a thousand
+    postings)."""
     from whoosh.reading import SegmentReader
 
     from search.engine import codec
@@ -203,7 +204,7 @@ def _raw_levels() -> list[tuple[int, int]]:
     backend = connections["default"].get_backend()
     backend.index = backend.index.refresh()
     found = []
-    for segment in backend.index._segments():
+    for segment in backend.index._segments() if segments is None else segments:
         with SegmentReader(backend.index.storage, backend.index.schema, segment) as reader:
             terms, raw, long = reader._terms, 0, 0
             for _, info in terms._tindex.items():
@@ -230,6 +231,21 @@ def test_a_builds_segments_are_merged_deflated_a_run_of_one_too(seeds):
     assert "merging the 3 segments written into 2" in out.getvalue()
     assert len(_raw_levels()) == 2 and all(long and not raw for raw, long in _raw_levels())
     assert _answers(["发展", '"全力筑牢"', "太原 经济"]) == kept and check_index().consistent
+
+
+def test_the_segments_a_build_merges_are_written_without_deflating(seeds, monkeypatch):
+    merged = []
+    merge_run = search_backend._merge_run
+
+    def recording(task):  # one worker: the build runs in this process
+        merged.append(_raw_levels(task[3]))
+        return merge_run(task)
+
+    monkeypatch.setattr(search_backend, "_merge_run", recording)
+    call_command("update_index", "--workers", "1", "--batch-size", "16", stdout=StringIO(), verbosity=0)
+    [levels] = merged  # three segments, one run
+    assert len(levels) == 3 and all(raw == long > 0 for raw, long in levels)
+    assert not any(raw for raw, _ in _raw_levels()) and len(_raw_levels()) == 1
 
 
 def _merge_on_a_full_disk(task):  # module-level: the build's forked workers are handed it by name

@@ -267,7 +267,7 @@ def test_a_result_is_made_with_haystacks_attributes():
 
     theirs = SearchResult("articles", "article", "7", 1.5)
     ours_made = [ArchiveSearchResult("articles", "article", "7", 1.5),
-                 *ArchiveSearchResult.page([("other", "model"), ("articles", "article")], [(1, 7, 1.5)])]
+                 *ArchiveSearchResult.page([("other", "model"), ("articles", "article")], [(1, "7", 1.5)])]
     for ours in ours_made:
         assert type(ours) is ArchiveSearchResult
         # every attribute haystack's result has reads the same (the None ones are the class's)
@@ -284,10 +284,12 @@ def test_a_result_is_made_with_haystacks_attributes():
         assert (again.pk, again.score, again.model_name, again._object) == ("7", 1.5, "article", "loaded")
         assert again.log.real_logger is theirs.log.real_logger
     # each result its own list of extra fields, as haystack's
-    first, second = ArchiveSearchResult.page([("articles", "article")], [(0, 1, 1.0), (0, 2, 1.0)])
+    first, second = ArchiveSearchResult.page([("articles", "article")], [(0, "1", 1.0), (0, "2", 1.0)])
     assert (first.pk, second.pk) == ("1", "2")
     assert first._additional_fields == [] and first._additional_fields is not second._additional_fields
     assert first.__dict__ is not second.__dict__
+    # the key as given, as haystack keeps it
+    assert ArchiveSearchResult("articles", "article", 7, 1.5).pk == SearchResult("articles", "article", 7, 1.5).pk == 7
     # extra fields take haystack's own path
     extra = ArchiveSearchResult("articles", "article", "7", 1.5, headline="标题")
     assert extra.headline == "标题" and extra._additional_fields == ["headline"]
