@@ -20,6 +20,18 @@ def cases(transactional_db):
     clear_search_index()
 
 
+def first_blocks(terms):
+    """(zlib level byte, record length, whether a one-block record) of each term's first block
+    in a segment's terms reader (our codec's)."""
+    from search.engine import codec
+
+    for _, info in terms._tindex.items():
+        offset, length = codec._EXTENT.unpack_from(info, codec._TERM_INFO.size)
+        data = terms._postfile.get(offset, length)
+        one_block = codec.is_one_block_record(data)
+        yield (data[0] if one_block else codec._BLOCK_INFO.unpack_from(data, 8)[3]), length, one_block
+
+
 @pytest.fixture
 def seeds(transactional_db):
     """The five seed issues (46 articles) ingested into an empty index, for tests that rebuild it."""

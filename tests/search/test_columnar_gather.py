@@ -16,6 +16,7 @@ from haystack import connections
 
 from search.engine import codec, columnar
 from search.engine.backend import ArchiveWhooshBackend
+from tests.search.conftest import first_blocks
 
 pytestmark = pytest.mark.django_db
 
@@ -43,17 +44,8 @@ def view(seeded_archive, request, monkeypatch):
 
 def _split_blocks(view) -> int:
     """How many of the view's terms begin with a split block."""
-    from search.engine.codec import _BLOCK_INFO, _EXTENT, _TERM_INFO
-
-    split = 0
-    for segment in view.segments:
-        terms = segment.reader._terms
-        for _, info in terms._tindex.items():
-            offset, length = _EXTENT.unpack_from(info, _TERM_INFO.size)
-            data = terms._postfile.get(offset, length)
-            level = data[0] if codec.is_one_block_record(data) else _BLOCK_INFO.unpack_from(data, 8)[3]
-            split += bool(level & codec.SPLIT)
-    return split
+    return sum(bool(level & codec.SPLIT) for segment in view.segments
+               for level, _, _ in first_blocks(segment.reader._terms))
 
 
 def _segment_by_segment(view, fieldname: str, text: str, positions: bool):

@@ -23,6 +23,7 @@ from search.selectors import search_articles
 from search.services import check_index
 from tests.articles.test_admin import change_form_data
 from tests.conftest import FIXTURES, SEEDS, clear_search_index, reopen_index_written_with
+from tests.search.conftest import first_blocks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -206,12 +207,8 @@ def _raw_levels(segments=None) -> list[tuple[int, int]]:
     found = []
     for segment in backend.index._segments() if segments is None else segments:
         with SegmentReader(backend.index.storage, backend.index.schema, segment) as reader:
-            terms, raw, long = reader._terms, 0, 0
-            for _, info in terms._tindex.items():
-                offset, length = codec._EXTENT.unpack_from(info, codec._TERM_INFO.size)
-                data = terms._postfile.get(offset, length)
-                one_block = codec.is_one_block_record(data)
-                level = data[0] if one_block else codec._BLOCK_INFO.unpack_from(data, 8)[3]
+            raw = long = 0
+            for level, length, one_block in first_blocks(reader._terms):
                 if not one_block or length > 1 + codec._MIN_COMPRESSED_BYTES:
                     long += 1
                     raw += not level
